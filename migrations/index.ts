@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './2026_11_27_0001_foundation.js';
+
+/**
+ * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
+ * path at run time, which fails for .ts files under vitest and in a bundled build.
+ * Names sort in the order they must run; add new ones at the end.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026_11_27_0001_foundation': m0001,
+};

@@ -1,0 +1,53 @@
+import type { DbOrTrx } from '../db/database.js';
+import type { ActorType, AuditEvent, AuditSource } from '../db/schema.js';
+
+/** Who did something: a member, a Slack user not (yet) a member, an API key, the CLI or the system. */
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+
+export interface AuditEventInput {
+  organizationId: string;
+  actor: Actor;
+  action: string;
+  target?: { type: string; id: string };
+  before?: unknown;
+  after?: unknown;
+  source: AuditSource;
+}
+
+/**
+ * Appends one event. Called by services inside the transaction that makes the change, so
+ * the event exists exactly when the change does. The table refuses UPDATE and DELETE.
+ */
+export async function appendAuditEvent(db: DbOrTrx, event: AuditEventInput): Promise<AuditEvent> {
+  return db
+    .insertInto('audit_events')
+    .values({
+      organization_id: event.organizationId,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      action: event.action,
+      target_type: event.target?.type ?? null,
+      target_id: event.target?.id ?? null,
+      before: event.before === undefined ? null : JSON.stringify(event.before),
+      after: event.after === undefined ? null : JSON.stringify(event.after),
+      source: event.source,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listAuditEvents(db: DbOrTrx, organizationId: string, limit = 50): Promise<AuditEvent[]> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, parsed once from the environment at start and frozen.
+ * Every variable the app reads is named here, so this file is also the reference
+ * the README's configuration table is written from.
+ */
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = (what: string) =>
+  z.url({ message: `expected ${what}` }).optional();
+
+export const configSchema = z
+  .object({
+    SLACK_SIGNING_SECRET: z.string().optional(),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with xoxb-').optional(),
+    SLACK_APP_TOKEN: z
+      .string()
+      .regex(/^xapp-/, 'expected an app-level token starting with xapp- (Socket Mode)')
+      .optional(),
+    SLACK_API_URL: optionalUrl('the Slack Web API base URL, e.g. https://slack.com/api/'),
+    SLACK_TEAM_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123456789')
+      .optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    EMBEDDED_PG_PORT: z.coerce
+      .number({ message: 'expected a TCP port number' })
+      .int()
+      .min(1, 'expected a TCP port number between 1 and 65535')
+      .max(65535, 'expected a TCP port number between 1 and 65535')
+      .default(54329),
+    PORT: z.coerce
+      .number({ message: 'expected a TCP port number' })
+      .int('expected a whole number')
+      .min(0, 'expected a TCP port number between 0 and 65535')
+      .max(65535, 'expected a TCP port number between 0 and 65535')
+      .default(3000),
+    PUBLIC_URL: optionalUrl('the public base URL of this app, e.g. https://team.example.com'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    LOG_PRETTY: booleanFromEnv.default(false),
+    RUN_MIGRATIONS: booleanFromEnv.default(true),
+    RUN_WORKER: booleanFromEnv.default(true),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  })
+  .transform((env) => ({
+    slack: {
+      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      botToken: env.SLACK_BOT_TOKEN ?? '',
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+      socketMode: env.SLACK_APP_TOKEN !== undefined,
+      teamChannel: env.SLACK_TEAM_CHANNEL,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      embeddedPort: env.EMBEDDED_PG_PORT,
+      runMigrations: env.RUN_MIGRATIONS,
+    },
+    dataDir: env.DATA_DIR,
+    http: {
+      port: env.PORT,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY },
+  }));
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Variables whose values must never be echoed back, even in an error. */
+const SECRET_VARIABLES = new Set(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'DATABASE_URL']);
+
+/**
+ * Parses the environment. Empty strings count as unset, the way a `.env` file with
+ * `SLACK_APP_TOKEN=` is meant. Throws ConfigError with one line per problem, each
+ * naming the variable and what is expected, never a secret's value.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { requireSlack?: boolean } = {},
+): Readonly<Config> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+  const result = configSchema.safeParse(cleaned);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        const given = variable in cleaned && !SECRET_VARIABLES.has(variable) ? ` (got "${cleaned[variable]}")` : '';
+        return `${variable}: ${issue.message}${given}`;
+      });
+  // The Slack credentials are required here rather than in the schema so that the admin
+  // command line (migrations, owners) runs without them, and so that they are reported
+  // together with every other problem. Socket Mode authenticates with the app token; HTTP
+  // mode needs the signing secret to verify that each request really comes from Slack.
+  if (options.requireSlack !== false) {
+    if (cleaned.SLACK_BOT_TOKEN === undefined) {
+      problems.unshift('SLACK_BOT_TOKEN: required: the Bot User OAuth Token (xoxb-...) from the Slack app\'s "OAuth & Permissions" page');
+    }
+    if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined) {
+      problems.unshift(
+        'SLACK_SIGNING_SECRET: required: the Signing Secret from the Slack app\'s "Basic Information" page (or set SLACK_APP_TOKEN for Socket Mode)',
+      );
+    }
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(result.data);
+}
+
+export const SLACK_VARIABLES = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN'] as const;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { openDatabase, type Db } from './database.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+import { migrateToLatest } from './migrate.js';
+
+export interface DatabaseHandle {
+  db: Db;
+  pool: pg.Pool;
+  /** Set when we started the embedded server ourselves (no DATABASE_URL). */
+  embedded?: EmbeddedServer;
+  close(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE = 'teammanager';
+
+/**
+ * Opens the configured database, or starts the embedded server under DATA_DIR when none is
+ * configured, and (unless told not to) brings its schema up to date.
+ */
+export async function connectDatabase(
+  config: Pick<Config, 'database' | 'dataDir'>,
+  log: Logger,
+  options: { migrate?: boolean } = {},
+): Promise<DatabaseHandle> {
+  let url = config.database.url;
+  let embedded: EmbeddedServer | undefined;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.database.embeddedPort,
+      log,
+    });
+    await createDatabaseIfMissing(embedded.url('postgres'), EMBEDDED_DATABASE);
+    url = embedded.url(EMBEDDED_DATABASE);
+  }
+  const dbLog = log.child({ subsystem: 'db' });
+  const { db, pool } = openDatabase(url, {
+    onPoolError: (err) => dbLog.warn({ err }, 'idle database connection failed'),
+  });
+  try {
+    if (options.migrate ?? config.database.runMigrations) await migrateToLatest(db, pool, dbLog);
+  } catch (err) {
+    await db.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    db,
+    pool,
+    ...(embedded ? { embedded } : {}),
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,41 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../db/database.js';
+import { taskPayloads, type TaskName, type TaskPayload } from './tasks.js';
+
+export interface EnqueueOptions {
+  /** Jobs in one queue run one at a time, in order (per Slack channel, for pacing). */
+  queueName?: string;
+  /** A second job with the same key replaces a pending one instead of adding another. */
+  jobKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+/**
+ * Adds a job inside the caller's transaction (graphile-worker's add_job is plain SQL), so
+ * the job exists if and only if the change that caused it commits: never lost, never
+ * sent for a change that rolled back.
+ */
+export async function enqueue<T extends TaskName>(
+  trx: DbOrTrx,
+  task: T,
+  payload: TaskPayload<T>,
+  options: EnqueueOptions = {},
+): Promise<{ id: string }> {
+  const checked = taskPayloads[task].parse(payload);
+  const { rows } = await sql<{ id: string }>`
+    select id::text from graphile_worker.add_job(
+      identifier => ${task},
+      payload => ${JSON.stringify(checked)}::json,
+      queue_name => ${options.queueName ?? null},
+      run_at => ${options.runAt ?? null}::timestamptz,
+      max_attempts => ${options.maxAttempts ?? null}::int,
+      job_key => ${options.jobKey ?? null}
+    )`.execute(trx);
+  return rows[0]!;
+}
+
+/** The queue that serialises everything posted to one Slack channel. */
+export function channelQueue(channel: string): string {
+  return `slack-channel:${channel}`;
+}

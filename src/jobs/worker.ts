@@ -1,0 +1,70 @@
+import { Logger as WorkerLogger, run, type Runner, type Task, type TaskList } from 'graphile-worker';
+import type pg from 'pg';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import { taskPayloads, type TaskName, type TaskPayload } from './tasks.js';
+import { postMessage } from '../notify/post-message.js';
+import { UndeliverableError } from '../notify/slack-delivery.js';
+
+export interface WorkerDeps {
+  pool: pg.Pool;
+  slack: WebClient;
+  log: Logger;
+  concurrency: number;
+}
+
+type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, signal: AbortSignal) => Promise<void> };
+
+function handlers(deps: WorkerDeps): Handlers {
+  const log = deps.log;
+  return {
+    'slack.post-message': (payload, signal) => postMessage({ slack: deps.slack, log }, payload, signal),
+  };
+}
+
+/**
+ * Wraps each handler: re-checks the payload (it may predate this version), logs with the
+ * job's identity, and finishes jobs Slack refuses for good instead of retrying them.
+ */
+export function buildTaskList(deps: WorkerDeps): TaskList {
+  const list: TaskList = {};
+  const table = handlers(deps) as Record<TaskName, (payload: unknown, signal: AbortSignal) => Promise<void>>;
+  for (const name of Object.keys(taskPayloads) as TaskName[]) {
+    const task: Task = async (raw, helpers) => {
+      const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
+      const payload = taskPayloads[name].parse(raw);
+      try {
+        await table[name](payload, helpers.abortSignal ?? new AbortController().signal);
+      } catch (err) {
+        if (err instanceof UndeliverableError) {
+          log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');
+          return;
+        }
+        log.warn({ err }, 'job failed; the queue will retry it');
+        throw err;
+      }
+    };
+    list[name] = task;
+  }
+  return list;
+}
+
+function workerLogger(log: Logger): WorkerLogger {
+  const base = log.child({ subsystem: 'worker' });
+  return new WorkerLogger(() => (level, message, meta) => {
+    const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'info' ? 'info' : 'debug';
+    base[method](meta ?? {}, message);
+  });
+}
+
+/** Starts the job runner; LISTEN/NOTIFY wakes it as soon as a transaction that added a job commits. */
+export async function startWorker(deps: WorkerDeps): Promise<Runner> {
+  return run({
+    pgPool: deps.pool,
+    taskList: buildTaskList(deps),
+    concurrency: deps.concurrency,
+    noHandleSignals: true,
+    pollInterval: 1_000,
+    logger: workerLogger(deps.log),
+  });
+}

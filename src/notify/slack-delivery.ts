@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebAPIPlatformError, WebAPIRateLimitedError, WebClient, WebClientEvent } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+
+/**
+ * Slack errors that no retry can fix: the job is reported and finished instead of being
+ * retried for hours. Everything else (HTTP 5xx, timeouts, connection errors) is thrown
+ * so the job queue retries it later with backoff.
+ */
+const PERMANENT_ERRORS = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_blocks',
+  'invalid_arguments',
+  'msg_too_long',
+  'no_text',
+  'user_not_found',
+  'cannot_dm_bot',
+  'message_not_found',
+  'cant_update_message',
+  'account_inactive',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'missing_scope',
+]);
+
+export class UndeliverableError extends Error {
+  constructor(readonly slackError: string, options?: { cause?: unknown }) {
+    super(`Slack refused the message for good: ${slackError}`, options);
+    this.name = 'UndeliverableError';
+  }
+}
+
+/**
+ * The worker's client: no retries of its own (the job queue owns retries, durably) and
+ * rate-limited calls rejected at once so that `deliver` can honour Retry-After itself.
+ */
+export function createWorkerSlackClient(token: string, apiUrl: string | undefined, log: Logger): WebClient {
+  return new WebClient(token, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    logger: undefined,
+  }).on(WebClientEvent.RATE_LIMITED, (retryAfter: number) => log.debug({ retryAfter }, 'slack rate limited'));
+}
+
+export interface DeliverOptions {
+  log: Logger;
+  /** Longest total time to wait out Retry-After inside one attempt before handing back to the queue. */
+  maxRateLimitWaitMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one Slack call, waiting out 429s for as long as Slack's Retry-After asks (the
+ * per-channel queue is blocked meanwhile, which is the pacing Slack wants), up to a bound.
+ */
+export async function deliver<T>(call: () => Promise<T>, options: DeliverOptions): Promise<T> {
+  const deadline = Date.now() + (options.maxRateLimitWaitMs ?? 60_000);
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WebAPIRateLimitedError) {
+        const waitMs = Math.max(1, err.retryAfter) * 1000;
+        if (Date.now() + waitMs > deadline) throw err;
+        options.log.info({ retryAfterSeconds: err.retryAfter }, 'slack asked us to slow down; waiting');
+        await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
+        continue;
+      }
+      if (err instanceof WebAPIPlatformError && PERMANENT_ERRORS.has(err.data.error)) {
+        throw new UndeliverableError(err.data.error, { cause: err });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { DbOrTrx } from '../db/database.js';
+import type { Organization } from '../db/schema.js';
+
+export async function findOrganizationBySlackTeam(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
+  return db.selectFrom('organizations').selectAll().where('slack_team_id', '=', slackTeamId).executeTakeFirst();
+}
+
+export async function findOrganizationBySlackTeamForUpdate(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
+  return db
+    .selectFrom('organizations')
+    .selectAll()
+    .where('slack_team_id', '=', slackTeamId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Inserts unless the workspace already has its organization; returns the row only when inserted. */
+export async function insertOrganizationIfAbsent(
+  db: DbOrTrx,
+  values: { slackTeamId: string; name: string; teamChannelId: string | null },
+): Promise<Organization | undefined> {
+  return db
+    .insertInto('organizations')
+    .values({ slack_team_id: values.slackTeamId, name: values.name, team_channel_id: values.teamChannelId })
+    .onConflict((oc) => oc.column('slack_team_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function updateOrganizationTeamChannel(
+  db: DbOrTrx,
+  organizationId: string,
+  teamChannelId: string | null,
+): Promise<Organization> {
+  return db
+    .updateTable('organizations')
+    .set({ team_channel_id: teamChannelId, updated_at: new Date() })
+    .where('id', '=', organizationId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
