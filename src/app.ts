@@ -1,0 +1,122 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Runner } from 'graphile-worker';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { connectDatabase, type DatabaseHandle } from './db/connect.js';
+import { startWorker } from './jobs/worker.js';
+import { createWorkerSlackClient } from './notify/slack-delivery.js';
+import { createSlackApp } from './slack/app.js';
+import { buildSubcommands } from './slack/commands/subcommands.js';
+import { identifyWorkspace } from './slack/identity.js';
+import { ensureOrganization } from './team/organizations.js';
+import { createWebApp, finishWebApp } from './web/server.js';
+
+export interface TeamManager {
+  /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  port: number;
+  database: DatabaseHandle;
+  log: Logger;
+  /** Drains requests and jobs, then closes the database (and the embedded server). Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Host to bind; 127.0.0.1 in tests. */
+  host?: string;
+  /** Longest wait for in-flight work on stop. */
+  drainTimeoutMs?: number;
+}
+
+/**
+ * The composition root: config → logger → database → Slack identity → organization →
+ * web + Slack app → worker. main.ts, the tests, the demo and the benchmark all start the
+ * app through this one function, so they run the same thing.
+ */
+export async function startTeamManager(config: Readonly<Config>, options: StartOptions = {}): Promise<TeamManager> {
+  const log = options.log ?? createLogger(config.log);
+  const identity = await identifyWorkspace(config);
+  log.info({ team: identity.teamId, socketMode: config.slack.socketMode }, 'connected to Slack');
+
+  const database = await connectDatabase(config, log);
+  const cleanups: Array<() => Promise<void>> = [() => database.close()];
+  try {
+    await ensureOrganization(database.db, {
+      slackTeamId: identity.teamId,
+      name: identity.teamName,
+      defaultTeamChannelId: config.slack.teamChannel,
+    });
+
+    const web = createWebApp({ db: database.db, log });
+    const slack = createSlackApp(config, web, identity, {
+      db: database.db,
+      log,
+      command: '/team',
+      subcommands: buildSubcommands(),
+      defaultTeamChannelId: config.slack.teamChannel,
+    });
+    finishWebApp(web);
+
+    const server = http.createServer(web);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, options.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    cleanups.unshift(async () => {
+      // Stop accepting, let in-flight HTTP finish, then wait for listeners still working after their ack.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      if (!(await slack.inFlight.drained(options.drainTimeoutMs ?? 10_000))) {
+        log.warn({ inFlight: slack.inFlight.size }, 'stopped waiting for in-flight Slack requests');
+      }
+    });
+    if (slack.socketMode) {
+      await slack.app.start();
+      cleanups.unshift(() => slack.app.stop() as Promise<void>);
+    }
+
+    let worker: Runner | undefined;
+    if (config.worker.enabled) {
+      worker = await startWorker({
+        pool: database.pool,
+        slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
+        log,
+        concurrency: config.worker.concurrency,
+      });
+      // After the HTTP side has drained (requests may still enqueue jobs), stop taking jobs
+      // and let running ones finish.
+      const runner = worker;
+      cleanups.splice(cleanups.length - 1, 0, () => runner.stop());
+    }
+
+    const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+    log.info({ port, url, worker: Boolean(worker), embeddedDatabase: Boolean(database.embedded) }, 'Team Manager is listening');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      database,
+      log,
+      stop: () => (stopping ??= runCleanups(cleanups, log)),
+    };
+  } catch (err) {
+    await runCleanups(cleanups, log);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<void>>, log: Logger): Promise<void> {
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (err) {
+      log.error({ err }, 'error while stopping');
+    }
+  }
+  log.info('Team Manager stopped');
+}

@@ -1,0 +1,20 @@
+import { startTeamManager } from './app.js';
+import { createLogger } from './logger.js';
+import { configOrExit, stopOnSignals } from './process.js';
+
+const config = configOrExit({
+  hint:
+    'Set them in the environment or in a .env file (see .env.example), after creating the Slack app from\n' +
+    'manifest/manifest.json as README.md describes under "Create the Slack app".\n' +
+    'To see Team Manager work without a Slack app, run: npm run demo',
+});
+const log = createLogger(config.log);
+
+try {
+  const app = await startTeamManager(config, { log });
+  stopOnSignals(app.stop, log);
+} catch (err) {
+  log.fatal({ err }, 'Team Manager could not start');
+  process.stderr.write(`Team Manager could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

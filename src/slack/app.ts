@@ -1,0 +1,63 @@
+import { App, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { Express } from 'express';
+import type { Config } from '../config.js';
+import { boltLogger } from '../logger.js';
+import type { SlackDeps } from './deps.js';
+import { registerListeners } from './listeners/index.js';
+import { errorReplies } from './middleware/error-replies.js';
+import { InFlight } from './middleware/in-flight.js';
+import { loadOrganization } from './middleware/organization.js';
+
+export interface SlackIdentity {
+  botId: string;
+  botUserId: string;
+}
+
+export interface SlackApp {
+  app: App;
+  inFlight: InFlight;
+  socketMode: boolean;
+}
+
+/**
+ * Bolt, in HTTP mode (on our Express app, signatures checked with the signing secret) or in
+ * Socket Mode (app token; Slack's traffic arrives over a WebSocket and the Express app only
+ * serves our own routes).
+ */
+export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, identity: SlackIdentity, deps: SlackDeps): SlackApp {
+  const logger = boltLogger(deps.log);
+  const receiver: Receiver = config.slack.socketMode
+    ? new SocketModeReceiver({ appToken: config.slack.appToken!, logger })
+    : new ExpressReceiver({
+        signingSecret: config.slack.signingSecret,
+        app: web,
+        logger,
+        endpoints: '/slack/events',
+        processBeforeResponse: false,
+      });
+  const app = new App({
+    receiver,
+    token: config.slack.botToken,
+    // Known from auth.test at start, so Bolt needs no auth.test call of its own.
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    logger,
+    clientOptions: {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      // A person is waiting on the request path: a couple of quick retries, never Slack's
+      // default of retrying for half an hour.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+      timeout: 5_000,
+    },
+  });
+
+  const inFlight = new InFlight();
+  app.use(inFlight.middleware);
+  app.use(errorReplies(deps.log));
+  app.use(loadOrganization({ db: deps.db, defaultTeamChannelId: deps.defaultTeamChannelId }));
+  registerListeners(app, deps);
+  app.error(async (err) => {
+    deps.log.error({ err }, 'unhandled Bolt error');
+  });
+  return { app, inFlight, socketMode: config.slack.socketMode };
+}

@@ -1,0 +1,28 @@
+import { codeSpan } from '../mrkdwn.js';
+import type { SlackReply } from './reply.js';
+
+export interface UsageEntry {
+  name: string;
+  usage: string;
+  summary: string;
+}
+
+/**
+ * The `/team` usage message: one line per subcommand, generated from the registry.
+ * With `unknown`, it starts by saying which word was not understood (shown literally).
+ */
+export function usageMessage(command: string, entries: readonly UsageEntry[], unknown?: string): SlackReply {
+  const lines = entries.map((e) => `• \`${command} ${e.name}${e.usage ? ' ' + e.usage : ''}\`: ${e.summary}`);
+  const intro = unknown === undefined ? '' : `:thinking_face: Unknown subcommand ${codeSpan(unknown)}.\n`;
+  const heading = `${intro}*Team Manager* keeps track of who is on your team and with which role. Subcommands:`;
+  const text = `${intro.replace(/:thinking_face: /, '')}Usage: ${command} <subcommand>. Subcommands: ${entries
+    .map((e) => e.name)
+    .join(', ')}.`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: heading } },
+      { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+    ],
+  };
+}

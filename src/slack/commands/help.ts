@@ -1,0 +1,11 @@
+import { usageMessage } from '../blocks/usage.js';
+import type { Subcommand } from './subcommand.js';
+
+export function helpSubcommand(all: () => readonly Subcommand[]): Subcommand {
+  return {
+    name: 'help',
+    usage: '',
+    summary: 'show this list',
+    run: async (ctx) => usageMessage(ctx.command, all()),
+  };
+}

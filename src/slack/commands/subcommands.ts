@@ -1,0 +1,9 @@
+import { helpSubcommand } from './help.js';
+import type { Subcommand } from './subcommand.js';
+
+/** Every `/team` subcommand, in the order the help lists them. */
+export function buildSubcommands(): readonly Subcommand[] {
+  const list: Subcommand[] = [];
+  list.push(helpSubcommand(() => list));
+  return list;
+}

@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../deps.js';
+import { registerTeamCommand } from './team.js';
+
+export function register(app: App, deps: SlackDeps): void {
+  registerTeamCommand(app, { command: deps.command, subcommands: deps.subcommands });
+}

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { requestContext, type Logger } from '../logger.js';
+
+/**
+ * Gives every HTTP request an id (a caller's `X-Request-Id` when it is sane, else a new
+ * one), returns it in the response, runs the rest of the request inside it so that every
+ * log line carries it, and logs one line per request when the response is finished.
+ */
+export function requestIds(log: Logger): RequestHandler {
+  const httpLog = log.child({ subsystem: 'http' });
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    const requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (req.path === '/healthz' || req.path === '/readyz') httpLog.debug(line, 'request');
+      else httpLog.info(line, 'request');
+    });
+    requestContext.run({ requestId }, next);
+  };
+}

@@ -1,0 +1,25 @@
+import express, { type Express } from 'express';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { healthRoutes } from './health.js';
+import { requestIds } from './request-id.js';
+
+/**
+ * The one HTTP application on PORT. In HTTP mode Bolt's receiver adds `/slack/events` to it;
+ * the web routes (health now, the accept page and REST API later) are ours.
+ */
+export function createWebApp(deps: { db: Db; log: Logger }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(requestIds(deps.log));
+  app.use(healthRoutes(deps));
+  return app;
+}
+
+/** Routes registered after Bolt's receiver: a JSON 404 for anything unknown. */
+export function finishWebApp(app: Express): void {
+  app.use((_req, res) => {
+    res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404 });
+  });
+}

@@ -1,0 +1,31 @@
+import { connectDatabase } from './db/connect.js';
+import { startWorker } from './jobs/worker.js';
+import { createLogger } from './logger.js';
+import { createWorkerSlackClient } from './notify/slack-delivery.js';
+import { configOrExit, stopOnSignals } from './process.js';
+
+/**
+ * The job worker on its own (Procfile `worker`), for scaling delivery apart from the web
+ * process. Several workers, and web processes running theirs, share the queue safely.
+ */
+const config = configOrExit({ hint: 'See .env.example and README.md ("Configuration").' });
+const log = createLogger(config.log).child({ process: 'worker' });
+
+try {
+  const database = await connectDatabase(config, log);
+  const runner = await startWorker({
+    pool: database.pool,
+    slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
+    log,
+    concurrency: config.worker.concurrency,
+  });
+  log.info({ concurrency: config.worker.concurrency }, 'worker started');
+  stopOnSignals(async () => {
+    await runner.stop();
+    await database.close();
+  }, log);
+} catch (err) {
+  log.fatal({ err }, 'worker could not start');
+  process.stderr.write(`Team Manager's worker could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
