@@ -1,0 +1,4 @@
+/** The Slack stand-in (fake Web API server), the driver that plays Slack's side of the Request URL, and Block Kit limits. */
+export * from './block-kit-limits.js';
+export * from './slack-standin.js';
+export * from './slack-driver.js';
