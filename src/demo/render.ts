@@ -1,0 +1,52 @@
+/**
+ * Block Kit as a person would read it in a terminal: enough to follow the demo, not a
+ * faithful renderer. Mrkdwn entities are unescaped, links shown as their label.
+ */
+type Block = Record<string, any>;
+
+export function renderBlocks(blocks: Block[] | undefined, fallback: string): string[] {
+  if (!blocks || blocks.length === 0) return fallback.split('\n');
+  const lines: string[] = [];
+  for (const block of blocks) {
+    switch (block.type) {
+      case 'header':
+        lines.push(`== ${text(block.text)} ==`);
+        break;
+      case 'section':
+        if (block.text) lines.push(...text(block.text).split('\n'));
+        for (const field of block.fields ?? []) lines.push(`  ${text(field)}`);
+        if (block.accessory) lines.push(`  ${element(block.accessory)}`);
+        break;
+      case 'context':
+        lines.push(block.elements.map((e: Block) => (e.type === 'image' ? '' : text(e))).join(' '));
+        break;
+      case 'actions':
+        lines.push(block.elements.map(element).join('  '));
+        break;
+      case 'divider':
+        lines.push('─'.repeat(40));
+        break;
+      case 'input':
+        lines.push(`${text(block.label)}: ${element(block.element)}`);
+        break;
+      default:
+        lines.push(`[${block.type}]`);
+    }
+  }
+  return lines;
+}
+
+function element(el: Block): string {
+  if (el.type === 'button') return `[ ${text(el.text)} ]`;
+  if (el.type?.includes('select')) return `[ ${el.initial_option ? text(el.initial_option.text) : text(el.placeholder ?? { text: 'choose' })} ▾ ]`;
+  return `[${el.type}]`;
+}
+
+function text(obj: Block | undefined): string {
+  if (!obj) return '';
+  return String(obj.text ?? '')
+    .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
