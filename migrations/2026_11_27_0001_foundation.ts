@@ -29,6 +29,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('removed_at', 'timestamptz')
     .addColumn('removed_by_member_id', 'uuid', (c) => c.references('members.id'))
     .addColumn('removal_reason', 'text')
+    .addColumn('last_sign_in_at', 'timestamptz')
+    // The team page's order, kept by the database so that keyset pagination has one index to
+    // walk: owners first, then by name (the email stands in for a missing name).
+    .addColumn('role_rank', 'int2', (c) => c.generatedAlwaysAs(sql`case role when 'owner' then 0 else 1 end`).stored())
+    .addColumn('sort_name', 'text', (c) => c.generatedAlwaysAs(sql`lower(coalesce(display_name, email))`).stored())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     // A removed member carries when and by whom; an active one carries neither.
@@ -42,8 +47,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // lookup written either way is served by it and the rule holds even if the check changes.
   await sql`create unique index members_org_email_key on members (organization_id, lower(email))`.execute(db);
   await sql`create unique index members_org_slack_user_key on members (organization_id, slack_user_id) where slack_user_id is not null`.execute(db);
-  // Keyset pagination of the team page: owners first, then by name.
-  await sql`create index members_org_status_role_name on members (organization_id, status, role, lower(coalesce(display_name, email)), id)`.execute(db);
+  // Keyset pagination of the team page, and prefix search by name or email.
+  await sql`create index members_team_page on members (organization_id, status, role_rank, sort_name, id)`.execute(db);
+  await sql`create index members_search_name on members (organization_id, sort_name text_pattern_ops)`.execute(db);
+  await sql`create index members_search_email on members (organization_id, email text_pattern_ops)`.execute(db);
 
   await db.schema
     .createTable('audit_events')

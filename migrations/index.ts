@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './2026_11_27_0001_foundation.js';
+import * as m0002 from './2026_11_27_0002_roles_settings.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -8,4 +9,5 @@ import * as m0001 from './2026_11_27_0001_foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_foundation': m0001,
+  '2026_11_27_0002_roles_settings': m0002,
 };

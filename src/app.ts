@@ -5,10 +5,12 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { startWorker } from './jobs/worker.js';
+import { renderHomeForUser } from './slack/home/home-view.js';
 import { createWorkerSlackClient } from './notify/slack-delivery.js';
 import { createSlackApp } from './slack/app.js';
 import { buildSubcommands } from './slack/commands/subcommands.js';
 import { identifyWorkspace } from './slack/identity.js';
+import { slackPeopleDirectory } from './slack/people-directory.js';
 import { ensureOrganization } from './team/organizations.js';
 import { createWebApp, finishWebApp } from './web/server.js';
 
@@ -50,9 +52,12 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
     });
 
     const web = createWebApp({ db: database.db, log });
+    const slackClient = createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log);
     const slack = createSlackApp(config, web, identity, {
       db: database.db,
       log,
+      client: slackClient,
+      people: slackPeopleDirectory(slackClient),
       command: '/team',
       subcommands: buildSubcommands(),
       defaultTeamChannelId: config.slack.teamChannel,
@@ -86,6 +91,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
         slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
         log,
         concurrency: config.worker.concurrency,
+        renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: database.db }, organizationId, slackUserId),
       });
       // After the HTTP side has drained (requests may still enqueue jobs), stop taking jobs
       // and let running ones finish.

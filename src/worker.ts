@@ -1,6 +1,7 @@
 import { connectDatabase } from './db/connect.js';
 import { startWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
+import { renderHomeForUser } from './slack/home/home-view.js';
 import { createWorkerSlackClient } from './notify/slack-delivery.js';
 import { configOrExit, stopOnSignals } from './process.js';
 
@@ -18,6 +19,7 @@ try {
     slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
     log,
     concurrency: config.worker.concurrency,
+    renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: database.db }, organizationId, slackUserId),
   });
   log.info({ concurrency: config.worker.concurrency }, 'worker started');
   stopOnSignals(async () => {

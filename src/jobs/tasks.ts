@@ -13,6 +13,11 @@ export const taskPayloads = {
     text: z.string().min(1),
     blocks: z.array(z.record(z.string(), z.unknown())).optional(),
   }),
+  /** Re-renders one person's App Home tab after a change that affects what it shows. */
+  'slack.publish-home': z.object({
+    organizationId: z.uuid(),
+    slackUserId: z.string().min(1),
+  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { taskPayloads, type TaskName, type TaskPayload } from './tasks.js';
 import { postMessage } from '../notify/post-message.js';
+import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { UndeliverableError } from '../notify/slack-delivery.js';
 
 export interface WorkerDeps {
@@ -11,6 +12,7 @@ export interface WorkerDeps {
   slack: WebClient;
   log: Logger;
   concurrency: number;
+  renderHome: HomeRenderer;
 }
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, signal: AbortSignal) => Promise<void> };
@@ -19,6 +21,7 @@ function handlers(deps: WorkerDeps): Handlers {
   const log = deps.log;
   return {
     'slack.post-message': (payload, signal) => postMessage({ slack: deps.slack, log }, payload, signal),
+    'slack.publish-home': (payload, signal) => publishHome({ slack: deps.slack, log, renderHome: deps.renderHome }, payload, signal),
   };
 }
 

@@ -1,11 +1,16 @@
+import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { PeopleDirectory } from '../team/people.js';
 import type { Subcommand } from './commands/subcommand.js';
 
 /** Everything listeners may use; built once in the composition root. */
 export interface SlackDeps {
   db: Db;
   log: Logger;
+  /** The bot's client, for work outside a listener's own `client` (e.g. the people directory). */
+  client: WebClient;
+  people: PeopleDirectory;
   /** The slash command, `/team` unless configured otherwise. */
   command: string;
   subcommands: readonly Subcommand[];

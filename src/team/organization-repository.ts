@@ -39,3 +39,16 @@ export async function updateOrganizationTeamChannel(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/**
+ * Locks the organization's row for the rest of the transaction. Every change that could
+ * break an organization-wide rule (at least one active owner) takes this lock first, so
+ * such changes run one at a time per organization and each sees the last one's result.
+ */
+export async function lockOrganization(db: DbOrTrx, organizationId: string): Promise<Organization> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).forUpdate().executeTakeFirstOrThrow();
+}
+
+export async function findOrganizationById(db: DbOrTrx, organizationId: string): Promise<Organization | undefined> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
+}

@@ -4,6 +4,7 @@ import { enqueue, channelQueue } from '../../src/jobs/queue.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
+import { renderHomeForUser } from '../../src/slack/home/home-view.js';
 import { useTestDatabase } from '../support/database.js';
 import { captureLogs } from '../support/log-capture.js';
 
@@ -31,6 +32,7 @@ describe('jobs enqueued in a transaction', () => {
       slack: createWorkerSlackClient(standin.botToken, standin.apiUrl, logs.log),
       log: logs.log,
       concurrency: 2,
+      renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: t.db }, organizationId, slackUserId),
     });
   });
   afterAll(async () => {

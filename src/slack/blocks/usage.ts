@@ -5,6 +5,7 @@ export interface UsageEntry {
   name: string;
   usage: string;
   summary: string;
+  ownersOnly?: boolean;
 }
 
 /**
@@ -12,7 +13,9 @@ export interface UsageEntry {
  * With `unknown`, it starts by saying which word was not understood (shown literally).
  */
 export function usageMessage(command: string, entries: readonly UsageEntry[], unknown?: string): SlackReply {
-  const lines = entries.map((e) => `• \`${command} ${e.name}${e.usage ? ' ' + e.usage : ''}\`: ${e.summary}`);
+  const lines = entries.map(
+    (e) => `• \`${command} ${e.name}${e.usage ? ' ' + e.usage : ''}\`: ${e.summary}${e.ownersOnly ? ' _(owners)_' : ''}`,
+  );
   const intro = unknown === undefined ? '' : `:thinking_face: Unknown subcommand ${codeSpan(unknown)}.\n`;
   const heading = `${intro}*Team Manager* keeps track of who is on your team and with which role. Subcommands:`;
   const text = `${intro.replace(/:thinking_face: /, '')}Usage: ${command} <subcommand>. Subcommands: ${entries

@@ -6,6 +6,7 @@ export function helpSubcommand(all: () => readonly Subcommand[]): Subcommand {
     name: 'help',
     usage: '',
     summary: 'show this list',
+    audience: 'everyone',
     run: async (ctx) => usageMessage(ctx.command, all()),
   };
 }

@@ -1,15 +1,26 @@
-import type { Organization } from '../../db/schema.js';
+import type { WebClient } from '@slack/web-api';
+import type { Member, Organization } from '../../db/schema.js';
 import type { ParsedCommand } from './parse.js';
 import type { SlackReply } from '../blocks/reply.js';
+import type { SlackDeps } from '../deps.js';
 
 /** What every `/team` subcommand gets: who typed it, where, in which organization. */
 export interface CommandContext {
   organization: Organization;
+  /**
+   * The acting member as the database has it now. Only `everyone` subcommands run with
+   * null; the dispatcher answers non-members of the others itself. Services re-read it.
+   */
+  actor: Member | null;
   userId: string;
   channelId: string;
   /** The slash command as typed (`/team`), so replies quote what the person actually uses. */
   command: string;
   parsed: ParsedCommand;
+  /** Valid for 3 s and once: for subcommands that open a modal. */
+  triggerId: string;
+  client: WebClient;
+  deps: SlackDeps;
 }
 
 /**
@@ -21,5 +32,10 @@ export interface Subcommand {
   /** Arguments as shown in the usage, e.g. `@person owner|member`. */
   usage: string;
   summary: string;
-  run(ctx: CommandContext): Promise<SlackReply>;
+  /** Who the dispatcher lets run it: `everyone` (help), or active `members` (owners are members). */
+  audience: 'everyone' | 'members';
+  /** Shown in the help as "(owners)" when only owners can use it; the service enforces it. */
+  ownersOnly?: boolean;
+  /** The ephemeral answer, or null when the subcommand answered another way (opened a modal). */
+  run(ctx: CommandContext): Promise<SlackReply | null>;
 }

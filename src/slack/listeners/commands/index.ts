@@ -3,5 +3,5 @@ import type { SlackDeps } from '../../deps.js';
 import { registerTeamCommand } from './team.js';
 
 export function register(app: App, deps: SlackDeps): void {
-  registerTeamCommand(app, { command: deps.command, subcommands: deps.subcommands });
+  registerTeamCommand(app, deps);
 }

@@ -1,0 +1,33 @@
+import type { DbOrTrx } from '../db/database.js';
+import type { Member } from '../db/schema.js';
+import { channelQueue, enqueue } from '../jobs/queue.js';
+import type { ChannelMessage } from './team-channel.js';
+
+/**
+ * Queues a direct message to a member, in the caller's transaction. Posting to a user id
+ * makes Slack deliver it in the app's DM with them. Members not linked to Slack get nothing.
+ */
+export async function notifyMember(
+  trx: DbOrTrx,
+  member: Pick<Member, 'organization_id' | 'slack_user_id'>,
+  message: ChannelMessage,
+): Promise<boolean> {
+  if (!member.slack_user_id) return false;
+  await enqueue(
+    trx,
+    'slack.post-message',
+    { organizationId: member.organization_id, channel: member.slack_user_id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) },
+    { queueName: channelQueue(member.slack_user_id) },
+  );
+  return true;
+}
+
+/**
+ * Queues an App Home refresh for each person. The job key folds a burst of changes into one
+ * publish per person: a pending refresh is replaced, not repeated.
+ */
+export async function refreshHomeTabs(trx: DbOrTrx, organizationId: string, slackUserIds: Array<string | null | undefined>): Promise<void> {
+  for (const slackUserId of new Set(slackUserIds.filter((id): id is string => Boolean(id)))) {
+    await enqueue(trx, 'slack.publish-home', { organizationId, slackUserId }, { jobKey: `home:${organizationId}:${slackUserId}` });
+  }
+}

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../db/database.js';
+import type { AuditSource, Member, MemberStatus, Role } from '../db/schema.js';
+
+/** All SQL about members. Every query is scoped by organization. */
+
+export async function findMemberById(db: DbOrTrx, organizationId: string, memberId: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('id', '=', memberId);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function findMemberBySlackUser(db: DbOrTrx, organizationId: string, slackUserId: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('slack_user_id', '=', slackUserId);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function findMemberByEmail(db: DbOrTrx, organizationId: string, email: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db
+    .selectFrom('members')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase());
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function countActiveOwners(db: DbOrTrx, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('members')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'active')
+    .where('role', '=', 'owner')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertMember(
+  db: DbOrTrx,
+  values: { organizationId: string; email: string; role: Role; slackUserId?: string | null; displayName?: string | null; invitedBy?: string | null },
+): Promise<Member> {
+  return db
+    .insertInto('members')
+    .values({
+      organization_id: values.organizationId,
+      email: values.email,
+      role: values.role,
+      slack_user_id: values.slackUserId ?? null,
+      display_name: values.displayName ?? null,
+      invited_by_member_id: values.invitedBy ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateMember(
+  db: DbOrTrx,
+  memberId: string,
+  changes: Partial<{
+    role: Role;
+    status: MemberStatus;
+    slack_user_id: string | null;
+    display_name: string | null;
+    removed_at: Date | null;
+    removed_by_member_id: string | null;
+    removal_reason: string | null;
+    joined_at: Date;
+  }>,
+): Promise<Member> {
+  return db
+    .updateTable('members')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', memberId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function recordRoleChange(
+  db: DbOrTrx,
+  values: { organizationId: string; memberId: string; from: Role | null; to: Role; by: string | null; source: AuditSource },
+): Promise<void> {
+  await db
+    .insertInto('member_role_changes')
+    .values({
+      organization_id: values.organizationId,
+      member_id: values.memberId,
+      from_role: values.from,
+      to_role: values.to,
+      changed_by_member_id: values.by,
+      source: values.source,
+    })
+    .execute();
+}
+
+export async function listAllMembers(db: DbOrTrx, organizationId: string): Promise<Member[]> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('status')
+    .orderBy('role_rank')
+    .orderBy('sort_name')
+    .orderBy('id')
+    .execute();
+}
