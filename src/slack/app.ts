@@ -26,8 +26,21 @@ export interface SlackApp {
  */
 export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, identity: SlackIdentity, deps: SlackDeps): SlackApp {
   const logger = boltLogger(deps.log);
+  const clientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    // A person is waiting on the request path: a couple of quick retries, never Slack's
+    // default of retrying for half an hour.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+    timeout: 5_000,
+  };
   const receiver: Receiver = config.slack.socketMode
-    ? new SocketModeReceiver({ appToken: config.slack.appToken!, logger })
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        logger,
+        // A receiver built by us (rather than by Bolt) gets no client options from the App:
+        // without these it would call slack.com whatever SLACK_API_URL says, and retry for ages.
+        installerOptions: { clientOptions },
+      })
     : new ExpressReceiver({
         signingSecret: config.slack.signingSecret,
         app: web,
@@ -42,13 +55,7 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
     botId: identity.botId,
     botUserId: identity.botUserId,
     logger,
-    clientOptions: {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      // A person is waiting on the request path: a couple of quick retries, never Slack's
-      // default of retrying for half an hour.
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
-      timeout: 5_000,
-    },
+    clientOptions,
   });
 
   const inFlight = new InFlight();

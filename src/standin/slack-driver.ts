@@ -8,14 +8,30 @@
  * event_callback envelopes), filled from the stand-in's workspace so ids,
  * names, trigger_ids and response_urls are consistent with what the app sees
  * through the Web API.
+ *
+ * The same payloads go over Socket Mode with the `socket*` methods: Slack wraps
+ * them in envelopes (`slash_commands` with the command's fields as an object,
+ * `interactive` with the payload object, `events_api` with the event_callback
+ * envelope) sent through `standin.socket`, and the app's ack frame comes back.
+ * The payload builders (`commandFields`, `blockActionsPayload`, …) are shared
+ * by both transports. A driver used only over Socket Mode needs no appUrl or
+ * signing secret.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { findActionElement, type SlackStandin, type StoredMessage, type StoredView } from './slack-standin.js';
+import {
+  findActionElement,
+  type SlackStandin,
+  type SocketAck,
+  type SocketSendOptions,
+  type StoredMessage,
+  type StoredView,
+} from './slack-standin.js';
 
 export interface DriverOptions {
-  /** The app's Request URL, e.g. 'http://127.0.0.1:3000/slack/events'. */
-  appUrl: string;
-  signingSecret: string;
+  /** The app's Request URL, e.g. 'http://127.0.0.1:3000/slack/events'. Only HTTP sends need it. */
+  appUrl?: string;
+  /** Only HTTP sends need it (Socket Mode envelopes are not signed). */
+  signingSecret?: string;
   standin: SlackStandin;
   /** Defaults to the stand-in's appId ('A0APP00001'). */
   apiAppId?: string;
@@ -76,6 +92,19 @@ export interface EventOptions {
   eventId?: string;
 }
 
+export interface CommandOptions {
+  channelId?: string;
+}
+
+/** The live response URL and trigger_id minted for a payload ('' when it has none). */
+export interface Minted {
+  responseUrlId: string;
+  triggerId: string;
+}
+
+/** The app's ack of an envelope sent over Socket Mode, with what was minted for it. */
+export type SocketResult = SocketAck & Minted;
+
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 /** Slack identifies itself with this User-Agent on Request URL calls. */
@@ -98,8 +127,8 @@ export class SlackDriver {
   private readonly verificationToken: string;
 
   constructor(opts: DriverOptions) {
-    this.appUrl = opts.appUrl;
-    this.signingSecret = opts.signingSecret;
+    this.appUrl = opts.appUrl ?? '';
+    this.signingSecret = opts.signingSecret ?? '';
     this.standin = opts.standin;
     this.apiAppId = opts.apiAppId ?? opts.standin.appId;
     this.verificationToken = opts.verificationToken ?? 'standin-verification-token';
@@ -112,6 +141,10 @@ export class SlackDriver {
 
   /** Sign (unless told otherwise) and POST a raw body to the app. */
   async send(rawBody: string, opts: SendOptions = {}): Promise<SlackHttpResult> {
+    if (!this.appUrl) throw new Error('SlackDriver: no appUrl was given, so nothing can be sent over HTTP (use the socket* methods for Socket Mode)');
+    if (opts.signature === undefined && !this.signingSecret) {
+      throw new Error('SlackDriver: no signingSecret was given; pass one, or an explicit `signature` (null for none)');
+    }
     const timestamp = opts.timestamp ?? nowSec();
     const headers: Record<string, string> = { 'Content-Type': opts.contentType ?? FORM, 'User-Agent': SLACK_USER_AGENT };
     if (!opts.omitTimestamp) headers['X-Slack-Request-Timestamp'] = String(timestamp);
@@ -129,12 +162,28 @@ export class SlackDriver {
   // -------------------------------------------------------------------------
   // Slash commands
 
-  async command(userId: string, command: string, text: string, opts: { channelId?: string } = {}):
-    Promise<SlackHttpResult & { responseUrlId: string; triggerId: string }> {
+  async command(userId: string, command: string, text: string, opts: CommandOptions = {}):
+    Promise<SlackHttpResult & Minted> {
+    const { fields, ...minted } = this.commandFields(userId, command, text, opts);
+    const result = await this.send(new URLSearchParams(fields).toString(), { contentType: FORM });
+    return { ...result, ...minted };
+  }
+
+  /** The same command over Socket Mode: a `slash_commands` envelope whose payload is the form fields. */
+  async socketCommand(userId: string, command: string, text: string, opts: CommandOptions = {}, send: SocketSendOptions = {}):
+    Promise<SocketResult> {
+    const { fields, ...minted } = this.commandFields(userId, command, text, opts);
+    const ack = await this.standin.socket.send('slash_commands', fields, send);
+    return { ...ack, ...minted };
+  }
+
+  /** Slack's slash command fields (form fields over HTTP, the envelope payload over Socket Mode). */
+  commandFields(userId: string, command: string, text: string, opts: CommandOptions = {}):
+    Minted & { fields: Record<string, string> } {
     const channelId = opts.channelId ?? this.defaultChannelId();
     const { id: responseUrlId, url: responseUrl } = this.standin.newResponseUrl();
     const triggerId = this.standin.newTriggerId();
-    const body = new URLSearchParams({
+    const fields: Record<string, string> = {
       token: this.verificationToken,
       team_id: this.standin.teamId,
       team_domain: this.standin.teamDomain,
@@ -148,9 +197,8 @@ export class SlackDriver {
       is_enterprise_install: 'false',
       response_url: responseUrl,
       trigger_id: triggerId,
-    });
-    const result = await this.send(body.toString(), { contentType: FORM });
-    return { ...result, responseUrlId, triggerId };
+    };
+    return { fields, responseUrlId, triggerId };
   }
 
   // -------------------------------------------------------------------------
@@ -164,7 +212,23 @@ export class SlackDriver {
    * `responseUrlId` is '' for view actions.
    */
   async blockActions(userId: string, actions: DriverAction[], opts: BlockActionsOptions = {}):
-    Promise<SlackHttpResult & { responseUrlId: string; triggerId: string }> {
+    Promise<SlackHttpResult & Minted> {
+    const { payload, ...minted } = this.blockActionsPayload(userId, actions, opts);
+    const result = await this.sendPayload(payload);
+    return { ...result, ...minted };
+  }
+
+  /** The same block_actions over Socket Mode, in an `interactive` envelope. */
+  async socketBlockActions(userId: string, actions: DriverAction[], opts: BlockActionsOptions = {}, send: SocketSendOptions = {}):
+    Promise<SocketResult> {
+    const { payload, ...minted } = this.blockActionsPayload(userId, actions, opts);
+    const ack = await this.standin.socket.send('interactive', payload, send);
+    return { ...ack, ...minted };
+  }
+
+  /** The block_actions payload (see blockActions). */
+  blockActionsPayload(userId: string, actions: DriverAction[], opts: BlockActionsOptions = {}):
+    Minted & { payload: Record<string, unknown> } {
     const triggerId = this.standin.newTriggerId();
     const payload: Record<string, unknown> = {
       type: 'block_actions',
@@ -199,14 +263,25 @@ export class SlackDriver {
       payload.response_url = url;
       payload.actions = actions.map((a) => this.actionPayload(a, findInBlocks(source.message.blocks, a)));
     }
-    const result = await this.sendPayload(payload);
-    return { ...result, responseUrlId, triggerId };
+    return { payload, responseUrlId, triggerId };
   }
 
-  async viewSubmission(userId: string, view: DriverView & { values: Record<string, Record<string, unknown>> }):
-    Promise<SlackHttpResult & { triggerId: string }> {
+  async viewSubmission(userId: string, view: SubmittedView): Promise<SlackHttpResult & { triggerId: string }> {
+    const { payload, triggerId } = this.viewSubmissionPayload(userId, view);
+    const result = await this.sendPayload(payload);
+    return { ...result, triggerId };
+  }
+
+  /** The same view_submission over Socket Mode (accepts_response_payload: the ack may carry a response_action). */
+  async socketViewSubmission(userId: string, view: SubmittedView, send: SocketSendOptions = {}): Promise<SocketResult> {
+    const { payload, triggerId } = this.viewSubmissionPayload(userId, view);
+    const ack = await this.standin.socket.send('interactive', payload, send);
+    return { ...ack, triggerId, responseUrlId: '' };
+  }
+
+  viewSubmissionPayload(userId: string, view: SubmittedView): { payload: Record<string, unknown>; triggerId: string } {
     const triggerId = this.standin.newTriggerId();
-    const result = await this.sendPayload({
+    const payload = {
       type: 'view_submission',
       team: this.teamPayload(),
       user: this.userPayload(userId),
@@ -217,13 +292,21 @@ export class SlackDriver {
       response_urls: [],
       is_enterprise_install: false,
       enterprise: null,
-    });
-    return { ...result, triggerId };
+    };
+    return { payload, triggerId };
   }
 
   /** Sent when the user cancels a modal opened with notify_on_close. */
   viewClosed(userId: string, view: DriverView): Promise<SlackHttpResult> {
-    return this.sendPayload({
+    return this.sendPayload(this.viewClosedPayload(userId, view));
+  }
+
+  socketViewClosed(userId: string, view: DriverView, send: SocketSendOptions = {}): Promise<SocketAck> {
+    return this.standin.socket.send('interactive', this.viewClosedPayload(userId, view), send);
+  }
+
+  viewClosedPayload(userId: string, view: DriverView): Record<string, unknown> {
+    return {
       type: 'view_closed',
       team: this.teamPayload(),
       user: this.userPayload(userId),
@@ -233,7 +316,7 @@ export class SlackDriver {
       is_cleared: false,
       is_enterprise_install: false,
       enterprise: null,
-    });
+    };
   }
 
   // -------------------------------------------------------------------------
@@ -241,7 +324,29 @@ export class SlackDriver {
 
   /** An event_callback envelope; retries carry X-Slack-Retry-Num / X-Slack-Retry-Reason like Slack's. */
   event(event: Record<string, unknown>, opts: EventOptions = {}): Promise<SlackHttpResult> {
-    const envelope = {
+    const envelope = this.eventCallback(event, opts);
+    const headers: Record<string, string> = {};
+    if (opts.retryNum !== undefined) {
+      headers['X-Slack-Retry-Num'] = String(opts.retryNum);
+      headers['X-Slack-Retry-Reason'] = opts.retryReason ?? 'http_timeout';
+    }
+    return this.send(JSON.stringify(envelope), { contentType: JSON_TYPE, headers });
+  }
+
+  /**
+   * The same event over Socket Mode: an `events_api` envelope whose payload is the
+   * event_callback; retries carry retry_attempt / retry_reason on the envelope instead of headers.
+   */
+  socketEvent(event: Record<string, unknown>, opts: EventOptions = {}, send: SocketSendOptions = {}): Promise<SocketAck> {
+    return this.standin.socket.send('events_api', this.eventCallback(event, opts), {
+      ...(opts.retryNum !== undefined ? { retryAttempt: opts.retryNum, retryReason: opts.retryReason ?? 'timeout' } : {}),
+      ...send,
+    });
+  }
+
+  /** The event_callback envelope Slack wraps an event in. */
+  eventCallback(event: Record<string, unknown>, opts: EventOptions = {}): Record<string, unknown> {
+    return {
       token: this.verificationToken,
       team_id: this.standin.teamId,
       api_app_id: this.apiAppId,
@@ -255,24 +360,26 @@ export class SlackDriver {
       is_ext_shared_channel: false,
       event_context: `4-${randomBytes(24).toString('base64url')}`,
     };
-    const headers: Record<string, string> = {};
-    if (opts.retryNum !== undefined) {
-      headers['X-Slack-Retry-Num'] = String(opts.retryNum);
-      headers['X-Slack-Retry-Reason'] = opts.retryReason ?? 'http_timeout';
-    }
-    return this.send(JSON.stringify(envelope), { contentType: JSON_TYPE, headers });
   }
 
   /** The user opened the app's Home tab; Slack includes the last published home view, if any. */
   appHomeOpened(userId: string): Promise<SlackHttpResult> {
+    return this.event(this.appHomeOpenedEvent(userId));
+  }
+
+  socketAppHomeOpened(userId: string, send: SocketSendOptions = {}): Promise<SocketAck> {
+    return this.socketEvent(this.appHomeOpenedEvent(userId), {}, send);
+  }
+
+  appHomeOpenedEvent(userId: string): Record<string, unknown> {
     const view = this.standin.homeViews.get(userId);
-    return this.event({
+    return {
       type: 'app_home_opened',
       user: userId,
       channel: this.standin.dmIdFor([userId]),
       tab: 'home',
       ...(view ? { view } : {}),
-    });
+    };
   }
 
   // -------------------------------------------------------------------------
@@ -369,6 +476,7 @@ export class SlackDriver {
 }
 
 type Found = { block: Record<string, unknown>; element: Record<string, unknown> };
+type SubmittedView = DriverView & { values: Record<string, Record<string, unknown>> };
 
 const findInBlocks = (blocks: unknown, action: DriverAction): Found | undefined =>
   findActionElement(blocks, action.action_id, action.block_id);

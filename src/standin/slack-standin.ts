@@ -9,12 +9,20 @@
  *
  * Every call is recorded (including refused ones) before the answer is sent,
  * so a test that awaited the HTTP response can assert on `calls` right away.
+ *
+ * It also speaks Socket Mode: `apps.connections.open` (app-level token only) hands out
+ * a one-time ws:// URL on this same server, where `socket` (see socket-mode.ts) greets
+ * the app and carries envelopes to it and its acks back.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateBlocks, validateView, type ViewType } from './block-kit-limits.js';
+import { SocketModeServer } from './socket-mode.js';
+
+// The Socket Mode side is part of the stand-in's API (standin.socket), so it is exported with it.
+export * from './socket-mode.js';
 
 export interface StandinUser {
   id: string;
@@ -33,6 +41,8 @@ export interface StandinOptions {
   teamId?: string;
   teamName?: string;
   botToken?: string;
+  /** The app-level token (xapp-…) that may call apps.connections.open, and only that. */
+  appToken?: string;
   botUserId?: string;
   botId?: string;
   /** Display name of the bot user (auth.test `user`, users.info of the bot). */
@@ -44,6 +54,10 @@ export interface StandinOptions {
   postMessageIntervalMs?: number;
   triggerTtlMs?: number;
   port?: number;
+  /** Interval of the Socket Mode server's pings (default 10 s; 0 disables). */
+  socketPingIntervalMs?: number;
+  /** How long `socket.send()` waits for a connection and then for the app's ack (default 5 s). */
+  socketAckTimeoutMs?: number;
 }
 export interface RecordedCall {
   method: string;
@@ -51,6 +65,8 @@ export interface RecordedCall {
   at: number;
   status: number;
   response: Record<string, unknown>;
+  /** The token the call was made with (Bearer header or token field), if any. */
+  token?: string;
 }
 export interface ResponseUrlPost {
   id: string;
@@ -133,6 +149,7 @@ export class SlackStandin {
   /** Workspace subdomain, as in team_domain and `https://acme.slack.com/`. */
   readonly teamDomain: string;
   readonly botToken: string;
+  readonly appToken: string;
   readonly botUserId: string;
   readonly botId: string;
   readonly botName: string;
@@ -150,6 +167,8 @@ export class SlackStandin {
   views = new Map<string, StoredView>();
   /** The latest published home tab per user id. */
   homeViews = new Map<string, StoredView>();
+  /** Socket Mode: connections, frames, and `send()` to deliver envelopes to the app. */
+  readonly socket: SocketModeServer;
 
   private readonly server: Server;
   private port = 0;
@@ -170,6 +189,7 @@ export class SlackStandin {
     this.teamName = opts.teamName ?? 'Acme';
     this.teamDomain = this.teamName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
     this.botToken = opts.botToken ?? 'xoxb-standin-token';
+    this.appToken = opts.appToken ?? 'xapp-1-A0APP00001-standin';
     this.botUserId = opts.botUserId ?? 'U0BOT00001';
     this.botId = opts.botId ?? 'B0BOT00001';
     this.botName = opts.botName ?? 'team-manager';
@@ -191,12 +211,20 @@ export class SlackStandin {
       'users.info': (a) => this.usersInfo(a),
       'users.lookupByEmail': (a) => this.usersLookupByEmail(a),
       'conversations.open': (a) => this.conversationsOpen(a),
+      'apps.connections.open': () => ok({ url: this.socket.newConnectionUrl() }),
     };
+    this.socket = new SocketModeServer({
+      appId: this.appId,
+      baseUrl: () => this.baseUrl,
+      pingIntervalMs: opts.socketPingIntervalMs ?? 10_000,
+      ackTimeoutMs: opts.socketAckTimeoutMs ?? 5_000,
+    });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         if (!res.headersSent) sendJson(res, { status: 500, body: { ok: false, error: 'internal_error', detail: String(err) } });
       });
     });
+    this.server.on('upgrade', (req, socket, head) => this.socket.handleUpgrade(req, socket, head));
   }
 
   static async start(opts: StandinOptions = {}): Promise<SlackStandin> {
@@ -219,6 +247,8 @@ export class SlackStandin {
   }
 
   async stop(): Promise<void> {
+    // Upgraded (WebSocket) connections are no longer the HTTP server's to close.
+    await this.socket.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // WebClient keeps connections alive; without this close() waits for them to idle out.
     this.server.closeAllConnections();
@@ -288,6 +318,7 @@ export class SlackStandin {
     this.responseUrlPosts = [];
     this.faults.clear();
     this.lastPostAt.clear();
+    this.socket.reset();
   }
 
   findUser(id: string): StandinUser | undefined {
@@ -349,7 +380,7 @@ export class SlackStandin {
     const parsed = parseArgs(req, url, raw);
     const args = parsed.args;
     const { reply, delayMs } = parsed.error ? { reply: fail(parsed.error), delayMs: 0 } : this.dispatch(method, args, parsed.token);
-    this.record({ method, args, at: Date.now(), status: reply.status, response: reply.body });
+    this.record({ method, args, at: Date.now(), status: reply.status, response: reply.body, ...(parsed.token ? { token: parsed.token } : {}) });
     if (delayMs > 0) await sleep(delayMs);
     sendJson(res, reply);
   }
@@ -362,7 +393,14 @@ export class SlackStandin {
     const delayMs = fault?.delayMs ?? 0;
     if (fault && (fault.status !== undefined || fault.error !== undefined)) return { reply: faultReply(fault), delayMs };
     if (token === undefined) return { reply: fail('not_authed'), delayMs };
-    if (token !== this.botToken) return { reply: fail('invalid_auth'), delayMs };
+    if (method === 'apps.connections.open') {
+      // Only the app-level token opens Socket Mode connections.
+      if (token !== this.appToken) return { reply: fail('invalid_auth'), delayMs };
+    } else {
+      // ...and it is good for nothing else (Slack: "not_allowed_token_type").
+      if (token === this.appToken) return { reply: fail('not_allowed_token_type'), delayMs };
+      if (token !== this.botToken) return { reply: fail('invalid_auth'), delayMs };
+    }
     return { reply: handler(args), delayMs };
   }
 

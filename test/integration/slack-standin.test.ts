@@ -1,9 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isValidSlackRequest } from '@slack/bolt';
+import { App, isValidSlackRequest, SocketModeReceiver } from '@slack/bolt';
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, type Logger } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { SlackDriver, SlackStandin, type StandinOptions } from '../../src/standin/index.js';
 
 const silentLogger: Logger = {
@@ -584,5 +585,256 @@ describe('SlackDriver', () => {
     expect(event).toMatchObject({ type: 'app_home_opened', user: 'U0DAVE0001', tab: 'home', view: { type: 'home' } });
     expect(event.channel).toBe(standin.dmIdFor(['U0DAVE0001']));
     expect(event.event_ts).toMatch(/^\d+\.\d{6}$/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Socket Mode: apps.connections.open, the WebSocket, envelopes and acks.
+
+/** A bare WebSocket client, to look at the frames themselves. */
+async function connectRaw(url: string) {
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, any>> = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (data) => {
+    frames.push(JSON.parse(data.toString()) as Record<string, any>);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  /** The n-th frame received (0 is hello), waiting for it if needed. */
+  const frame = async (n: number): Promise<Record<string, any>> => {
+    while (frames.length <= n) await new Promise<void>((wake) => waiters.push(wake));
+    return frames[n]!;
+  };
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  return { ws, frames, frame, closed };
+}
+
+/** The HTTP status a WebSocket handshake is refused with. */
+function refusedWith(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('open', () => reject(new Error(`expected ${url} to be refused`)));
+    ws.once('error', () => undefined);
+  });
+}
+
+async function openSocketUrl(standin: SlackStandin): Promise<string> {
+  const res = await clientFor(standin, standin.appToken).apps.connections.open({});
+  return res.url!;
+}
+
+describe('SlackStandin Socket Mode', () => {
+  let standin: SlackStandin;
+  beforeAll(async () => {
+    // Fast server pings, so the keep-alive test below sees plenty of them.
+    standin = await SlackStandin.start({ socketAckTimeoutMs: 2_000, socketPingIntervalMs: 250 });
+  });
+  afterAll(() => standin.stop());
+  beforeEach(() => standin.reset());
+
+  it('opens connections with the app token only, and the app token is refused elsewhere', async () => {
+    expect(standin.appToken).toBe('xapp-1-A0APP00001-standin');
+    // The bot token cannot open a socket, as with Slack.
+    expect(await slackError(clientFor(standin).apps.connections.open({}))).toBe('invalid_auth');
+    expect(await slackError(clientFor(standin, 'xapp-1-A0APP00001-wrong').apps.connections.open({}))).toBe('invalid_auth');
+    // The app-level token is good for nothing but Socket Mode.
+    const asApp = clientFor(standin, standin.appToken);
+    expect(await slackError(asApp.auth.test())).toBe('not_allowed_token_type');
+    expect(await slackError(asApp.chat.postMessage({ channel: 'C0GENERAL1', text: 'hi' }))).toBe('not_allowed_token_type');
+
+    const res = await asApp.apps.connections.open({});
+    expect(res.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/socket\?ticket=[0-9a-f-]{36}$/);
+    expect(standin.calls.map((c) => [c.method, c.token, c.response.ok === true ? 'ok' : c.response.error])).toEqual([
+      ['apps.connections.open', standin.botToken, 'invalid_auth'],
+      ['apps.connections.open', 'xapp-1-A0APP00001-wrong', 'invalid_auth'],
+      ['auth.test', standin.appToken, 'not_allowed_token_type'],
+      ['chat.postMessage', standin.appToken, 'not_allowed_token_type'],
+      ['apps.connections.open', standin.appToken, 'ok'],
+    ]);
+    expect(standin.callsTo('apps.connections.open')[0]?.response.url).toBe(res.url);
+  });
+
+  it('greets with Slack\'s hello, and takes each URL once', async () => {
+    const url = await openSocketUrl(standin);
+    const client = await connectRaw(url);
+    expect(await client.frame(0)).toEqual({
+      type: 'hello',
+      num_connections: 1,
+      debug_info: { host: expect.stringMatching(/^applink-/), build_number: expect.any(Number), approximate_connection_time: expect.any(Number) },
+      connection_info: { app_id: 'A0APP00001' },
+    });
+    expect(standin.socket.isConnected).toBe(true);
+
+    // A reconnect needs a fresh URL from apps.connections.open.
+    expect(await refusedWith(url)).toBe(401);
+    expect(await refusedWith(url.replace(/ticket=[^&]+/, 'ticket=made-up'))).toBe(401);
+    expect(await refusedWith(url.replace('/socket?', '/elsewhere?'))).toBe(404);
+
+    const second = await connectRaw(await openSocketUrl(standin));
+    expect((await second.frame(0)).num_connections).toBe(2);
+    client.ws.close(1000);
+    second.ws.close(1000);
+    await standin.socket.waitForAllClosed();
+    expect(standin.socket.connections.slice(-2).map((c) => c.closeCode)).toEqual([1000, 1000]);
+  });
+
+  it('sends envelopes as Slack does and resolves with the app\'s ack', async () => {
+    const client = await connectRaw(await openSocketUrl(standin));
+    await client.frame(0);
+    client.ws.on('message', (data) => {
+      const envelope = JSON.parse(data.toString()) as Record<string, any>;
+      if (!envelope.envelope_id) return;
+      const payload = envelope.type === 'slash_commands' ? { response_type: 'ephemeral', text: `got ${envelope.payload.text}` } : {};
+      client.ws.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload }));
+    });
+
+    const ack = await standin.socket.send('slash_commands', { command: '/team', text: 'help' });
+    expect(ack).toMatchObject({ payload: { response_type: 'ephemeral', text: 'got help' }, connectionId: expect.any(Number) });
+    expect(ack.ms).toBeGreaterThanOrEqual(0);
+    expect(await client.frame(1)).toEqual({
+      envelope_id: ack.envelope_id,
+      payload: { command: '/team', text: 'help' },
+      type: 'slash_commands',
+      accepts_response_payload: true,
+    });
+    expect(ack.envelope_id).toMatch(/^[0-9a-f-]{36}$/);
+
+    await standin.socket.send('events_api', { type: 'event_callback', event: { type: 'app_mention' } });
+    expect(await client.frame(2)).toMatchObject({ type: 'events_api', accepts_response_payload: false, retry_attempt: 0, retry_reason: '' });
+    await standin.socket.send('interactive', { type: 'block_actions' });
+    expect(await client.frame(3)).toMatchObject({ type: 'interactive', accepts_response_payload: false });
+    expect(await client.frame(3)).not.toHaveProperty('retry_attempt');
+    await standin.socket.send('interactive', { type: 'view_submission' });
+    expect(await client.frame(4)).toMatchObject({ type: 'interactive', accepts_response_payload: true });
+
+    // Everything is recorded, both ways.
+    expect(standin.socket.frames.map((f) => `${f.direction}:${typeof f.data === 'string' ? 'text' : String(f.data.type ?? 'ack')}`)).toEqual([
+      'to_app:hello', 'to_app:slash_commands', 'from_app:ack', 'to_app:events_api', 'from_app:ack',
+      'to_app:interactive', 'from_app:ack', 'to_app:interactive', 'from_app:ack',
+    ]);
+    client.ws.close(1000);
+    await standin.socket.waitForAllClosed();
+  });
+
+  it('explains a missing app, a missing ack and a connection that closes before the ack', async () => {
+    await expect(standin.socket.send('slash_commands', { text: 'help' }, { timeoutMs: 150 }))
+      .rejects.toThrow(/no app connected over Socket Mode within 150ms/);
+
+    const client = await connectRaw(await openSocketUrl(standin));
+    await client.frame(0);
+    await expect(standin.socket.send('slash_commands', { text: 'help' }, { timeoutMs: 200 }))
+      .rejects.toThrow(/the app did not acknowledge envelope [0-9a-f-]+ within 200ms .*The app sent no frame since/);
+
+    const pending = standin.socket.send('slash_commands', { text: 'help' });
+    await client.frame(2);
+    client.ws.terminate();
+    await expect(pending).rejects.toThrow(/connection \d+ closed \(code 1006\) before the app acknowledged envelope/);
+  });
+
+  it('asks the app to reconnect with a disconnect message', async () => {
+    const client = await connectRaw(await openSocketUrl(standin));
+    await client.frame(0);
+    standin.socket.sendDisconnect('refresh_requested');
+    expect(await client.frame(1)).toEqual({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'applink-standin' } });
+    client.ws.close(1000);
+    expect(await client.closed).toBe(1000);
+  });
+
+  it('keeps a Bolt connection alive with pings both ways', async () => {
+    // Short timeouts so that a missing pong or ping would show within the test: the client
+    // pings every 600 ms and drops the connection when the 4th ping still has no pong
+    // (2.4 s) or a pong is more than 1.8 s old, or without a ping from the server within
+    // 2 s (the defaults are 5 s and 30 s).
+    const receiver = new SocketModeReceiver({
+      appToken: standin.appToken,
+      logger: silentLogger,
+      clientPingTimeout: 1_800,
+      serverPingTimeout: 2_000,
+      installerOptions: { clientOptions: { slackApiUrl: standin.apiUrl } },
+    });
+    const app = new App({ receiver, token: standin.botToken, botId: standin.botId, botUserId: standin.botUserId, logger: silentLogger });
+    const before = standin.socket.connections.length;
+    await app.start();
+    try {
+      await sleep(3_000);
+      const connection = standin.socket.connections.at(-1)!;
+      expect(standin.socket.connections).toHaveLength(before + 1);
+      expect(connection.closedAt).toBeUndefined();
+      expect(connection.pingsFromApp).toBeGreaterThanOrEqual(4);
+      expect(connection.pongsFromApp).toBeGreaterThanOrEqual(5);
+    } finally {
+      await app.stop();
+    }
+    await standin.socket.waitForAllClosed();
+  });
+
+  it('speaks Socket Mode to Bolt\'s SocketModeReceiver: hello, envelopes, acks and a clean close', async () => {
+    const driver = new SlackDriver({ standin });
+    const seen: string[] = [];
+    const app = new App({
+      receiver: new SocketModeReceiver({
+        appToken: standin.appToken,
+        logger: silentLogger,
+        installerOptions: { clientOptions: { slackApiUrl: standin.apiUrl } },
+      }),
+      token: standin.botToken,
+      botId: standin.botId,
+      botUserId: standin.botUserId,
+      logger: silentLogger,
+      clientOptions: { slackApiUrl: standin.apiUrl },
+    });
+    app.command('/echo', async ({ command, ack }) => {
+      await ack({ response_type: 'ephemeral', text: `echo: ${command.text} from ${command.user_name} via ${command.response_url}` });
+    });
+    app.action('approve', async ({ ack, body }) => {
+      await ack();
+      seen.push(`action by ${body.user.id}`);
+    });
+    app.view('invite', async ({ ack, view }) => {
+      await ack({ response_action: 'errors', errors: { email: `not ${String(view.state.values.email?.email_input?.value)}` } });
+    });
+    app.event('app_mention', async ({ event }) => {
+      seen.push(`mention ${event.text}`);
+    });
+
+    await app.start();
+    try {
+      expect(standin.callsTo('apps.connections.open')).toHaveLength(1);
+      expect(standin.callsTo('apps.connections.open')[0]?.token).toBe(standin.appToken);
+
+      const command = await driver.socketCommand('U0ALICE001', '/echo', 'hello');
+      expect(command.payload).toEqual({
+        response_type: 'ephemeral',
+        text: `echo: hello from alice via ${standin.baseUrl}/response/${command.responseUrlId}`,
+      });
+      expect(command.triggerId).toMatch(/^\d+\.\d+\.[0-9a-f]+$/);
+      // The envelope carried the same fields the HTTP driver sends as a form.
+      const envelope = standin.socket.frames.find((f) => f.direction === 'to_app' && typeof f.data !== 'string' && f.data.envelope_id === command.envelope_id);
+      expect(envelope?.data).toMatchObject({
+        type: 'slash_commands',
+        accepts_response_payload: true,
+        payload: { command: '/echo', text: 'hello', user_id: 'U0ALICE001', team_id: 'T0TEAM0001', api_app_id: 'A0APP00001', trigger_id: command.triggerId },
+      });
+
+      await driver.socketBlockActions('U0BOB00001', [{ action_id: 'approve', value: 'x' }]);
+      const values = { email: { email_input: { type: 'plain_text_input', value: 'nobody' } } };
+      const submitted = await driver.socketViewSubmission('U0CAROL001', { callback_id: 'invite', values });
+      expect(submitted.payload).toEqual({ response_action: 'errors', errors: { email: 'not nobody' } });
+      const event = await driver.socketEvent({ type: 'app_mention', user: 'U0DAVE0001', text: '<@U0BOT00001> hi', channel: 'C0GENERAL1' });
+      expect(event.payload).toEqual({});
+      await expect.poll(() => seen).toEqual(['action by U0BOB00001', 'mention <@U0BOT00001> hi']);
+    } finally {
+      await app.stop();
+    }
+    await standin.socket.waitForAllClosed();
+    expect(standin.socket.connections.at(-1)?.closeCode).toBe(1000);
   });
 });

@@ -9,6 +9,10 @@ import { requestContext, type Logger } from '../../logger.js';
  * they acted: the ack body of a slash command, a pushed modal for a form, an ephemeral
  * reply for a button. Known errors carry their own words; anything else is logged in full
  * and the person gets a reference to quote.
+ *
+ * Convention: slash-command and view-submission listeners ack last, after their service call,
+ * so that an error can still travel in the ack body. (In Socket Mode a second ack is dropped
+ * with a warning rather than thrown, so a listener that acked first could not be corrected.)
  */
 export function errorReplies(log: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
