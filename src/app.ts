@@ -12,6 +12,7 @@ import { buildSubcommands } from './slack/commands/subcommands.js';
 import { identifyWorkspace } from './slack/identity.js';
 import { slackPeopleDirectory } from './slack/people-directory.js';
 import { ensureOrganization } from './team/organizations.js';
+import { bootstrapOwners } from './team/bootstrap.js';
 import { createWebApp, finishWebApp } from './web/server.js';
 
 export interface TeamManager {
@@ -45,11 +46,12 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
   const database = await connectDatabase(config, log);
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    await ensureOrganization(database.db, {
+    const organization = await ensureOrganization(database.db, {
       slackTeamId: identity.teamId,
       name: identity.teamName,
       defaultTeamChannelId: config.slack.teamChannel,
     });
+    await bootstrapOwners(database.db, organization.id, config.bootstrapOwnerEmails, log);
 
     const web = createWebApp({ db: database.db, log });
     const slackClient = createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log);

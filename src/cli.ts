@@ -1,41 +1,139 @@
-import { connectDatabase } from './db/connect.js';
+import { parseArgs } from 'node:util';
+import type { Config } from './config.js';
+import { connectDatabase, type DatabaseHandle } from './db/connect.js';
+import type { Organization } from './db/schema.js';
+import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { configOrExit } from './process.js';
+import { identifyWorkspace } from './slack/identity.js';
+import { listAllMembers } from './team/member-repository.js';
+import { ensureOwner } from './team/members.js';
+import { ensureOrganization } from './team/organizations.js';
+import { findOrganizationBySlackTeam } from './team/organization-repository.js';
 
 /**
- * The admin command line: `npm run cli -- <command>`. Exit codes: 0 done, 1 failed,
- * 2 usage error; problems go to stderr as one line each.
+ * The admin command line: `npm run cli -- <command> [options]`, for whoever runs the server.
+ * Exit codes: 0 done, 1 failed, 2 bad usage or input; problems go to stderr, one line each.
  */
-const USAGE = `Usage: npm run cli -- <command>
+const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  migrate     bring the database schema up to date (also: npm run migrate)
-  help        show this text`;
+  migrate                    bring the database schema up to date (also: npm run migrate)
+  owners add <email>         make this email an owner of the team (creates the member if needed)
+  members list               print the team: email, role, status, Slack id, joined
+  help                       show this text
 
-const commands: Record<string, () => Promise<void>> = {
-  async migrate() {
-    const config = configOrExit({ requireSlack: false });
-    const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, pretty: false });
-    const database = await connectDatabase(config, log, { migrate: true });
-    await database.close();
+Options:
+  --team <T…>                the Slack workspace (team id), when the database holds several`;
+
+class UsageError extends Error {}
+
+type Command = (args: string[], team: string | undefined) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  async migrate(args) {
+    if (args.length > 0) throw new UsageError('migrate takes no arguments');
+    await withDatabase(async () => undefined);
     process.stdout.write('Database schema is up to date.\n');
   },
+
+  async owners(args, team) {
+    const [verb, email, ...extra] = args;
+    if (verb !== 'add' || !email || extra.length > 0) throw new UsageError('expected: owners add <email>');
+    await withDatabase(async (database, config) => {
+      const organization = await organizationFor(database, config, team);
+      const { member, outcome } = await ensureOwner(database.db, {
+        organizationId: organization.id,
+        email,
+        actor: { type: 'cli', id: process.env.USER ?? null },
+        source: 'cli',
+      });
+      const said = {
+        created: `added ${member.email} as an owner of ${organization.name}`,
+        promoted: `${member.email} was a member of ${organization.name} and is now an owner`,
+        reactivated: `${member.email} had been removed from ${organization.name} and is back as an owner`,
+        already_owner: `${member.email} is already an owner of ${organization.name}; nothing changed`,
+      }[outcome];
+      process.stdout.write(`${said}.\n`);
+    });
+  },
+
+  async members(args, team) {
+    if (args[0] !== 'list' || args.length > 1) throw new UsageError('expected: members list');
+    await withDatabase(async (database, config) => {
+      const organization = await organizationFor(database, config, team);
+      const members = await listAllMembers(database.db, organization.id);
+      const rows = members.map((m) => [m.email, m.role, m.status, m.slack_user_id ?? '-', m.joined_at.toISOString().slice(0, 10)]);
+      printTable(['EMAIL', 'ROLE', 'STATUS', 'SLACK', 'JOINED'], rows);
+      process.stdout.write(`${members.filter((m) => m.status === 'active').length} active of ${members.length} in ${organization.name}\n`);
+    });
+  },
+
   async help() {
     process.stdout.write(`${USAGE}\n`);
   },
 };
 
-const [name = 'help', ...rest] = process.argv.slice(2);
+async function withDatabase(work: (database: DatabaseHandle, config: Readonly<Config>) => Promise<void>): Promise<void> {
+  const config = configOrExit({ requireSlack: false });
+  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, pretty: false });
+  const database = await connectDatabase(config, log, { migrate: true });
+  try {
+    await work(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * The organization to act on: the one named by --team, else the only one there is, else
+ * (a fresh database) the bot token's workspace, created as the app would at its start.
+ */
+async function organizationFor(database: DatabaseHandle, config: Readonly<Config>, team: string | undefined): Promise<Organization> {
+  if (team) {
+    const organization = await findOrganizationBySlackTeam(database.db, team);
+    if (!organization) throw new AppError('not_found', `no organization for workspace ${team}: start the app once with that workspace's bot token`);
+    return organization;
+  }
+  const all = await database.db.selectFrom('organizations').selectAll().execute();
+  if (all.length === 1) return all[0]!;
+  if (all.length > 1) {
+    throw new AppError('ambiguous', `the database holds several workspaces (${all.map((o) => o.slack_team_id).join(', ')}): pass --team <id>`);
+  }
+  if (!config.slack.botToken) {
+    throw new AppError('no_organization', 'no organization yet: start the app once (it creates the workspace\'s organization), or set SLACK_BOT_TOKEN so this command can ask Slack which workspace it serves');
+  }
+  const identity = await identifyWorkspace(config);
+  return ensureOrganization(database.db, { slackTeamId: identity.teamId, name: identity.teamName, defaultTeamChannelId: config.slack.teamChannel }, 'cli');
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({ args: process.argv.slice(2), options: { team: { type: 'string' } }, allowPositionals: true, strict: true });
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+const [name = 'help', ...rest] = parsed.positionals;
 const command = commands[name];
-if (!command || rest.length > 0) {
-  process.stderr.write(command ? `${name}: takes no arguments\n` : `unknown command "${name}"\n`);
-  process.stderr.write(`${USAGE}\n`);
+if (!command) {
+  process.stderr.write(`unknown command "${name}"\n${USAGE}\n`);
   process.exit(2);
 }
 try {
-  await command();
+  await command(rest, parsed.values.team);
   process.exit(0);
 } catch (err) {
+  // Bad input (a malformed email) is the caller's to fix, like bad usage: exit 2.
+  if (err instanceof UsageError || (err instanceof AppError && err.code === 'invalid_email')) {
+    process.stderr.write(err instanceof UsageError ? `${name}: ${err.message}\n${USAGE}\n` : `${name}: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }

@@ -26,6 +26,11 @@ export const configSchema = z
       .string()
       .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123456789')
       .optional(),
+    BOOTSTRAP_OWNER_EMAILS: z
+      .string()
+      .transform((v) => v.split(/[\s,]+/).map((e) => e.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.email({ message: 'expected comma-separated email addresses' })))
+      .optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
@@ -63,6 +68,7 @@ export const configSchema = z
       socketMode: env.SLACK_APP_TOKEN !== undefined,
       teamChannel: env.SLACK_TEAM_CHANNEL,
     },
+    bootstrapOwnerEmails: env.BOOTSTRAP_OWNER_EMAILS ?? [],
     database: {
       url: env.DATABASE_URL,
       embeddedPort: env.EMBEDDED_PG_PORT,

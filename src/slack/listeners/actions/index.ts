@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
+import { registerLeaveAction } from './leave.js';
 
 /** Registers every action listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
+  registerLeaveAction(app, deps);
   void app;
   void deps;
 }
