@@ -1,11 +1,11 @@
 import type { Db } from '../db/database.js';
 import type { Member } from '../db/schema.js';
-import { appendAuditEvent } from '../activity/audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
 import { findMemberByEmail, findMemberBySlackUser, updateMember } from './member-repository.js';
 import type { PeopleDirectory } from './people.js';
 
 /**
- * The member a Slack user is, read from the database now: by their linked Slack id, else by
+ * The member a Slack user is (the one acting, or one named by a mention), read from the database now: by their linked Slack id, else by
  * their Slack profile email — linking the two on that first match (an audited change). A
  * removed member, or someone whose email matches nobody, is nobody: null.
  */
@@ -30,9 +30,10 @@ export async function resolveActingMember(
       slack_user_id: slackUserId,
       display_name: member.display_name ?? profile.displayName,
     });
+    // The link is Team Manager's inference from Slack's verified profile email, whoever triggered it.
     await appendAuditEvent(trx, {
       organizationId,
-      actor: { type: 'member', id: member.id },
+      actor: SYSTEM_ACTOR,
       action: 'member.slack_linked',
       target: { type: 'member', id: member.id },
       before: { slack_user_id: null },

@@ -36,6 +36,52 @@ describe('npm run migrate (the admin command line)', () => {
   });
 });
 
+describe('npm run cli -- owners add / members list', () => {
+  let scratch: ScratchDatabase | undefined;
+  afterAll(async () => scratch?.drop());
+
+  it('creates the first owner of the only organization, lists the team, and refuses bad input with exit 2', async () => {
+    scratch = await createEmptyDatabase();
+    const env = { DATABASE_URL: scratch.url };
+    // A fresh database without a bot token: nobody knows the workspace yet.
+    const early = runCli(['owners', 'add', 'ada@example.com'], env);
+    expect(await early.exited).toBe(1);
+    expect(early.stderr()).toMatch(/^owners failed: no organization yet: start the app once/m);
+
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    await client.query("insert into organizations (slack_team_id, name) values ('T0CLI00001', 'Acme')");
+
+    const add = runCli(['owners', 'add', 'Ada@Example.com'], env);
+    expect(await add.exited).toBe(0);
+    expect(add.stdout()).toContain('added ada@example.com as an owner of Acme.');
+    const again = runCli(['owners', 'add', 'ada@example.com'], env);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain('already an owner');
+
+    const bad = runCli(['owners', 'add', 'not-an-email'], env);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toBe('owners: "not-an-email" is not an email address.\n');
+    const usage = runCli(['owners', 'remove', 'x@y.z'], env);
+    expect(await usage.exited).toBe(2);
+    expect(usage.stderr()).toContain('owners: expected: owners add <email>');
+
+    const list = runCli(['members', 'list'], env);
+    expect(await list.exited).toBe(0);
+    expect(list.stdout()).toMatch(/^EMAIL\s+ROLE\s+STATUS\s+SLACK\s+JOINED$/m);
+    expect(list.stdout()).toMatch(/^ada@example.com\s+owner\s+active\s+-\s+\d{4}-\d{2}-\d{2}$/m);
+    expect(list.stdout()).toContain('1 active of 1 in Acme');
+
+    const { rows } = await client.query("select action, actor_type, source from audit_events");
+    await client.end();
+    expect(rows).toEqual([{ action: 'member.added', actor_type: 'cli', source: 'cli' }]);
+
+    const unknownTeam = runCli(['members', 'list', '--team', 'T0NOPE'], env);
+    expect(await unknownTeam.exited).toBe(1);
+    expect(unknownTeam.stderr()).toContain('no organization for workspace T0NOPE');
+  }, 60_000);
+});
+
 function runCli(args: string[], env: Record<string, string>) {
   return runEntryPoint(['src/cli.ts', ...args], env);
 }
