@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Member, Organization } from '../../src/db/schema.js';
+import { AppError } from '../../src/errors.js';
+import { changeRole, leaveTeam } from '../../src/team/members.js';
+import { findMemberById } from '../../src/team/member-repository.js';
+import { useTestDatabase } from '../support/database.js';
+import { auditActions, seedMember, seedOrganization } from '../support/seed.js';
+
+/**
+ * The permission matrix through the services, against real PostgreSQL: each state-changing
+ * action × {owner, member, non-member, removed member} × {own organization, another
+ * organization in the same database}. A refused call changes nothing and writes no event.
+ */
+const t = useTestDatabase();
+
+type ActorKind = 'owner' | 'member' | 'non-member' | 'removed member';
+const ACTORS: ActorKind[] = ['owner', 'member', 'non-member', 'removed member'];
+
+interface World {
+  org: Organization;
+  other: Organization;
+  actors: Record<ActorKind, Member | null>;
+  foreignActors: Record<ActorKind, Member | null>;
+  target: Member;
+  foreignTarget: Member;
+}
+
+let seq = 0;
+async function world(): Promise<World> {
+  const id = ++seq;
+  const org = await seedOrganization(t.db, `T_PERM_${id}`);
+  const other = await seedOrganization(t.db, `T_PERM_OTHER_${id}`);
+  const people = async (o: Organization) => ({
+    owner: await seedMember(t.db, o, 'owner@acme.test', 'owner'),
+    member: await seedMember(t.db, o, 'member@acme.test', 'member'),
+    'non-member': null,
+    'removed member': await seedMember(t.db, o, 'removed@acme.test', 'owner', { removed: true }),
+  });
+  const actors = await people(org);
+  const foreignActors = await people(other);
+  // A second owner in each, so that no refusal is the last-owner rule's doing.
+  await seedMember(t.db, org, 'owner2@acme.test', 'owner');
+  await seedMember(t.db, other, 'owner2@acme.test', 'owner');
+  const target = await seedMember(t.db, org, 'target@acme.test', 'member');
+  const foreignTarget = await seedMember(t.db, other, 'target@acme.test', 'member');
+  return { org, other, actors, foreignActors, target, foreignTarget };
+}
+
+async function outcome(call: Promise<unknown>): Promise<'allowed' | string> {
+  try {
+    await call;
+    return 'allowed';
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    throw err;
+  }
+}
+
+describe('change a role', () => {
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'forbidden', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind]}`, async () => {
+      const w = await world();
+      const result = await outcome(
+        changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, targetMemberId: w.target.id, role: 'owner', source: 'slack' }),
+      );
+      expect(result).toBe(expected[kind]);
+      const role = (await findMemberById(t.db, w.org.id, w.target.id))!.role;
+      expect(role).toBe(result === 'allowed' ? 'owner' : 'member');
+      expect(await auditActions(t.db, w.org.id)).toEqual(result === 'allowed' ? ['member.role_changed'] : []);
+    });
+
+    it(`${kind} of another organization: refused, nothing changes in either`, async () => {
+      const w = await world();
+      // Acting on this organization with an id from the other one.
+      const result = await outcome(
+        changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, targetMemberId: w.target.id, role: 'owner', source: 'slack' }),
+      );
+      expect(result).toBe('forbidden');
+      expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe('member');
+      expect(await auditActions(t.db, w.org.id)).toEqual([]);
+      expect(await auditActions(t.db, w.other.id)).toEqual([]);
+    });
+  }
+
+  it("an owner cannot reach another organization's member", async () => {
+    const w = await world();
+    const result = await outcome(
+      changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.foreignTarget.id, role: 'owner', source: 'slack' }),
+    );
+    expect(result).toBe('not_found');
+    expect((await findMemberById(t.db, w.other.id, w.foreignTarget.id))!.role).toBe('member');
+  });
+});
+
+describe('leave the team', () => {
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'allowed', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind]}`, async () => {
+      const w = await world();
+      const result = await outcome(leaveTeam(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, source: 'slack' }));
+      expect(result).toBe(expected[kind]);
+      expect(await auditActions(t.db, w.org.id)).toEqual(result === 'allowed' ? ['member.left'] : []);
+    });
+
+    it(`${kind} of another organization: refused`, async () => {
+      const w = await world();
+      const result = await outcome(leaveTeam(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, source: 'slack' }));
+      expect(result).toBe('forbidden');
+      const foreign = w.foreignActors[kind];
+      if (foreign) expect((await findMemberById(t.db, w.other.id, foreign.id))!.status).toBe(kind === 'removed member' ? 'removed' : 'active');
+      expect(await auditActions(t.db, w.org.id)).toEqual([]);
+      expect(await auditActions(t.db, w.other.id)).toEqual([]);
+    });
+  }
+});
