@@ -1,11 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Runner } from 'graphile-worker';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import { startWorker } from './jobs/worker.js';
-import { renderHomeForUser } from './slack/home/home-view.js';
+import { startConfiguredWorker } from './jobs/configured-worker.js';
 import { createWorkerSlackClient } from './notify/slack-delivery.js';
 import { createSlackApp } from './slack/app.js';
 import { buildSubcommands } from './slack/commands/subcommands.js';
@@ -86,19 +84,13 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
       cleanups.unshift(() => slack.app.stop() as Promise<void>);
     }
 
-    let worker: Runner | undefined;
+    let worker: { stop(): Promise<void> } | undefined;
     if (config.worker.enabled) {
-      worker = await startWorker({
-        pool: database.pool,
-        slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
-        log,
-        concurrency: config.worker.concurrency,
-        renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: database.db }, organizationId, slackUserId),
-      });
+      worker = await startConfiguredWorker(config, database, log);
       // After the HTTP side has drained (requests may still enqueue jobs), stop taking jobs
       // and let running ones finish.
-      const runner = worker;
-      cleanups.splice(cleanups.length - 1, 0, () => runner.stop());
+      const running = worker;
+      cleanups.splice(cleanups.length - 1, 0, () => running.stop());
     }
 
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`;

@@ -36,6 +36,11 @@ export const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
       .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL, e.g. smtps://user:pass@smtp.example.com:465')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Team Manager <team-manager@localhost>'),
     EMBEDDED_PG_PORT: z.coerce
       .number({ message: 'expected a TCP port number' })
       .int()
@@ -75,6 +80,7 @@ export const configSchema = z
       runMigrations: env.RUN_MIGRATIONS,
     },
     dataDir: env.DATA_DIR,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     http: {
       port: env.PORT,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
@@ -93,7 +99,7 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values must never be echoed back, even in an error. */
-const SECRET_VARIABLES = new Set(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'DATABASE_URL', 'SMTP_URL']);
 
 /**
  * Parses the environment. Empty strings count as unset, the way a `.env` file with

@@ -1,8 +1,6 @@
 import { connectDatabase } from './db/connect.js';
-import { startWorker } from './jobs/worker.js';
+import { startConfiguredWorker } from './jobs/configured-worker.js';
 import { createLogger } from './logger.js';
-import { renderHomeForUser } from './slack/home/home-view.js';
-import { createWorkerSlackClient } from './notify/slack-delivery.js';
 import { configOrExit, stopOnSignals } from './process.js';
 
 /**
@@ -14,16 +12,10 @@ const log = createLogger(config.log).child({ process: 'worker' });
 
 try {
   const database = await connectDatabase(config, log);
-  const runner = await startWorker({
-    pool: database.pool,
-    slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
-    log,
-    concurrency: config.worker.concurrency,
-    renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: database.db }, organizationId, slackUserId),
-  });
+  const worker = await startConfiguredWorker(config, database, log);
   log.info({ concurrency: config.worker.concurrency }, 'worker started');
   stopOnSignals(async () => {
-    await runner.stop();
+    await worker.stop();
     await database.close();
   }, log);
 } catch (err) {

@@ -17,6 +17,7 @@ export interface OrganizationsTable {
   require_sso: Generated<boolean>;
   access_review_cadence: Generated<AccessReviewCadence>;
   inactivity_threshold_days: Generated<number>;
+  daily_invitation_limit: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -77,11 +78,45 @@ export interface AuditEventsTable {
   occurred_at: Generated<Date>;
 }
 
+export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'cancelled' | 'expired';
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  organization_id: string;
+  email: string;
+  role: Role;
+  status: ColumnType<InvitationStatus, InvitationStatus | undefined, InvitationStatus>;
+  message: string | null;
+  invited_by_member_id: string | null;
+  batch_id: string;
+  token_hash: Buffer | null;
+  expires_at: Timestamp;
+  last_sent_at: Generated<Date>;
+  send_count: Generated<number>;
+  slack_user_id: string | null;
+  dm_channel_id: string | null;
+  dm_ts: string | null;
+  member_id: string | null;
+  responded_at: Date | null;
+  cancelled_by_member_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface InvitationSendsTable {
+  id: ColumnType<string, never, never>;
+  invitation_id: string;
+  sent_by_member_id: string | null;
+  sent_at: Generated<Date>;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
   audit_events: AuditEventsTable;
   member_role_changes: MemberRoleChangesTable;
+  invitations: InvitationsTable;
+  invitation_sends: InvitationSendsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -91,4 +126,5 @@ export type NewMember = Insertable<MembersTable>;
 export type MemberUpdate = Updateable<MembersTable>;
 export type MemberRoleChange = Selectable<MemberRoleChangesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
+export type Invitation = Selectable<InvitationsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;

@@ -18,6 +18,24 @@ export const taskPayloads = {
     organizationId: z.uuid(),
     slackUserId: z.string().min(1),
   }),
+  /** Emails an invitation's link; a fresh token is made at send time, so none sits in the queue. */
+  'invitation.send-email': z.object({
+    organizationId: z.uuid(),
+    invitationId: z.uuid(),
+    /** Which send this is; a later resend supersedes it and this job then does nothing. */
+    sendCount: z.number().int().min(1),
+  }),
+  /** DMs the invitee with Accept / Decline when their address belongs to someone in the workspace. */
+  'invitation.send-dm': z.object({
+    organizationId: z.uuid(),
+    invitationId: z.uuid(),
+    sendCount: z.number().int().min(1),
+  }),
+  /** Rewrites the invitation DM to show its outcome (accepted, declined, cancelled, expired). */
+  'invitation.update-dm': z.object({
+    organizationId: z.uuid(),
+    invitationId: z.uuid(),
+  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { taskPayloads, type TaskName, type TaskPayload } from './tasks.js';
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
+import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
 import { UndeliverableError } from '../notify/slack-delivery.js';
 
 export interface WorkerDeps {
@@ -13,6 +14,8 @@ export interface WorkerDeps {
   log: Logger;
   concurrency: number;
   renderHome: HomeRenderer;
+  /** For invitation deliveries: the database, the mailer and the base of accept links. */
+  invitations: Omit<InvitationDeliveryDeps, 'slack' | 'log'>;
 }
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, signal: AbortSignal) => Promise<void> };
@@ -22,6 +25,9 @@ function handlers(deps: WorkerDeps): Handlers {
   return {
     'slack.post-message': (payload, signal) => postMessage({ slack: deps.slack, log }, payload, signal),
     'slack.publish-home': (payload, signal) => publishHome({ slack: deps.slack, log, renderHome: deps.renderHome }, payload, signal),
+    'invitation.send-email': (payload) => sendInvitationEmail({ ...deps.invitations, slack: deps.slack, log }, payload),
+    'invitation.send-dm': (payload, signal) => sendInvitationDm({ ...deps.invitations, slack: deps.slack, log }, payload, signal),
+    'invitation.update-dm': (payload, signal) => updateInvitationDm({ ...deps.invitations, slack: deps.slack, log }, payload, signal),
   };
 }
 

@@ -4,6 +4,8 @@ import { enqueue, channelQueue } from '../../src/jobs/queue.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
+import os from 'node:os';
+import { createMailer } from '../../src/mail/mailer.js';
 import { renderHomeForUser } from '../../src/slack/home/home-view.js';
 import { useTestDatabase } from '../support/database.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -33,6 +35,7 @@ describe('jobs enqueued in a transaction', () => {
       log: logs.log,
       concurrency: 2,
       renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: t.db }, organizationId, slackUserId),
+      invitations: { db: t.db, mailer: createMailer({ from: 'test@localhost', dataDir: os.tmpdir(), log: logs.log }), publicUrl: 'http://localhost' },
     });
   });
   afterAll(async () => {

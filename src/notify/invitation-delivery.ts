@@ -1,0 +1,108 @@
+import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { TaskPayload } from '../jobs/tasks.js';
+import type { Mailer } from '../mail/mailer.js';
+import { invitationEmail } from '../mail/invitation-email.js';
+import { findInvitation, updateInvitation } from '../team/invitation-repository.js';
+import { findMemberById } from '../team/member-repository.js';
+import { findOrganizationById } from '../team/organization-repository.js';
+import { newInvitationToken } from '../team/invitation-tokens.js';
+import { memberLabel } from '../team/people.js';
+import { invitationDm, invitationDmOutcome } from '../slack/blocks/invitation-dm.js';
+import { deliver } from './slack-delivery.js';
+
+export interface InvitationDeliveryDeps {
+  db: Db;
+  slack: WebClient;
+  mailer: Mailer;
+  log: Logger;
+  /** Base of the accept links, e.g. https://team.example.com */
+  publicUrl: string;
+}
+
+/** Loads what a delivery needs; undefined when the send was superseded or the invitation closed. */
+async function current(deps: InvitationDeliveryDeps, payload: { organizationId: string; invitationId: string; sendCount?: number }) {
+  const invitation = await findInvitation(deps.db, payload.organizationId, payload.invitationId);
+  if (!invitation) return undefined;
+  if (payload.sendCount !== undefined && (invitation.status !== 'pending' || invitation.send_count !== payload.sendCount)) return undefined;
+  const organization = (await findOrganizationById(deps.db, payload.organizationId))!;
+  const inviter = invitation.invited_by_member_id ? await findMemberById(deps.db, organization.id, invitation.invited_by_member_id) : undefined;
+  return { invitation, organization, inviter };
+}
+
+/**
+ * Job: emails the accept link. The token is made here, at send time, and only its hash is
+ * stored (committed before the email leaves), so no usable token ever sits in the job queue.
+ * A retry makes a new token; the undelivered one is worthless.
+ */
+export async function sendInvitationEmail(deps: InvitationDeliveryDeps, payload: TaskPayload<'invitation.send-email'>): Promise<void> {
+  const loaded = await current(deps, payload);
+  if (!loaded) {
+    deps.log.info({ invitation: payload.invitationId }, 'invitation email superseded or closed; not sent');
+    return;
+  }
+  const { invitation, organization, inviter } = loaded;
+  const { token, hash } = newInvitationToken();
+  const stored = await deps.db
+    .updateTable('invitations')
+    .set({ token_hash: hash, updated_at: new Date() })
+    .where('id', '=', invitation.id)
+    .where('status', '=', 'pending')
+    .where('send_count', '=', payload.sendCount)
+    .executeTakeFirst();
+  if (Number(stored.numUpdatedRows) !== 1) return; // closed or resent meanwhile
+  const acceptUrl = `${deps.publicUrl.replace(/\/$/, '')}/invitations/${token}`;
+  const sent = await deps.mailer.send(
+    invitationEmail({
+      to: invitation.email,
+      organizationName: organization.name,
+      inviterName: inviter?.display_name ?? inviter?.email ?? 'An owner',
+      role: invitation.role,
+      message: invitation.message,
+      acceptUrl,
+      expiresAt: invitation.expires_at,
+      slackOnly: organization.require_sso,
+    }),
+  );
+  // Without SMTP the email is a local file; the link is logged so a newcomer can click through.
+  // (Only in that local mode: with SMTP the link travels by email alone.)
+  if (sent.file) deps.log.info({ invitation: invitation.id, file: sent.file, localAcceptLink: acceptUrl }, 'invitation email written locally; open the link to accept');
+}
+
+/** Job: DMs the invitee with Accept / Decline when their address belongs to someone in the workspace. */
+export async function sendInvitationDm(deps: InvitationDeliveryDeps, payload: TaskPayload<'invitation.send-dm'>, signal?: AbortSignal): Promise<void> {
+  const loaded = await current(deps, payload);
+  if (!loaded) return;
+  const { invitation, organization, inviter } = loaded;
+  let slackUserId = invitation.slack_user_id;
+  if (!slackUserId) {
+    try {
+      const found = await deliver(() => deps.slack.users.lookupByEmail({ email: invitation.email }), { log: deps.log, ...(signal ? { signal } : {}) });
+      slackUserId = found.user?.id ?? null;
+    } catch (err) {
+      // Not in the workspace: the email is their way in.
+      if (err instanceof WebAPIPlatformError && err.data.error === 'users_not_found') return;
+      throw err;
+    }
+  }
+  if (!slackUserId) return;
+  const message = invitationDm({ invitation, organizationName: organization.name, inviterLabel: inviter ? memberLabel(inviter) : 'An owner' });
+  const posted = await deliver(() => deps.slack.chat.postMessage({ channel: slackUserId, text: message.text, blocks: message.blocks as never }), {
+    log: deps.log,
+    ...(signal ? { signal } : {}),
+  });
+  await updateInvitation(deps.db, invitation.id, { slack_user_id: slackUserId, dm_channel_id: posted.channel ?? slackUserId, dm_ts: posted.ts ?? null });
+}
+
+/** Job: rewrites the DM to show the invitation's outcome, buttons gone. */
+export async function updateInvitationDm(deps: InvitationDeliveryDeps, payload: TaskPayload<'invitation.update-dm'>, signal?: AbortSignal): Promise<void> {
+  const loaded = await current(deps, payload);
+  if (!loaded?.invitation.dm_channel_id || !loaded.invitation.dm_ts) return;
+  const { invitation, organization, inviter } = loaded;
+  const message = invitationDmOutcome({ invitation, organizationName: organization.name, inviterLabel: inviter ? memberLabel(inviter) : 'An owner' });
+  await deliver(
+    () => deps.slack.chat.update({ channel: invitation.dm_channel_id!, ts: invitation.dm_ts!, text: message.text, blocks: message.blocks as never }),
+    { log: deps.log, ...(signal ? { signal } : {}) },
+  );
+}

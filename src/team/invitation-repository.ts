@@ -1,0 +1,152 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../db/database.js';
+import type { Invitation, InvitationStatus, Role } from '../db/schema.js';
+
+/** All SQL about invitations; every query scoped by organization where a caller names one. */
+
+export async function findInvitation(db: DbOrTrx, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Invitation | undefined> {
+  let q = db.selectFrom('invitations').selectAll().where('organization_id', '=', organizationId).where('id', '=', id);
+  if (options.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+/** By the hash of an email-link token: the link carries no organization, the hash is unique. */
+export async function findInvitationByTokenHash(db: DbOrTrx, hash: Buffer, options: { forUpdate?: boolean } = {}): Promise<Invitation | undefined> {
+  let q = db.selectFrom('invitations').selectAll().where('token_hash', '=', hash);
+  if (options.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function pendingEmails(db: DbOrTrx, organizationId: string, emails: readonly string[]): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('invitations')
+    .select('email')
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'pending')
+    .where(sql<string>`lower(email)`, 'in', emails)
+    .execute();
+  return new Set(rows.map((r) => r.email));
+}
+
+export async function activeMemberEmails(db: DbOrTrx, organizationId: string, emails: readonly string[]): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('members')
+    .select('email')
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'active')
+    .where(sql<string>`lower(email)`, 'in', emails)
+    .execute();
+  return new Set(rows.map((r) => r.email));
+}
+
+export async function countInvitationsSince(db: DbOrTrx, organizationId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('invitations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertInvitation(
+  db: DbOrTrx,
+  values: { organizationId: string; email: string; role: Role; message: string | null; invitedBy: string; batchId: string; expiresAt: Date },
+): Promise<Invitation> {
+  return db
+    .insertInto('invitations')
+    .values({
+      organization_id: values.organizationId,
+      email: values.email,
+      role: values.role,
+      message: values.message,
+      invited_by_member_id: values.invitedBy,
+      batch_id: values.batchId,
+      expires_at: values.expiresAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function recordSend(db: DbOrTrx, invitationId: string, by: string | null): Promise<void> {
+  await db.insertInto('invitation_sends').values({ invitation_id: invitationId, sent_by_member_id: by }).execute();
+}
+
+export async function countSendsSince(db: DbOrTrx, invitationId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('invitation_sends')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('invitation_id', '=', invitationId)
+    .where('sent_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function updateInvitation(
+  db: DbOrTrx,
+  id: string,
+  changes: Partial<{
+    status: InvitationStatus;
+    token_hash: Buffer | null;
+    expires_at: Date;
+    last_sent_at: Date;
+    send_count: number;
+    slack_user_id: string | null;
+    dm_channel_id: string | null;
+    dm_ts: string | null;
+    member_id: string | null;
+    responded_at: Date | null;
+    cancelled_by_member_id: string | null;
+  }>,
+): Promise<Invitation> {
+  return db
+    .updateTable('invitations')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listInvitations(
+  db: DbOrTrx,
+  organizationId: string,
+  statuses: readonly InvitationStatus[],
+  limit = 100,
+): Promise<Invitation[]> {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('status', 'in', statuses)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Pending invitations past their expiry, oldest first, locked so two workers never expire one twice. */
+export async function lockExpiredInvitations(db: DbOrTrx, now: Date, limit: number): Promise<Invitation[]> {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function pendingInvitationsFor(db: DbOrTrx, organizationId: string, email: string): Promise<Invitation[]> {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'pending')
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .forUpdate()
+    .execute();
+}
