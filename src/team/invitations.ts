@@ -207,7 +207,8 @@ async function closeInvitation(
   source: AuditSource,
   extra: { cancelled_by_member_id?: string } = {},
 ): Promise<Invitation> {
-  const closed = await updateInvitation(trx, invitation.id, { status, token_hash: null, responded_at: new Date(), ...extra });
+  // The token hash stays, so a link to a closed invitation can still say what became of it.
+  const closed = await updateInvitation(trx, invitation.id, { status, responded_at: new Date(), ...extra });
   await appendAuditEvent(trx, {
     organizationId: organization.id,
     actor,
@@ -250,12 +251,13 @@ async function usableInvitation(trx: DbOrTrx, via: AcceptChannel, now: Date): Pr
   } else {
     invitation = await findInvitation(trx, via.organizationId, via.invitationId, { forUpdate: true });
   }
-  // Closed invitations lose their token hash, so an old link looks exactly like a made-up one.
+  // A replaced link (resend renews the token) looks exactly like a made-up one.
   if (!invitation) throw new InvitationUnusableError('unknown', 'This invitation link is not valid. It may have been replaced by a newer one or mistyped.');
   const organization = (await findOrganizationById(trx, invitation.organization_id))!;
   const unusable = (code: 'expired' | 'cancelled' | 'used', message: string) => new InvitationUnusableError(code, message, organization.name);
   if (invitation.status === 'cancelled') throw unusable('cancelled', `This invitation to ${organization.name} was cancelled.`);
   if (invitation.status === 'accepted' || invitation.status === 'declined') throw unusable('used', `This invitation was already ${invitation.status}.`);
+  // Checked before the owner's "require SSO" so a dead link says it is dead.
   if (invitation.status === 'expired' || invitation.expires_at <= now) {
     throw unusable('expired', `This invitation to ${organization.name} has expired. Ask an owner to send it again.`);
   }
@@ -305,7 +307,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
     if (member !== existing) {
       await recordRoleChange(trx, { organizationId: organization.id, memberId: member.id, from: null, to: member.role, by: invitation.invited_by_member_id, source: via.kind === 'slack' ? 'slack' : 'web' });
     }
-    const accepted = await updateInvitation(trx, invitation.id, { status: 'accepted', token_hash: null, responded_at: now, member_id: member.id });
+    const accepted = await updateInvitation(trx, invitation.id, { status: 'accepted', responded_at: now, member_id: member.id });
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: { type: 'member', id: member.id },

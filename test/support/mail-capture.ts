@@ -1,0 +1,20 @@
+import type { Mailer, MailMessage } from '../../src/mail/mailer.js';
+
+/** A Mailer that keeps what it is given (for domain tests; the real transports are tested in mail tests). */
+export function captureMail(): Mailer & { sent: MailMessage[]; linkTo(email: string): string } {
+  const sent: MailMessage[] = [];
+  return {
+    sent,
+    async send(message) {
+      sent.push(message);
+      return { messageId: `<${sent.length}@test>` };
+    },
+    close: () => undefined,
+    linkTo(email) {
+      const message = [...sent].reverse().find((m) => m.to === email);
+      const link = message?.text.match(/https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/)?.[0];
+      if (!link) throw new Error(`no invitation link emailed to ${email}`);
+      return link;
+    },
+  };
+}
