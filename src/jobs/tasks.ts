@@ -36,6 +36,8 @@ export const taskPayloads = {
     organizationId: z.uuid(),
     invitationId: z.uuid(),
   }),
+  /** Periodic (cron, every minute): pending invitations past their expiry become expired. */
+  'invitation.expire-due': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

@@ -7,6 +7,7 @@ import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
 import { UndeliverableError } from '../notify/slack-delivery.js';
+import { expireInvitations } from '../team/invitations.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
@@ -28,6 +29,16 @@ function handlers(deps: WorkerDeps): Handlers {
     'invitation.send-email': (payload) => sendInvitationEmail({ ...deps.invitations, slack: deps.slack, log }, payload),
     'invitation.send-dm': (payload, signal) => sendInvitationDm({ ...deps.invitations, slack: deps.slack, log }, payload, signal),
     'invitation.update-dm': (payload, signal) => updateInvitationDm({ ...deps.invitations, slack: deps.slack, log }, payload, signal),
+    'invitation.expire-due': async () => {
+      // In batches, each its own transaction, until none are due.
+      let expired = 0;
+      let batch: number;
+      do {
+        batch = await expireInvitations(deps.invitations.db, new Date(), BATCH);
+        expired += batch;
+      } while (batch === BATCH);
+      if (expired > 0) log.info({ expired }, 'invitations expired');
+    },
   };
 }
 
@@ -58,6 +69,11 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
   return list;
 }
 
+const BATCH = 500;
+
+/** Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once. */
+const CRONTAB = ['* * * * * invitation.expire-due'].join('\n');
+
 function workerLogger(log: Logger): WorkerLogger {
   const base = log.child({ subsystem: 'worker' });
   return new WorkerLogger(() => (level, message, meta) => {
@@ -74,6 +90,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Runner> {
     concurrency: deps.concurrency,
     noHandleSignals: true,
     pollInterval: 1_000,
+    crontab: CRONTAB,
     logger: workerLogger(deps.log),
   });
 }

@@ -4,7 +4,11 @@ import type { Invitation, InvitationStatus, Role } from '../db/schema.js';
 
 /** All SQL about invitations; every query scoped by organization where a caller names one. */
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function findInvitation(db: DbOrTrx, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Invitation | undefined> {
+  // Ids arrive in button values; one that is not even a uuid names no invitation (rather than a database error).
+  if (!UUID.test(id)) return undefined;
   let q = db.selectFrom('invitations').selectAll().where('organization_id', '=', organizationId).where('id', '=', id);
   if (options.forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();

@@ -9,6 +9,7 @@ import { countActiveOwners, findMemberById, insertMember, recordRoleChange, upda
 import { lockOrganization } from './organization-repository.js';
 import { memberLabel, roleLabel } from './people.js';
 import { normaliseEmail } from './emails.js';
+import { cancelInvitationsSentBy } from './invitations.js';
 
 export const LAST_OWNER_MESSAGE =
   'A team always needs at least one owner. Make someone else an owner first.';
@@ -108,6 +109,8 @@ export async function leaveTeam(db: Db, input: { organizationId: string; actorMe
       after: { status: 'removed' },
       source: input.source,
     });
+    // Access ends at this commit, and so do the invitations they sent that nobody has used yet.
+    await cancelInvitationsSentBy(trx, organization, actor, input.source);
     await notifyTeamChannel(trx, organization, { text: `:wave: ${memberLabel(actor)} left the team.` });
     await refreshHomeTabs(trx, organization.id, [actor.slack_user_id]);
     return left;

@@ -217,3 +217,15 @@ describe('resend and expiry', () => {
     expect(back.status).toBe('pending');
   });
 });
+
+describe('when the inviter leaves', () => {
+  it('their pending invitations are cancelled in the same transaction', async () => {
+    const second = await seedMember(t.db, org, 'otto@acme.test', 'owner');
+    const { invitations } = await createInvitations(t.db, { organizationId: org.id, actorMemberId: second.id, addresses: ['x@example.org'], role: 'member', source: 'slack' });
+    const { leaveTeam } = await import('../../src/team/members.js');
+    await leaveTeam(t.db, { organizationId: org.id, actorMemberId: second.id, source: 'slack' });
+    const after = await t.db.selectFrom('invitations').select('status').where('id', '=', invitations[0]!.id).executeTakeFirstOrThrow();
+    expect(after.status).toBe('cancelled');
+    expect(await auditActions(t.db, org.id)).toEqual(['invitation.sent', 'member.left', 'invitation.cancelled']);
+  });
+});
