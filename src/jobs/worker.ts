@@ -1,4 +1,4 @@
-import { Logger as WorkerLogger, run, type Runner, type Task, type TaskList } from 'graphile-worker';
+import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList } from 'graphile-worker';
 import type pg from 'pg';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
@@ -71,8 +71,11 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
 
 const BATCH = 500;
 
-/** Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once. */
-const CRONTAB = ['* * * * * invitation.expire-due'].join('\n');
+/**
+ * Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once.
+ * (Parsed items rather than a crontab string: the string syntax refuses dots in task names.)
+ */
+const CRON_ITEMS = parseCronItems([{ task: 'invitation.expire-due', match: '* * * * *' }]);
 
 function workerLogger(log: Logger): WorkerLogger {
   const base = log.child({ subsystem: 'worker' });
@@ -90,7 +93,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Runner> {
     concurrency: deps.concurrency,
     noHandleSignals: true,
     pollInterval: 1_000,
-    crontab: CRONTAB,
+    parsedCronItems: CRON_ITEMS,
     logger: workerLogger(deps.log),
   });
 }

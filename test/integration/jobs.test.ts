@@ -104,4 +104,21 @@ describe('jobs enqueued in a transaction', () => {
     const attempts = standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0NOSUCH01');
     expect(attempts).toHaveLength(1);
   });
+
+  it('the periodic expiry job expires overdue invitations (the cron enqueues it every minute)', async () => {
+    const owner = await t.db
+      .insertInto('members')
+      .values({ organization_id: organizationId, email: 'owner@acme.test', role: 'owner' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const invitation = await t.db
+      .insertInto('invitations')
+      .values({ organization_id: organizationId, email: 'late@example.org', role: 'member', invited_by_member_id: owner.id, batch_id: organizationId, expires_at: new Date(Date.now() - 1000) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await enqueue(t.db, 'invitation.expire-due', {});
+    await expect
+      .poll(async () => (await t.db.selectFrom('invitations').select('status').where('id', '=', invitation.id).executeTakeFirstOrThrow()).status, { timeout: 5_000 })
+      .toBe('expired');
+  });
 });

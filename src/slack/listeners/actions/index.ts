@@ -1,10 +1,14 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
+import { registerInvitationDmActions } from './invitation-dm.js';
 import { registerLeaveAction } from './leave.js';
+import { registerOpenInviteModalAction } from './open-invite-modal.js';
+import { registerPendingInvitationActions } from './pending-invitations.js';
 
 /** Registers every action listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
   registerLeaveAction(app, deps);
-  void app;
-  void deps;
+  registerInvitationDmActions(app, deps);
+  registerOpenInviteModalAction(app, deps);
+  registerPendingInvitationActions(app, deps);
 }
