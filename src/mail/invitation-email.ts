@@ -1,5 +1,5 @@
 import type { Role } from '../db/schema.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../html.js';
 import type { MailMessage } from './mailer.js';
 
 export interface InvitationEmail {

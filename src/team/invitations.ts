@@ -371,3 +371,36 @@ export async function cancelInvitationsSentBy(trx: DbOrTrx, organization: Organi
   for (const invitation of pending) await closeInvitation(trx, organization, invitation, 'cancelled', SYSTEM_ACTOR, source);
   return pending.length;
 }
+
+/** What the accept page shows about a usable invitation, before anyone clicks. */
+export interface InvitationDescription {
+  organizationName: string;
+  /** The inviter's name, else their email (the same words the email used). */
+  inviterName: string;
+  role: Role;
+  /** The invited address, so the reader can tell the link was meant for them. */
+  email: string;
+  message: string | null;
+  expiresAt: Date;
+}
+
+/**
+ * Describes the invitation an email link points to, changing nothing: the accept page's GET.
+ * It goes through the very checks accept and decline use (so the page never offers a button
+ * that would then fail differently) and throws the same InvitationUnusableError. Those checks
+ * lock the row; the transaction only reads and ends at once, so the lock lasts milliseconds.
+ */
+export async function describeInvitation(db: Db, token: string, now = new Date()): Promise<InvitationDescription> {
+  return db.transaction().execute(async (trx) => {
+    const { invitation, organization } = await usableInvitation(trx, { kind: 'link', token }, now);
+    const inviter = invitation.invited_by_member_id ? await findMemberById(trx, organization.id, invitation.invited_by_member_id) : undefined;
+    return {
+      organizationName: organization.name,
+      inviterName: inviter?.display_name ?? inviter?.email ?? 'An owner',
+      role: invitation.role,
+      email: invitation.email,
+      message: invitation.message,
+      expiresAt: invitation.expires_at,
+    };
+  });
+}

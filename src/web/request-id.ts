@@ -16,10 +16,18 @@ export function requestIds(log: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      const line = { method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
       if (req.path === '/healthz' || req.path === '/readyz') httpLog.debug(line, 'request');
       else httpLog.info(line, 'request');
     });
     requestContext.run({ requestId }, next);
   };
+}
+
+/**
+ * The path as logged: an invitation link's last segment is a secret (whoever holds it can
+ * accept), so it never reaches a log line, whatever route or 404 the request ended in.
+ */
+export function loggedPath(path: string): string {
+  return path.replace(/^(\/invitations\/)[^/]+/i, '$1:token');
 }

@@ -2,11 +2,12 @@ import express, { type Express } from 'express';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { healthRoutes } from './health.js';
+import { invitationRoutes } from './invitations.js';
 import { requestIds } from './request-id.js';
 
 /**
  * The one HTTP application on PORT. In HTTP mode Bolt's receiver adds `/slack/events` to it;
- * the web routes (health now, the accept page and REST API later) are ours.
+ * the web routes (health, the invitation accept page; the REST API later) are ours.
  */
 export function createWebApp(deps: { db: Db; log: Logger }): Express {
   const app = express();
@@ -14,6 +15,7 @@ export function createWebApp(deps: { db: Db; log: Logger }): Express {
   app.set('trust proxy', true);
   app.use(requestIds(deps.log));
   app.use(healthRoutes(deps));
+  app.use(invitationRoutes(deps));
   return app;
 }
 

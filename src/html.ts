@@ -1,4 +1,7 @@
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values. Shared by the emails and
+ * the web pages: every value that reaches HTML goes through it.
+ */
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
