@@ -77,11 +77,19 @@ export interface AuditEventsTable {
   occurred_at: Generated<Date>;
 }
 
+export interface HomeTabStatesTable {
+  organization_id: string;
+  slack_user_id: string;
+  state: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
   audit_events: AuditEventsTable;
   member_role_changes: MemberRoleChangesTable;
+  home_tab_states: HomeTabStatesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
