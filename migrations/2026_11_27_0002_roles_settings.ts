@@ -33,9 +33,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('changed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await sql`create index member_role_changes_member on member_role_changes (member_id, changed_at desc)`.execute(db);
+
+  // Where each person is on the App Home team page (search, cursor), so that a refresh caused
+  // by someone else's change redraws the page they are on instead of jumping to the first.
+  // Navigation state only: no audit events, no authority.
+  await db.schema
+    .createTable('home_tab_states')
+    .addColumn('organization_id', 'uuid', (c) => c.notNull().references('organizations.id'))
+    .addColumn('slack_user_id', 'text', (c) => c.notNull())
+    .addColumn('state', 'jsonb', (c) => c.notNull())
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('home_tab_states_pkey', ['organization_id', 'slack_user_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('home_tab_states').execute();
   await db.schema.dropTable('member_role_changes').execute();
   await db.schema
     .alterTable('organizations')

@@ -110,6 +110,13 @@ export interface InvitationSendsTable {
   sent_at: Generated<Date>;
 }
 
+export interface HomeTabStatesTable {
+  organization_id: string;
+  slack_user_id: string;
+  state: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -117,6 +124,7 @@ export interface Database {
   member_role_changes: MemberRoleChangesTable;
   invitations: InvitationsTable;
   invitation_sends: InvitationSendsTable;
+  home_tab_states: HomeTabStatesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

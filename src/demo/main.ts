@@ -8,6 +8,7 @@ import { embeddedTempDir, startEmbeddedPostgres, type EmbeddedServer } from '../
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch.js';
 import { SlackDriver, SlackStandin } from '../standin/index.js';
 import { Narrator } from './narrator.js';
+import { findOrganizationBySlackTeam } from '../team/organization-repository.js';
 import { scenes } from './scenes/index.js';
 
 /**
@@ -44,6 +45,7 @@ try {
     SLACK_BOT_TOKEN: standin.botToken,
     SLACK_API_URL: standin.apiUrl,
     SLACK_TEAM_CHANNEL: TEAM_CHANNEL,
+    BOOTSTRAP_OWNER_EMAILS: 'alice@acme.test',
     DATABASE_URL: databaseUrl,
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -52,10 +54,11 @@ try {
   const driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin });
   const narrator = new Narrator(standin);
 
+  const organization = await findOrganizationBySlackTeam(app.database.db, standin.teamId);
   let n = 0;
   for (const scene of scenes) {
     narrator.scene(++n, scene.title);
-    await scene.run({ standin, driver, narrator, db: app.database.db, teamChannel: TEAM_CHANNEL });
+    await scene.run({ standin, driver, narrator, db: app.database.db, organizationId: organization!.id, teamChannel: TEAM_CHANNEL });
   }
   process.stdout.write('\nDemo finished.\n');
 } catch (err) {

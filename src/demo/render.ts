@@ -4,8 +4,15 @@
  */
 type Block = Record<string, any>;
 
+/** Names for ids in the text: `<@U…>` → @name, `<#C…>` → #channel. */
+export type NameResolver = (id: string) => string | undefined;
+let resolveName: NameResolver = () => undefined;
+export function setNameResolver(resolver: NameResolver): void {
+  resolveName = resolver;
+}
+
 export function renderBlocks(blocks: Block[] | undefined, fallback: string): string[] {
-  if (!blocks || blocks.length === 0) return fallback.split('\n');
+  if (!blocks || blocks.length === 0) return text({ text: fallback }).split('\n');
   const lines: string[] = [];
   for (const block of blocks) {
     switch (block.type) {
@@ -38,13 +45,28 @@ export function renderBlocks(blocks: Block[] | undefined, fallback: string): str
 
 function element(el: Block): string {
   if (el.type === 'button') return `[ ${text(el.text)} ]`;
+  if (el.type === 'conversations_select' || el.type === 'channels_select') {
+    const id = el.initial_conversation ?? el.initial_channel;
+    return `[ ${id ? '#' + (resolveName(id) ?? id) : text(el.placeholder ?? { text: 'choose' })} ▾ ]`;
+  }
   if (el.type?.includes('select')) return `[ ${el.initial_option ? text(el.initial_option.text) : text(el.placeholder ?? { text: 'choose' })} ▾ ]`;
+  if (el.type === 'radio_buttons') {
+    return el.options.map((o: Block) => `${o.value === el.initial_option?.value ? '(•)' : '( )'} ${text(o.text)}`).join('  ');
+  }
+  if (el.type === 'checkboxes') {
+    const on = new Set((el.initial_options ?? []).map((o: Block) => o.value));
+    return el.options.map((o: Block) => `${on.has(o.value) ? '[x]' : '[ ]'} ${text(o.text)}`).join('  ');
+  }
+  if (el.type === 'plain_text_input' || el.type === 'number_input') return `[ ${el.initial_value ?? ''} ]`;
   return `[${el.type}]`;
 }
 
 function text(obj: Block | undefined): string {
   if (!obj) return '';
   return String(obj.text ?? '')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_, id: string) => `@${resolveName(id) ?? id}`)
+    .replace(/<#([CG][A-Z0-9]+)(?:\|[^>]*)?>/g, (_, id: string) => `#${resolveName(id) ?? id}`)
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]+)>/g, '$1')
     .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

@@ -7,6 +7,7 @@ export interface SceneContext {
   driver: SlackDriver;
   narrator: Narrator;
   db: Db;
+  organizationId: string;
   teamChannel: string;
 }
 

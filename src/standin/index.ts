@@ -2,3 +2,4 @@
 export * from './block-kit-limits.js';
 export * from './slack-standin.js';
 export * from './slack-driver.js';
+export * from './view-state.js';

@@ -1,5 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
-import type { Organization } from '../db/schema.js';
+import type { Updateable } from 'kysely';
+import type { Organization, OrganizationsTable } from '../db/schema.js';
 
 export async function findOrganizationBySlackTeam(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
   return db.selectFrom('organizations').selectAll().where('slack_team_id', '=', slackTeamId).executeTakeFirst();
@@ -51,4 +52,26 @@ export async function lockOrganization(db: DbOrTrx, organizationId: string): Pro
 
 export async function findOrganizationById(db: DbOrTrx, organizationId: string): Promise<Organization | undefined> {
   return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
+}
+
+/** The team settings an owner can change (see src/team/settings.ts for their rules). */
+export type OrganizationSettingsUpdate = Pick<
+  Updateable<OrganizationsTable>,
+  | 'team_channel_id'
+  | 'approvals_channel_id'
+  | 'removal_approval_policy'
+  | 'invitation_expiry_days'
+  | 'allowed_email_domains'
+  | 'require_sso'
+  | 'access_review_cadence'
+  | 'inactivity_threshold_days'
+>;
+
+export async function updateOrganizationSettings(db: DbOrTrx, organizationId: string, values: OrganizationSettingsUpdate): Promise<Organization> {
+  return db
+    .updateTable('organizations')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', organizationId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -13,6 +13,14 @@ describe('npm run demo', () => {
     expect(out).toContain('@alice types: /team help');
     expect(out).toContain('• `/team help`: show this list');
     expect(out).toContain('Unknown subcommand `lsit`');
+    // Issue 3's scenes: first owner, the team page, a promotion, settings with an inline error.
+    expect(out).toContain(':key: alice@acme.test is now an owner of the team.');
+    expect(out).toMatch(/@alice types: \/team list\n[\s\S]*\*Bob Baker\*/);
+    expect(out).toContain("@alice changed @bob's role from Member to Owner.");
+    expect(out).toContain('Team Manager → @bob (direct message):');
+    expect(out).toContain("Only owners can change someone's role.");
+    expect(out).toContain('⚠ Invitation expiry must be a whole number of days from 1 to 30');
+    expect(out).toContain('• Invitations expire after: 7 → 14 days');
     expect(out).toContain('Demo finished.');
     expect(proc.stderr()).toBe('');
   }, 60_000);

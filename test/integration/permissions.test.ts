@@ -2,6 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
 import { changeRole, leaveTeam } from '../../src/team/members.js';
+import { updateSettings } from '../../src/team/settings.js';
+import { readTeamPage } from '../../src/team/member-list.js';
+import { findOrganizationById } from '../../src/team/organization-repository.js';
 import { findMemberById } from '../../src/team/member-repository.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions, seedMember, seedOrganization } from '../support/seed.js';
@@ -113,6 +116,54 @@ describe('leave the team', () => {
       if (foreign) expect((await findMemberById(t.db, w.other.id, foreign.id))!.status).toBe(kind === 'removed member' ? 'removed' : 'active');
       expect(await auditActions(t.db, w.org.id)).toEqual([]);
       expect(await auditActions(t.db, w.other.id)).toEqual([]);
+    });
+  }
+});
+
+describe('change the settings', () => {
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'forbidden', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind]}`, async () => {
+      const w = await world();
+      const result = await outcome(
+        updateSettings(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, changes: { invitation_expiry_days: 14 }, source: 'slack' }),
+      );
+      expect(result).toBe(expected[kind]);
+      expect((await findOrganizationById(t.db, w.org.id))!.invitation_expiry_days).toBe(result === 'allowed' ? 14 : 7);
+      expect(await auditActions(t.db, w.org.id)).toEqual(result === 'allowed' ? ['settings.changed'] : []);
+    });
+
+    it(`${kind} of another organization: refused, nothing changes in either`, async () => {
+      const w = await world();
+      const result = await outcome(
+        updateSettings(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, changes: { invitation_expiry_days: 14 }, source: 'slack' }),
+      );
+      expect(result).toBe('forbidden');
+      expect((await findOrganizationById(t.db, w.org.id))!.invitation_expiry_days).toBe(7);
+      expect((await findOrganizationById(t.db, w.other.id))!.invitation_expiry_days).toBe(7);
+      expect(await auditActions(t.db, w.org.id)).toEqual([]);
+    });
+  }
+});
+
+describe('see the team page', () => {
+  const expected: Record<ActorKind, boolean> = { owner: true, member: true, 'non-member': false, 'removed member': false };
+
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind] ? 'allowed' : 'refused'}`, async () => {
+      const w = await world();
+      const read = await readTeamPage(t.db, w.org.id, w.actors[kind], {}, 20);
+      expect(read.allowed).toBe(expected[kind]);
+      if (read.allowed) {
+        const own = await t.db.selectFrom('members').select('id').where('organization_id', '=', w.org.id).where('status', '=', 'active').execute();
+        expect(read.page.members.map((m) => m.id).sort()).toEqual(own.map((m) => m.id).sort());
+      }
+    });
+
+    it(`${kind} of another organization: refused`, async () => {
+      const w = await world();
+      expect((await readTeamPage(t.db, w.org.id, w.foreignActors[kind], {}, 20)).allowed).toBe(false);
     });
   }
 });

@@ -1,17 +1,21 @@
 import { helpSubcommand } from './help.js';
 import { inviteSubcommand } from './invite.js';
+import { listSubcommand } from './list.js';
 import { leaveSubcommand } from './leave.js';
 import { pendingSubcommand } from './pending.js';
 import { roleSubcommand } from './role.js';
+import { settingsSubcommand } from './settings.js';
 import type { Subcommand } from './subcommand.js';
 
 /** Every `/team` subcommand, in the order the help lists them. */
 export function buildSubcommands(): readonly Subcommand[] {
   const list: Subcommand[] = [];
   list.push(helpSubcommand(() => list));
+  list.push(listSubcommand());
   list.push(inviteSubcommand());
   list.push(pendingSubcommand());
   list.push(roleSubcommand());
+  list.push(settingsSubcommand());
   list.push(leaveSubcommand());
   return list;
 }

@@ -1,29 +1,54 @@
 import type { Db } from '../../db/database.js';
-import type { Member } from '../../db/schema.js';
+import type { Member, Organization } from '../../db/schema.js';
+import { readTeamPage } from '../../team/member-list.js';
+import { loadHomeState, saveHomeState } from './home-state.js';
 import { findMemberBySlackUser } from '../../team/member-repository.js';
 import { findOrganizationById } from '../../team/organization-repository.js';
+import {
+  HOME_PAGE_SIZE,
+  notAMemberHomeView,
+  teamHomeView,
+  type HomeView,
+  type Notice,
+  type PageState,
+} from '../blocks/team-page.js';
 
-export type HomeView = { type: 'home'; blocks: Record<string, unknown>[]; private_metadata?: string };
+export type { HomeView } from '../blocks/team-page.js';
 
 /**
- * The App Home tab for one Slack user, rendered from the database as it is now.
- * (First cut: who you are. The team page — list, pagination, search, role dropdowns — builds on it.)
+ * The App Home tab for one Slack user, rendered from the database as it is now. Used by the
+ * refresh job (src/notify/publish-home.ts), which knows only who to render for: the viewer is
+ * whoever is linked to that Slack id (linking by email happens when they act themselves), and
+ * the page is the one they were last on (stored by renderHome), unless a `state` is given.
  */
-export async function renderHomeForUser(deps: { db: Db }, organizationId: string, slackUserId: string): Promise<HomeView> {
+export async function renderHomeForUser(deps: { db: Db }, organizationId: string, slackUserId: string, state?: PageState): Promise<HomeView> {
   const organization = await findOrganizationById(deps.db, organizationId);
+  if (!organization) throw new Error(`organization ${organizationId} not found`);
   const member = await findMemberBySlackUser(deps.db, organizationId, slackUserId);
-  const viewer: Member | null = member?.status === 'active' ? member : null;
-  const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${organization?.name ?? 'Your'} team` } },
+  return renderHome(deps.db, organization, member ?? null, state ?? (await loadHomeState(deps.db, organizationId, slackUserId)));
+}
+
+/**
+ * The Home tab for a viewer already resolved (listeners resolve it with the people directory).
+ * Reading the page checks the viewer may see it ('team.view'): anyone else gets one sentence.
+ */
+export async function renderHome(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice): Promise<HomeView> {
+  const read = await readTeamPage(db, organization.id, viewer, { search: state.q, after: state.a, before: state.b }, HOME_PAGE_SIZE);
+  if (!read.allowed) return notAMemberHomeView(organization.name, notice);
+  const shown: PageState = { q: read.search, a: state.a, b: state.b };
+  // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
+  if (viewer?.slack_user_id) await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
+  return teamHomeView(
     {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: viewer
-          ? `You are ${viewer.role === 'owner' ? 'an *owner*' : 'a *member*'} of this team.`
-          : "You're not a member of this team in Team Manager. Ask an owner to invite you.",
-      },
+      organizationName: organization.name,
+      viewer: read.viewer,
+      search: read.search,
+      members: read.page.members,
+      total: read.total,
+      nextCursor: read.page.nextCursor,
+      prevCursor: read.page.prevCursor,
+      notice,
     },
-  ];
-  return { type: 'home', blocks };
+    shown,
+  );
 }

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { registerInvitationDmActions } from './invitation-dm.js';
+import { registerTeamPageActions } from './team-page.js';
 import { registerLeaveAction } from './leave.js';
 import { registerOpenInviteModalAction } from './open-invite-modal.js';
 import { registerPendingInvitationActions } from './pending-invitations.js';
@@ -11,4 +12,5 @@ export function register(app: App, deps: SlackDeps): void {
   registerInvitationDmActions(app, deps);
   registerOpenInviteModalAction(app, deps);
   registerPendingInvitationActions(app, deps);
+  registerTeamPageActions(app, deps);
 }

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
+import { registerAppHomeOpened } from './app-home-opened.js';
 
 /** Registers every event listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
-  void app;
-  void deps;
+  registerAppHomeOpened(app, deps);
 }

@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { registerInviteSubmission } from './invite.js';
+import { registerSettingsSubmission } from './settings.js';
 
 /** Registers every view listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
   registerInviteSubmission(app, deps);
+  registerSettingsSubmission(app, deps);
 }

@@ -1,0 +1,223 @@
+import type { Organization } from '../../db/schema.js';
+import {
+  ACCESS_REVIEW_CADENCES,
+  INACTIVITY_THRESHOLD_DAYS,
+  INVITATION_EXPIRY_DAYS,
+  MAX_ALLOWED_DOMAINS,
+  MAX_DOMAINS_TEXT,
+  type SettingKey,
+  type Settings,
+  type SettingsInput,
+  type SettingsIssue,
+} from '../../team/settings.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+
+/**
+ * The `/team settings` modal: built from the organization row (every initial value is what the
+ * database holds) and read back from the submitted state. Pure; test/unit/settings.test.ts
+ * checks it against Slack's limits. Nothing in it is trusted for who may save: the
+ * organization comes from the request's workspace and the actor from the database.
+ */
+
+export const SETTINGS_CALLBACK_ID = 'team.settings';
+
+/** One input block per setting; block_id is also where Slack shows that field's error. */
+export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; actionId: string }>> = {
+  team_channel_id: { blockId: 'settings.team_channel', actionId: 'team_channel' },
+  approvals_channel_id: { blockId: 'settings.approvals_channel', actionId: 'approvals_channel' },
+  removal_approval_policy: { blockId: 'settings.removal_approval', actionId: 'removal_approval' },
+  invitation_expiry_days: { blockId: 'settings.invitation_expiry', actionId: 'invitation_expiry' },
+  allowed_email_domains: { blockId: 'settings.allowed_domains', actionId: 'allowed_domains' },
+  require_sso: { blockId: 'settings.require_sso', actionId: 'require_sso' },
+  access_review_cadence: { blockId: 'settings.access_review', actionId: 'access_review' },
+  inactivity_threshold_days: { blockId: 'settings.inactivity', actionId: 'inactivity' },
+};
+
+const SSO_ON = 'on';
+
+export interface ModalView {
+  type: 'modal';
+  callback_id: string;
+  title: Block;
+  submit?: Block;
+  close: Block;
+  blocks: Block[];
+}
+
+type Block = Record<string, unknown>;
+
+/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+const plain = (text: string): Block => ({ type: 'plain_text', text });
+const option = (value: string, text: string, description?: string): Block => ({
+  text: plain(text),
+  value,
+  ...(description ? { description: plain(description) } : {}),
+});
+
+const POLICY_OPTIONS: Record<Settings['removal_approval_policy'], Block> = {
+  'another-owner': option('another-owner', 'Another owner must approve', 'A card with Approve / Reject goes to the approvals channel'),
+  none: option('none', 'No approval', "The requester's confirmation is enough"),
+};
+
+const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], Block> = {
+  off: option('off', 'Off'),
+  weekly: option('weekly', 'Weekly'),
+  monthly: option('monthly', 'Monthly'),
+};
+
+const SSO_OPTION = option(SSO_ON, 'Invitations can be accepted only inside Slack', "Never by email link alone: Slack's sign-in is your SSO");
+
+function input(key: SettingKey, label: string, element: Block, extra: { hint?: string; optional?: boolean } = {}): Block {
+  const ids = SETTINGS_INPUTS[key];
+  return {
+    type: 'input',
+    block_id: ids.blockId,
+    label: plain(label),
+    optional: extra.optional ?? false,
+    element: { ...element, action_id: ids.actionId },
+    ...(extra.hint ? { hint: plain(extra.hint) } : {}),
+  };
+}
+
+function channelSelect(current: string | null): Block {
+  return {
+    type: 'conversations_select',
+    placeholder: plain('Choose a channel'),
+    filter: { include: ['public', 'private'], exclude_bot_users: true },
+    ...(current ? { initial_conversation: current } : {}),
+  };
+}
+
+function daysInput(current: number, range: { min: number; max: number }): Block {
+  return {
+    type: 'number_input',
+    is_decimal_input: false,
+    min_value: String(range.min),
+    max_value: String(range.max),
+    initial_value: String(current),
+  };
+}
+
+/** The modal as the organization's settings are now. */
+export function settingsModal(organization: Pick<Organization, 'name'> & Settings): ModalView {
+  const s = organization;
+  return {
+    type: 'modal',
+    callback_id: SETTINGS_CALLBACK_ID,
+    title: plain('Team settings'),
+    submit: plain('Save'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            `Settings of *${escapeMrkdwn(clip(organization.name, 200))}*'s team. ` +
+            'Saved changes are announced in the team channel and kept in the audit log.',
+        },
+      },
+      input('team_channel_id', 'Team channel', channelSelect(s.team_channel_id), {
+        optional: true,
+        hint: 'Joins, removals, role and settings changes are posted here. For a private channel, invite Team Manager to it first.',
+      }),
+      input('approvals_channel_id', 'Approvals channel', channelSelect(s.approvals_channel_id), {
+        optional: true,
+        hint: "Removal requests that need another owner's approval are posted here.",
+      }),
+      input(
+        'removal_approval_policy',
+        'Removal approval',
+        { type: 'radio_buttons', options: [POLICY_OPTIONS['another-owner'], POLICY_OPTIONS.none], initial_option: POLICY_OPTIONS[s.removal_approval_policy] },
+      ),
+      input('invitation_expiry_days', 'Invitations expire after (days)', daysInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
+        hint: `From ${INVITATION_EXPIRY_DAYS.min} to ${INVITATION_EXPIRY_DAYS.max} days; ${INVITATION_EXPIRY_DAYS.default} by default.`,
+      }),
+      input(
+        'allowed_email_domains',
+        'Allowed email domains',
+        {
+          type: 'plain_text_input',
+          multiline: true,
+          max_length: MAX_DOMAINS_TEXT,
+          placeholder: plain('acme.com, acme.io'),
+          ...(s.allowed_email_domains.length > 0 ? { initial_value: s.allowed_email_domains.join(', ') } : {}),
+        },
+        {
+          optional: true,
+          hint: `Only addresses at these domains can be invited; empty allows any. Separate them with commas, spaces or new lines (up to ${MAX_ALLOWED_DOMAINS}).`,
+        },
+      ),
+      input(
+        'require_sso',
+        'Require SSO',
+        { type: 'checkboxes', options: [SSO_OPTION], ...(s.require_sso ? { initial_options: [SSO_OPTION] } : {}) },
+        { optional: true },
+      ),
+      input(
+        'access_review_cadence',
+        'Access review',
+        { type: 'static_select', options: ACCESS_REVIEW_CADENCES.map((c) => CADENCE_OPTIONS[c]), initial_option: CADENCE_OPTIONS[s.access_review_cadence] },
+        { hint: 'How often owners get a digest of members who have not signed in recently.' },
+      ),
+      input('inactivity_threshold_days', 'Inactive after (days without sign-in)', daysInput(s.inactivity_threshold_days, INACTIVITY_THRESHOLD_DAYS), {
+        hint: `From ${INACTIVITY_THRESHOLD_DAYS.min} to ${INACTIVITY_THRESHOLD_DAYS.max} days; ${INACTIVITY_THRESHOLD_DAYS.default} by default.`,
+      }),
+    ],
+  };
+}
+
+/** What replaces the form when saving was refused (e.g. the owner was demoted while it was open). */
+export function settingsRefusedView(message: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: `${SETTINGS_CALLBACK_ID}.refused`,
+    title: plain('Team settings'),
+    close: plain('Close'),
+    blocks: [{ type: 'section', text: { type: 'plain_text', text: clip(message, 3000) } }],
+  };
+}
+
+/** The part of Slack's view state the form reads (Bolt's ViewStateValue fits it). */
+export interface SubmittedValue {
+  value?: string | null;
+  selected_conversation?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: Array<{ value: string }>;
+}
+
+/**
+ * The submitted state as settings input, raw (numbers and domains as typed) for the schema to
+ * judge. A field whose block is absent from the state (not a form we built) is left out, so it
+ * can never be cleared by accident; a present but empty choice is null (cleared or unanswered).
+ */
+export function readSettingsForm(values: Record<string, Record<string, SubmittedValue>>): Partial<SettingsInput> {
+  const state = (key: SettingKey): SubmittedValue | undefined => {
+    const ids = SETTINGS_INPUTS[key];
+    return values[ids.blockId]?.[ids.actionId];
+  };
+  const form: Record<string, unknown> = {};
+  const read = (key: SettingKey, pick: (v: SubmittedValue) => unknown) => {
+    const v = state(key);
+    if (v !== undefined) form[key] = pick(v);
+  };
+  read('team_channel_id', (v) => v.selected_conversation ?? null);
+  read('approvals_channel_id', (v) => v.selected_conversation ?? null);
+  read('removal_approval_policy', (v) => v.selected_option?.value ?? null);
+  read('invitation_expiry_days', (v) => v.value ?? null);
+  read('allowed_email_domains', (v) => v.value ?? '');
+  read('require_sso', (v) => (v.selected_options ?? []).some((o) => o.value === SSO_ON));
+  read('access_review_cadence', (v) => v.selected_option?.value ?? null);
+  read('inactivity_threshold_days', (v) => v.value ?? null);
+  return form as Partial<SettingsInput>;
+}
+
+/** `response_action: 'errors'` wants { block_id: message }; Slack shows each under its input. */
+export function settingsBlockErrors(issues: readonly SettingsIssue[]): Record<string, string> {
+  return Object.fromEntries(issues.map((i) => [SETTINGS_INPUTS[i.field].blockId, i.message]));
+}

@@ -1,0 +1,319 @@
+import { z } from 'zod';
+import type { Role } from '../../db/schema.js';
+import type { Cursor, TeamPageMember } from '../../team/member-list.js';
+import { MAX_SEARCH_LENGTH } from '../../team/member-list.js';
+import { roleLabel } from '../../team/people.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+import type { SlackReply } from './reply.js';
+
+/**
+ * The team page as Block Kit: pure functions from what was read to blocks, for the App Home
+ * tab and for the `/team list` message. Sizes are chosen so the worst case fits Slack's
+ * limits, and test/unit/team-page-blocks.test.ts proves it with maximal names and emails:
+ *
+ * - Home: 20 members a page. An owner's view spends 2 blocks a member (the text with the role
+ *   dropdown, then the Remove button: a section has room for one accessory), so at most
+ *   8 + 2 × 20 = 48 of the 100 blocks a Home tab allows (header, notice, summary, search,
+ *   clear-search, two dividers, Previous/Next).
+ * - Message: 10 members a page, at most 7 + 2 × 10 = 27 of a message's 50 blocks — a
+ *   chat-sized page, with room to spare.
+ * - Section text: names are clipped to 200 and emails to 254 characters before escaping
+ *   (which can grow `&` fivefold), so a row stays under 2,500 of its 3,000 characters.
+ * - Button values carry a page state (two cursors of ≤ 600 characters at most one of which
+ *   is used, plus a search of ≤ 100 characters): well under 2,000.
+ */
+
+export const HOME_PAGE_SIZE = 20;
+export const MESSAGE_PAGE_SIZE = 10;
+
+export const ACTIONS = {
+  next: 'team_page.next',
+  previous: 'team_page.previous',
+  search: 'team_page.search',
+  clearSearch: 'team_page.clear_search',
+  role: 'team_page.role',
+  remove: 'team_page.remove',
+} as const;
+
+const MAX_NAME = 200;
+const MAX_EMAIL = 254;
+
+export type Block = Record<string, unknown>;
+export type HomeView = { type: 'home'; blocks: Block[]; private_metadata?: string };
+export type ModalView = { type: 'modal'; title: Block; close: Block; blocks: Block[] };
+
+/** A line shown at the top of the page after an action: the app's own words (already mrkdwn-safe). */
+export interface Notice {
+  kind: 'success' | 'error';
+  text: string;
+}
+
+// ---------------------------------------------------------------------------
+// Page state: where the reader is. It rides in button values and private_metadata, so it is
+// navigation only — never trusted for who may see or do what — and parsed strictly.
+
+export interface PageState {
+  /** Search (prefix of a name or email). */
+  q?: string | undefined;
+  /** The page after this cursor. */
+  a?: Cursor | undefined;
+  /** The page before this cursor. */
+  b?: Cursor | undefined;
+}
+
+const pageStateSchema = z
+  .object({
+    q: z.string().max(MAX_SEARCH_LENGTH * 2).optional(),
+    a: z.string().max(1_000).optional(),
+    b: z.string().max(1_000).optional(),
+  })
+  .strict()
+  .refine((s) => !(s.a && s.b), 'a page has one position');
+
+export function encodePageState(state: PageState): string {
+  const compact: PageState = {};
+  if (state.q) compact.q = state.q;
+  if (state.a) compact.a = state.a;
+  else if (state.b) compact.b = state.b;
+  return JSON.stringify(compact);
+}
+
+/** The state in a value; undefined when it is not one we wrote (the caller decides how to answer). */
+export function parsePageState(raw: string | undefined | null): PageState | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = pageStateSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A member row's block_id: the member, and how to show this page again when all a control
+ * sends back is its own block (a message has no private_metadata): the page's first member and
+ * the search. `|` separates; the search comes last, so it needs no escaping. ≤ 3+1+36+1+36+1+100.
+ */
+export function rowBlockId(memberId: string, anchorId: string, search: string | undefined): string {
+  return `tpr|${memberId}|${anchorId}|${search ?? ''}`;
+}
+
+export function parseRowBlockId(blockId: string | undefined): { memberId: string; anchorId: string; search: string | undefined } | undefined {
+  const match = /^tpr\|([0-9a-f-]{36})\|([0-9a-f-]{36})\|([\s\S]*)$/.exec(blockId ?? '');
+  if (!match) return undefined;
+  return { memberId: match[1]!, anchorId: match[2]!, search: match[3] === '' ? undefined : match[3] };
+}
+
+/** The role dropdown's option value: which role, for which member. The service decides whether it may happen. */
+export function roleOptionValue(role: Role, memberId: string): string {
+  return `${role}|${memberId}`;
+}
+
+export function parseRoleOptionValue(value: string | undefined): { role: Role; memberId: string } | undefined {
+  const match = /^(owner|member)\|([0-9a-f-]{36})$/.exec(value ?? '');
+  return match ? { role: match[1] as Role, memberId: match[2]! } : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The page
+
+export interface TeamPageModel {
+  organizationName: string;
+  viewer: { id: string; role: Role };
+  search: string | undefined;
+  members: readonly TeamPageMember[];
+  total: number;
+  nextCursor: Cursor | null;
+  prevCursor: Cursor | null;
+  notice?: Notice | undefined;
+}
+
+/** The App Home tab of an active member. `state` is what re-renders this same page (kept in private_metadata). */
+export function teamHomeView(model: TeamPageModel, state: PageState): HomeView {
+  const blocks: Block[] = [header(model.organizationName)];
+  if (model.notice) blocks.push(noticeBlock(model.notice));
+  blocks.push(summary(model, 'home'));
+  blocks.push({
+    type: 'input',
+    block_id: 'tp.search',
+    dispatch_action: true,
+    optional: true,
+    label: { type: 'plain_text', text: 'Search by name or email' },
+    element: {
+      type: 'plain_text_input',
+      action_id: ACTIONS.search,
+      max_length: MAX_SEARCH_LENGTH,
+      placeholder: { type: 'plain_text', text: 'Type the start of a name or email, then press Enter' },
+      dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
+      ...(model.search ? { initial_value: model.search } : {}),
+    },
+  });
+  if (model.search) {
+    blocks.push({ type: 'actions', block_id: 'tp.clear', elements: [button(ACTIONS.clearSearch, 'Show everyone', encodePageState({}))] });
+  }
+  blocks.push({ type: 'divider' }, ...memberRows(model), { type: 'divider' });
+  const nav = navigation(model);
+  if (nav) blocks.push(nav);
+  return { type: 'home', blocks, private_metadata: encodePageState(state) };
+}
+
+/** The `/team list` answer (ephemeral): the same page, sized for a message, searched with `/team list <text>`. */
+export function teamListMessage(model: TeamPageModel, command: string): SlackReply {
+  const blocks: Block[] = [header(model.organizationName)];
+  if (model.notice) blocks.push(noticeBlock(model.notice));
+  blocks.push(summary(model, 'message'), { type: 'divider' }, ...memberRows(model));
+  const nav = navigation(model);
+  if (nav) blocks.push({ type: 'divider' }, nav);
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `Search with \`${escapeMrkdwn(command)} list <name or email>\`. The App Home tab shows the same page.` }],
+  });
+  const text = model.search
+    ? `${model.organizationName} team: ${model.total} ${plural(model.total, 'member')} matching "${model.search}"`
+    : `${model.organizationName} team: ${model.total} ${plural(model.total, 'member')}`;
+  return { text: escapeMrkdwn(text), blocks };
+}
+
+/** The one-sentence page for someone who is not an active member. */
+export function notAMemberHomeView(organizationName: string, notice?: Notice): HomeView {
+  return {
+    type: 'home',
+    blocks: [
+      header(organizationName),
+      ...(notice ? [noticeBlock(notice)] : []),
+      { type: 'section', text: { type: 'mrkdwn', text: NOT_A_MEMBER_SENTENCE } },
+    ],
+  };
+}
+
+export const NOT_A_MEMBER_SENTENCE = "You're not an active member of this team in Team Manager; ask an owner to invite you.";
+
+/** Until removals with approvals arrive, Remove explains itself and changes nothing. */
+export function removeComingSoonModal(memberName: string | undefined): ModalView {
+  const who = memberName ? `*${escapeMrkdwn(clip(memberName, MAX_NAME))}*` : 'a member';
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: 'Remove a member' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            `Removing ${who} will need your confirmation and, when another owner can approve it, their approval. ` +
+            'Removals with approvals arrive in the next update of Team Manager. Nothing was changed.',
+        },
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Pieces
+
+function header(organizationName: string): Block {
+  return { type: 'header', text: { type: 'plain_text', text: clip(`${organizationName} team`, 150) } };
+}
+
+function noticeBlock(notice: Notice): Block {
+  const icon = notice.kind === 'success' ? ':white_check_mark:' : ':warning:';
+  return { type: 'section', block_id: 'tp.notice', text: { type: 'mrkdwn', text: clip(`${icon} ${notice.text}`, 3000) } };
+}
+
+function summary(model: TeamPageModel, surface: 'home' | 'message'): Block {
+  const count = `${model.total.toLocaleString('en-US')} active ${plural(model.total, 'member')}`;
+  const what = model.search ? `${count} whose name or email starts with “${escapeMrkdwn(model.search)}”` : count;
+  const shown = model.members.length < model.total ? ` · showing ${model.members.length}` : '';
+  const you = model.viewer.role === 'owner' ? 'You are an *owner*: you can change roles here.' : 'You are a *member*: this page is read-only.';
+  const order = surface === 'home' ? ' Owners first, then by name.' : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `${what}${shown}. ${you}${order}` }] };
+}
+
+function memberRows(model: TeamPageModel): Block[] {
+  if (model.members.length === 0) {
+    const text = model.search
+      ? `Nobody's name or email starts with “${escapeMrkdwn(model.search)}”.`
+      : 'Nobody is on this page any more. Go back to the first page.';
+    return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  }
+  const anchorId = model.members[0]!.id;
+  const owner = model.viewer.role === 'owner';
+  return model.members.flatMap((member) => {
+    const isViewer = member.id === model.viewer.id;
+    const row: Block = {
+      type: 'section',
+      block_id: rowBlockId(member.id, anchorId, model.search),
+      text: { type: 'mrkdwn', text: memberText(member, isViewer) },
+      ...(owner ? { accessory: roleSelect(member) } : {}),
+    };
+    // Removing yourself is `/team leave`, so an owner's own row has no Remove button.
+    if (!owner || isViewer) return [row];
+    return [
+      row,
+      {
+        type: 'actions',
+        block_id: `tpx|${member.id}`,
+        elements: [{ ...button(ACTIONS.remove, 'Remove', member.id), style: 'danger' }],
+      },
+    ];
+  });
+}
+
+function memberText(member: TeamPageMember, isViewer: boolean): string {
+  const name = member.display_name ?? member.email;
+  const lines = [`*${escapeMrkdwn(clip(name, MAX_NAME))}*${isViewer ? ' _(you)_' : ''}`];
+  if (member.display_name !== null) lines.push(escapeMrkdwn(clip(member.email, MAX_EMAIL)));
+  lines.push(
+    `${roleLabel(member.role)} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
+  );
+  return lines.join('\n');
+}
+
+/** Owner/Member, preset to the current role; Slack shows the confirm dialog when the other role is picked. */
+function roleSelect(member: TeamPageMember): Block {
+  const option = (role: Role) => ({ text: { type: 'plain_text', text: roleLabel(role) }, value: roleOptionValue(role, member.id) });
+  const other: Role = member.role === 'owner' ? 'member' : 'owner';
+  return {
+    type: 'static_select',
+    action_id: ACTIONS.role,
+    options: [option('owner'), option('member')],
+    initial_option: option(member.role),
+    confirm: {
+      title: { type: 'plain_text', text: 'Change role?' },
+      text: {
+        type: 'plain_text',
+        text: `Change ${clip(member.display_name ?? member.email, 150)}'s role from ${roleLabel(member.role)} to ${roleLabel(other)}?`,
+      },
+      confirm: { type: 'plain_text', text: `Make ${roleLabel(other).toLowerCase()}` },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    },
+  };
+}
+
+function navigation(model: TeamPageModel): Block | undefined {
+  const elements: Block[] = [];
+  if (model.prevCursor) elements.push(button(ACTIONS.previous, '← Previous', encodePageState({ q: model.search, b: model.prevCursor })));
+  if (model.nextCursor) elements.push(button(ACTIONS.next, 'Next →', encodePageState({ q: model.search, a: model.nextCursor })));
+  return elements.length > 0 ? { type: 'actions', block_id: 'tp.nav', elements } : undefined;
+}
+
+function button(actionId: string, text: string, value: string): Block {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value };
+}
+
+/** Slack renders the date in the reader's time zone; the fallback is the UTC date. */
+function slackDate(date: Date): string {
+  const unix = Math.floor(date.getTime() / 1000);
+  return `<!date^${unix}^{date_short}|${date.toISOString().slice(0, 10)}>`;
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}

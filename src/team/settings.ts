@@ -1,0 +1,299 @@
+import { z } from 'zod';
+import type { DbOrTrx, Db } from '../db/database.js';
+import type { AuditSource, Organization } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { appendAuditEvent } from '../activity/audit-repository.js';
+import { notifyTeamChannel } from '../notify/team-channel.js';
+import { codeSpan } from '../slack/mrkdwn.js';
+import { authorize } from './policy.js';
+import { findMemberById } from './member-repository.js';
+import { lockOrganization, updateOrganizationSettings } from './organization-repository.js';
+import { memberLabel } from './people.js';
+
+/**
+ * Team settings (product brief, "Settings"): the rules, the `updateSettings` service and the
+ * words of the channel summary. The values live in columns of `organizations`; this module
+ * never sees Slack types — the modal is built and read back in src/slack.
+ */
+
+export const SETTING_KEYS = [
+  'team_channel_id',
+  'approvals_channel_id',
+  'removal_approval_policy',
+  'invitation_expiry_days',
+  'allowed_email_domains',
+  'require_sso',
+  'access_review_cadence',
+  'inactivity_threshold_days',
+] as const;
+
+export type SettingKey = (typeof SETTING_KEYS)[number];
+export type Settings = Pick<Organization, SettingKey>;
+
+export const REMOVAL_APPROVAL_POLICIES = ['none', 'another-owner'] as const;
+export const ACCESS_REVIEW_CADENCES = ['off', 'weekly', 'monthly'] as const;
+export const INVITATION_EXPIRY_DAYS = { min: 1, max: 30, default: 7 } as const;
+export const INACTIVITY_THRESHOLD_DAYS = { min: 1, max: 3650, default: 90 } as const;
+export const MAX_ALLOWED_DOMAINS = 50;
+/** The list is shown back in one plain_text_input, whose max_length Slack caps at 3,000. */
+export const MAX_DOMAINS_TEXT = 3000;
+
+// ---------------------------------------------------------------------------
+// Rules
+
+/** A hostname people put after the @: labels of letters, digits and inner hyphens, a TLD of letters (or punycode). */
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/** Lower-cased, without a leading "@" (people type "@acme.com"); undefined when it is not a domain. */
+export function normaliseDomain(input: string): string | undefined {
+  const domain = input.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '');
+  return DOMAIN.test(domain) ? domain : undefined;
+}
+
+/**
+ * Splits what was typed into entries: commas, semicolons and new lines always separate; spaces
+ * separate only when every space-separated word is a domain, so that "exa mple.com" is reported
+ * as the one mistyped entry it is rather than as "exa" plus a valid "mple.com".
+ */
+export function splitDomainText(text: string): string[] {
+  return text
+    .split(/[,;\n\r]+/)
+    .map((piece) => piece.trim())
+    .filter((piece) => piece !== '')
+    .flatMap((piece) => {
+      const words = piece.split(/\s+/);
+      return words.length > 1 && words.every((w) => normaliseDomain(w)) ? words : [piece];
+    });
+}
+
+function quoteList(entries: string[]): string {
+  const shown = entries.slice(0, 3).map((e) => `"${[...e].length > 40 ? [...e].slice(0, 39).join('') + '…' : e}"`);
+  const more = entries.length > 3 ? ` and ${entries.length - 3} more` : '';
+  return shown.join(', ') + more;
+}
+
+const domainList = z.union([z.string(), z.array(z.string())], { error: 'Allowed email domains must be a list of domains' }).transform((input, ctx) => {
+  const entries = typeof input === 'string' ? splitDomainText(input) : input;
+  const bad = entries.filter((e) => !normaliseDomain(e));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: bad.length === 1 ? `${quoteList(bad)} is not a domain` : `${quoteList(bad)} are not domains` });
+    return z.NEVER;
+  }
+  const domains = [...new Set(entries.map((e) => normaliseDomain(e)!))];
+  if (domains.length > MAX_ALLOWED_DOMAINS) {
+    ctx.addIssue({ code: 'custom', message: `At most ${MAX_ALLOWED_DOMAINS} domains can be allowed (you entered ${domains.length})` });
+    return z.NEVER;
+  }
+  if (domains.join(', ').length > MAX_DOMAINS_TEXT) {
+    ctx.addIssue({ code: 'custom', message: `The list of domains is too long: keep it under ${MAX_DOMAINS_TEXT} characters` });
+    return z.NEVER;
+  }
+  return domains;
+});
+
+/** A whole number of days in a range; accepts what a number or text input sends (a string). */
+function wholeDays(label: string, range: { min: number; max: number }) {
+  const message = `${label} must be a whole number of days from ${range.min} to ${range.max}`;
+  return z.union([z.number(), z.string()], { error: message }).transform((input, ctx) => {
+    const n = typeof input === 'number' ? input : /^\s*\d{1,9}\s*$/.test(input) ? Number(input) : Number.NaN;
+    if (!Number.isInteger(n) || n < range.min || n > range.max) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+/** Public and private channel ids (C…, G…); a DM is not a place to post team updates. */
+const channel = (label: string) =>
+  z.string({ error: `Choose a channel for ${label}` }).regex(/^[CG][A-Z0-9]{2,}$/, `Choose a channel for ${label}, not a person or a direct message`).nullable();
+
+/**
+ * The settings as any surface submits them: raw form strings (numbers, the domain text) or
+ * typed values. Parses to `Settings`; every message names the field and what is wrong, so
+ * surfaces show it as is (the modal next to its input).
+ */
+export const settingsSchema = z.object({
+  team_channel_id: channel('team updates'),
+  approvals_channel_id: channel('removal approvals'),
+  removal_approval_policy: z.enum(REMOVAL_APPROVAL_POLICIES, { error: 'Choose who must approve a removal' }),
+  invitation_expiry_days: wholeDays('Invitation expiry', INVITATION_EXPIRY_DAYS),
+  allowed_email_domains: domainList,
+  require_sso: z.boolean({ error: 'Require SSO must be on or off' }),
+  access_review_cadence: z.enum(ACCESS_REVIEW_CADENCES, { error: 'Choose how often access is reviewed' }),
+  inactivity_threshold_days: wholeDays('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
+});
+
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+export interface SettingsIssue {
+  field: SettingKey;
+  message: string;
+}
+
+/** The first problem of each field, in field order: what a form shows next to each input. */
+export function settingsIssues(error: z.ZodError): SettingsIssue[] {
+  const byField = new Map<SettingKey, string>();
+  for (const issue of error.issues) {
+    const field = issue.path[0];
+    if (typeof field === 'string' && (SETTING_KEYS as readonly string[]).includes(field) && !byField.has(field as SettingKey)) {
+      byField.set(field as SettingKey, issue.message);
+    }
+  }
+  return SETTING_KEYS.filter((k) => byField.has(k)).map((field) => ({ field, message: byField.get(field)! }));
+}
+
+export class InvalidSettingsError extends AppError {
+  constructor(readonly issues: SettingsIssue[]) {
+    super('invalid_settings', issues.map((i) => i.message).join('. ') + '. Nothing was changed.');
+  }
+}
+
+/** Parses submitted settings (all of them, or some); throws InvalidSettingsError naming each bad field. */
+export function parseSettings(input: Partial<SettingsInput>): Partial<Settings> {
+  const result = settingsSchema.partial().safeParse(input);
+  if (result.success) return result.data;
+  const issues = settingsIssues(result.error);
+  // Every issue of this schema has a field as its path; the fallback only guards the message.
+  if (issues.length === 0) throw new AppError('invalid_settings', 'The settings could not be read. Nothing was changed.');
+  throw new InvalidSettingsError(issues);
+}
+
+function sameValue<K extends SettingKey>(key: K, a: Settings[K], b: Settings[K]): boolean {
+  if (key === 'allowed_email_domains') {
+    // The same set in another order is no change.
+    const x = [...(a as string[])].sort();
+    const y = [...(b as string[])].sort();
+    return x.length === y.length && x.every((d, i) => d === y[i]);
+  }
+  return a === b;
+}
+
+/** What differs between the current settings and the wanted ones: before/after of the changed fields only. */
+export function diffSettings(current: Settings, wanted: Partial<Settings>): { before: Partial<Settings>; after: Partial<Settings> } {
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    if (!(key in wanted) || wanted[key] === undefined) continue;
+    if (sameValue(key, current[key], wanted[key] as never)) continue;
+    before[key] = current[key];
+    after[key] = wanted[key];
+  }
+  return { before: before as Partial<Settings>, after: after as Partial<Settings> };
+}
+
+export function settingsOf(organization: Organization): Settings {
+  return Object.fromEntries(SETTING_KEYS.map((k) => [k, organization[k]])) as Settings;
+}
+
+// ---------------------------------------------------------------------------
+// Words
+
+const channelText = (id: string | null | undefined) => (id ? `<#${id}>` : '_none_');
+const policyText = (p: Settings['removal_approval_policy'] | undefined) =>
+  p === 'none' ? "no approval (the requester's confirmation is enough)" : 'another owner must approve';
+const onOff = (b: boolean | undefined) => (b ? 'on' : 'off');
+
+/**
+ * The lines of the team channel's summary of a change, one per changed field (`after` says
+ * which). Pure, so the words are tested without a database. Domains are user text: escaped.
+ */
+export function describeSettingsChange(before: Partial<Settings>, after: Partial<Settings>): string {
+  const lines: string[] = [];
+  const has = (k: SettingKey) => k in after && after[k] !== undefined;
+  if (has('team_channel_id')) {
+    lines.push(
+      `• Team channel: ${channelText(before.team_channel_id)} → ${channelText(after.team_channel_id)}` +
+        (after.team_channel_id ? ' (team updates are posted there from now on)' : ' (team updates are no longer posted anywhere)'),
+    );
+  }
+  if (has('approvals_channel_id')) {
+    lines.push(`• Approvals channel: ${channelText(before.approvals_channel_id)} → ${channelText(after.approvals_channel_id)}`);
+  }
+  if (has('removal_approval_policy')) {
+    lines.push(`• Removal approval: ${policyText(before.removal_approval_policy)} → ${policyText(after.removal_approval_policy)}`);
+  }
+  if (has('invitation_expiry_days')) {
+    lines.push(`• Invitations expire after: ${before.invitation_expiry_days ?? '?'} → ${after.invitation_expiry_days} days`);
+  }
+  if (has('allowed_email_domains')) {
+    const was = new Set(before.allowed_email_domains ?? []);
+    const now = after.allowed_email_domains ?? [];
+    const added = now.filter((d) => !was.has(d));
+    const removed = [...was].filter((d) => !now.includes(d));
+    const parts: string[] = [];
+    if (added.length > 0) parts.push(`added ${added.map(codeSpan).join(', ')}`);
+    if (removed.length > 0) parts.push(`removed ${removed.map(codeSpan).join(', ')}`);
+    if (now.length === 0) parts.push('any domain may be invited now');
+    lines.push(`• Allowed email domains: ${parts.join('; ')}`);
+  }
+  if (has('require_sso')) {
+    lines.push(
+      `• Require SSO: ${onOff(before.require_sso)} → ${onOff(after.require_sso)}` +
+        (after.require_sso ? ' (invitations can be accepted only inside Slack)' : ' (invitations can also be accepted by email link)'),
+    );
+  }
+  if (has('access_review_cadence')) {
+    lines.push(`• Access review: ${before.access_review_cadence ?? '?'} → ${after.access_review_cadence}`);
+  }
+  if (has('inactivity_threshold_days')) {
+    lines.push(`• Inactive after: ${before.inactivity_threshold_days ?? '?'} → ${after.inactivity_threshold_days} days without a sign-in`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Service
+
+export interface UpdateSettingsInput {
+  organizationId: string;
+  /** The acting member's id as resolved for this request; re-read here, under the organization lock. */
+  actorMemberId: string | null;
+  /** The wanted values (all fields or some); only those that differ from the stored ones count. */
+  changes: Partial<SettingsInput>;
+  source: AuditSource;
+}
+
+export interface UpdateSettingsResult {
+  organization: Organization;
+  /** The fields that changed; empty when nothing did (then nothing was written or sent). */
+  changed: SettingKey[];
+}
+
+/**
+ * Changes the team settings in one transaction: lock the organization, re-read and authorise
+ * the actor, write the changed columns, one `settings.changed` audit event (actor: the member,
+ * target: the organization — how the actor's activity finds its configuration changes) and
+ * the summary for the team channel — the new one when it moved.
+ */
+export async function updateSettings(db: Db, input: UpdateSettingsInput): Promise<UpdateSettingsResult> {
+  return db.transaction().execute(async (trx) => {
+    const organization = await lockOrganization(trx, input.organizationId);
+    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+    // Authorised before validating, so that a member hears "only owners", not about a typo.
+    authorize(actor, 'settings.change', organization.id);
+    const wanted = parseSettings(input.changes);
+    const { before, after } = diffSettings(settingsOf(organization), wanted);
+    const changed = SETTING_KEYS.filter((k) => k in after);
+    if (changed.length === 0) return { organization, changed };
+
+    const updated = await updateOrganizationSettings(trx, organization.id, after);
+    await appendAuditEvent(trx, {
+      organizationId: organization.id,
+      actor: { type: 'member', id: actor.id },
+      action: 'settings.changed',
+      target: { type: 'organization', id: organization.id },
+      before,
+      after,
+      source: input.source,
+    });
+    const text = `:gear: ${memberLabel(actor)} changed the team settings:\n${describeSettingsChange(before, after)}`;
+    // notifyTeamChannel posts to the channel of the row it is given: the new one.
+    const posted = await notifyTeamChannel(trx, updated, { text });
+    if (!posted && organization.team_channel_id) {
+      // The team channel was cleared: the old one is the only place that can hear it stopped.
+      await notifyTeamChannel(trx, organization, { text });
+    }
+    return { organization: updated, changed };
+  });
+}

@@ -1,0 +1,194 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { Member, Organization } from '../../src/db/schema.js';
+import { AppError } from '../../src/errors.js';
+import { changeRole } from '../../src/team/members.js';
+import { findOrganizationById } from '../../src/team/organization-repository.js';
+import { InvalidSettingsError, updateSettings, type SettingsInput } from '../../src/team/settings.js';
+import { useTestDatabase } from '../support/database.js';
+import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
+
+const t = useTestDatabase();
+let n = 0;
+let org: Organization;
+let owner: Member;
+
+beforeEach(async () => {
+  await sql`delete from graphile_worker._private_jobs`.execute(t.db);
+  org = await seedOrganization(t.db, `T_SETTINGS_${++n}`, { team_channel_id: 'C0TEAM0001', name: 'Acme' });
+  owner = await seedMember(t.db, org, 'olga@acme.test', 'owner', { slackUserId: 'U0OLGA' });
+});
+
+const update = (actorMemberId: string | null, changes: Partial<SettingsInput>, organizationId = org.id) =>
+  updateSettings(t.db, { organizationId, actorMemberId, changes, source: 'slack' });
+
+async function errorOf(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+async function expectUnchanged(): Promise<void> {
+  const now = (await findOrganizationById(t.db, org.id))!;
+  expect({ ...now, updated_at: null }).toEqual({ ...org, updated_at: null });
+  expect(await auditActions(t.db, org.id)).toEqual([]);
+  expect(await queuedJobs(t.db, org.id)).toEqual([]);
+}
+
+describe('updateSettings', () => {
+  it('writes the changed fields, one settings.changed event with before/after of those only, and the summary job', async () => {
+    const result = await update(owner.id, {
+      // The whole form comes in; only what differs counts.
+      team_channel_id: 'C0TEAM0001',
+      approvals_channel_id: null,
+      removal_approval_policy: 'another-owner',
+      invitation_expiry_days: '14',
+      allowed_email_domains: 'Acme.test, acme.test, example.org',
+      require_sso: true,
+      access_review_cadence: 'weekly',
+      inactivity_threshold_days: 90,
+    });
+    expect(result.changed).toEqual(['invitation_expiry_days', 'allowed_email_domains', 'require_sso']);
+    expect(result.organization).toMatchObject({ invitation_expiry_days: 14, allowed_email_domains: ['acme.test', 'example.org'], require_sso: true });
+    expect(await findOrganizationById(t.db, org.id)).toEqual(result.organization);
+
+    const events = await t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', org.id).execute();
+    expect(events).toHaveLength(1);
+    // What the actor's activity (a later issue) will look for: their configuration changes.
+    expect(events[0]).toMatchObject({
+      action: 'settings.changed',
+      actor_type: 'member',
+      actor_id: owner.id,
+      target_type: 'organization',
+      target_id: org.id,
+      source: 'slack',
+      before: { invitation_expiry_days: 7, allowed_email_domains: [], require_sso: false },
+      after: { invitation_expiry_days: 14, allowed_email_domains: ['acme.test', 'example.org'], require_sso: true },
+    });
+
+    const jobs = await queuedJobs(t.db, org.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.payload).toMatchObject({ channel: 'C0TEAM0001' });
+    expect(jobs[0]!.payload.text).toBe(
+      [
+        ':gear: <@U0OLGA> changed the team settings:',
+        '• Invitations expire after: 7 → 14 days',
+        '• Allowed email domains: added `acme.test`, `example.org`',
+        '• Require SSO: off → on (invitations can be accepted only inside Slack)',
+      ].join('\n'),
+    );
+    // Queued with the team channel's pacing queue, like every other channel message.
+    const { rows } = await sql<{ queue_name: string }>`select queue_name from graphile_worker.jobs`.execute(t.db);
+    expect(rows).toEqual([{ queue_name: 'slack-channel:C0TEAM0001' }]);
+  });
+
+  it('announces a new team channel in the new channel, and says so', async () => {
+    await update(owner.id, { team_channel_id: 'C0GENERAL1', approvals_channel_id: 'C0APPR0001' });
+    const jobs = await queuedJobs(t.db, org.id);
+    expect(jobs.map((j) => j.payload.channel)).toEqual(['C0GENERAL1']);
+    expect(jobs[0]!.payload.text).toContain('• Team channel: <#C0TEAM0001> → <#C0GENERAL1> (team updates are posted there from now on)');
+    expect(jobs[0]!.payload.text).toContain('• Approvals channel: _none_ → <#C0APPR0001>');
+  });
+
+  it('tells the old channel when the team channel is cleared', async () => {
+    await update(owner.id, { team_channel_id: null });
+    const jobs = await queuedJobs(t.db, org.id);
+    expect(jobs.map((j) => j.payload.channel)).toEqual(['C0TEAM0001']);
+    expect(jobs[0]!.payload.text).toContain('team updates are no longer posted anywhere');
+  });
+
+  it('queues the summary in the same transaction: when queueing fails, the change and its event roll back', async () => {
+    // A trigger that refuses this organization's jobs stands in for the queue failing mid-transaction.
+    await sql`
+      create function test_refuse_job() returns trigger language plpgsql as $$
+      begin
+        if new.payload->>'organizationId' = ${sql.lit(org.id)} then raise exception 'queue unavailable'; end if;
+        return new;
+      end $$`.execute(t.db);
+    await sql`create trigger refuse_job before insert on graphile_worker._private_jobs for each row execute function test_refuse_job()`.execute(t.db);
+    try {
+      await expect(update(owner.id, { invitation_expiry_days: 3 })).rejects.toThrow('queue unavailable');
+    } finally {
+      await sql`drop trigger refuse_job on graphile_worker._private_jobs`.execute(t.db);
+      await sql`drop function test_refuse_job()`.execute(t.db);
+    }
+    await expectUnchanged();
+  });
+
+  it('a change that changes nothing writes nothing: no event, no job, the same row', async () => {
+    await update(owner.id, { allowed_email_domains: ['b.com', 'a.com'] });
+    await sql`delete from graphile_worker._private_jobs`.execute(t.db);
+    const before = (await findOrganizationById(t.db, org.id))!;
+    const eventsBefore = await auditActions(t.db, org.id);
+
+    const result = await update(owner.id, { allowed_email_domains: 'A.com\nb.com', invitation_expiry_days: 7, require_sso: false });
+    expect(result.changed).toEqual([]);
+    expect(result.organization).toEqual(before);
+    expect(await findOrganizationById(t.db, org.id)).toEqual(before);
+    expect(await auditActions(t.db, org.id)).toEqual(eventsBefore);
+    expect(await queuedJobs(t.db, org.id)).toEqual([]);
+  });
+
+  it('refuses a member with the policy sentence, and changes nothing', async () => {
+    const bob = await seedMember(t.db, org, 'bob@acme.test', 'member');
+    const err = await errorOf(update(bob.id, { invitation_expiry_days: 14 }));
+    expect(err.code).toBe('forbidden');
+    expect(err.message).toBe('Only owners can change the team settings. You are a member of this team.');
+    await expectUnchanged();
+  });
+
+  it("refuses another organization's owner, a removed owner and nobody", async () => {
+    const other = await seedOrganization(t.db, `T_SETTINGS_OTHER_${n}`);
+    const stranger = await seedMember(t.db, other, 'eve@evil.test', 'owner');
+    const gone = await seedMember(t.db, org, 'gone@acme.test', 'owner', { removed: true });
+    for (const actor of [stranger.id, gone.id, null]) {
+      const err = await errorOf(update(actor, { require_sso: true }));
+      expect(err.code).toBe('forbidden');
+      expect(err.message).toContain("You're not an active member of this team");
+    }
+    await expectUnchanged();
+    // The other organization is untouched too.
+    expect((await findOrganizationById(t.db, other.id))!.require_sso).toBe(false);
+  });
+
+  it('re-reads the actor: an owner demoted a moment ago is refused', async () => {
+    const second = await seedMember(t.db, org, 'sam@acme.test', 'owner');
+    await changeRole(t.db, { organizationId: org.id, actorMemberId: owner.id, targetMemberId: second.id, role: 'member', source: 'slack' });
+    await sql`delete from graphile_worker._private_jobs`.execute(t.db);
+    const err = await errorOf(update(second.id, { access_review_cadence: 'off' }));
+    expect(err.code).toBe('forbidden');
+    expect((await findOrganizationById(t.db, org.id))!.access_review_cadence).toBe('weekly');
+    expect(await auditActions(t.db, org.id)).toEqual(['member.role_changed']);
+  });
+
+  it('refuses invalid values naming each field, and writes nothing', async () => {
+    const err = await errorOf(update(owner.id, { invitation_expiry_days: 45, allowed_email_domains: 'exa mple.com', inactivity_threshold_days: 90 }));
+    expect(err).toBeInstanceOf(InvalidSettingsError);
+    expect((err as InvalidSettingsError).issues).toEqual([
+      { field: 'invitation_expiry_days', message: 'Invitation expiry must be a whole number of days from 1 to 30' },
+      { field: 'allowed_email_domains', message: '"exa mple.com" is not a domain' },
+    ]);
+    await expectUnchanged();
+  });
+
+  it('two owners saving at once: both apply in turn, each event holding only its own change', async () => {
+    const second = await seedMember(t.db, org, 'sam@acme.test', 'owner');
+    await Promise.all([
+      update(owner.id, { invitation_expiry_days: 3 }),
+      update(second.id, { access_review_cadence: 'monthly' }),
+    ]);
+    expect(await findOrganizationById(t.db, org.id)).toMatchObject({ invitation_expiry_days: 3, access_review_cadence: 'monthly' });
+    const events = await t.db.selectFrom('audit_events').select(['actor_id', 'before', 'after']).where('organization_id', '=', org.id).orderBy('id').execute();
+    expect(events).toHaveLength(2);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { actor_id: owner.id, before: { invitation_expiry_days: 7 }, after: { invitation_expiry_days: 3 } },
+        { actor_id: second.id, before: { access_review_cadence: 'weekly' }, after: { access_review_cadence: 'monthly' } },
+      ]),
+    );
+  });
+});

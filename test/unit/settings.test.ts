@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { validateView } from '../../src/standin/block-kit-limits.js';
+import {
+  describeSettingsChange,
+  diffSettings,
+  normaliseDomain,
+  parseSettings,
+  settingsIssues,
+  settingsSchema,
+  splitDomainText,
+  InvalidSettingsError,
+  type Settings,
+} from '../../src/team/settings.js';
+import {
+  readSettingsForm,
+  settingsBlockErrors,
+  settingsModal,
+  settingsRefusedView,
+  SETTINGS_INPUTS,
+  type SubmittedValue,
+} from '../../src/slack/blocks/settings-modal.js';
+
+const DEFAULTS: Settings = {
+  team_channel_id: 'C0TEAM0001',
+  approvals_channel_id: null,
+  removal_approval_policy: 'another-owner',
+  invitation_expiry_days: 7,
+  allowed_email_domains: [],
+  require_sso: false,
+  access_review_cadence: 'weekly',
+  inactivity_threshold_days: 90,
+};
+
+/** A complete form as the modal would submit it, with overrides. */
+const form = (over: Record<string, unknown> = {}) => ({
+  team_channel_id: 'C0TEAM0001',
+  approvals_channel_id: null,
+  removal_approval_policy: 'another-owner',
+  invitation_expiry_days: '7',
+  allowed_email_domains: '',
+  require_sso: false,
+  access_review_cadence: 'weekly',
+  inactivity_threshold_days: '90',
+  ...over,
+});
+
+function issuesOf(input: Record<string, unknown>) {
+  const result = settingsSchema.safeParse(input);
+  expect(result.success).toBe(false);
+  return Object.fromEntries(settingsIssues(result.error!).map((i) => [i.field, i.message]));
+}
+
+describe('settings schema', () => {
+  it('parses a form: numbers from text, domains split, lower-cased, "@" dropped, deduplicated', () => {
+    const parsed = settingsSchema.parse(
+      form({ invitation_expiry_days: ' 14 ', allowed_email_domains: 'Acme.com, acme.com\n@example.org; sub.example.co.uk  xn--bcher-kva.example', require_sso: true }),
+    );
+    expect(parsed).toEqual({
+      ...DEFAULTS,
+      invitation_expiry_days: 14,
+      allowed_email_domains: ['acme.com', 'example.org', 'sub.example.co.uk', 'xn--bcher-kva.example'],
+      require_sso: true,
+    });
+    // Typed values (another surface, or the service) pass too.
+    expect(settingsSchema.parse({ ...DEFAULTS, invitation_expiry_days: 30 }).invitation_expiry_days).toBe(30);
+  });
+
+  it.each(['0', '31', '45', '7.5', '-3', 'seven', '', null, '1e1'])('refuses invitation expiry %j with the range in words', (value) => {
+    expect(issuesOf(form({ invitation_expiry_days: value }))).toEqual({
+      invitation_expiry_days: 'Invitation expiry must be a whole number of days from 1 to 30',
+    });
+  });
+
+  it('accepts the ends of both ranges and refuses just beyond them', () => {
+    for (const [days, threshold] of [['1', '1'], ['30', '3650']]) {
+      expect(settingsSchema.safeParse(form({ invitation_expiry_days: days, inactivity_threshold_days: threshold })).success).toBe(true);
+    }
+    expect(issuesOf(form({ inactivity_threshold_days: '3651' }))).toEqual({
+      inactivity_threshold_days: 'Inactivity threshold must be a whole number of days from 1 to 3650',
+    });
+  });
+
+  it('names the entry that is not a domain, keeping a mistyped space inside it', () => {
+    expect(issuesOf(form({ allowed_email_domains: 'acme.com, exa mple.com' }))).toEqual({
+      allowed_email_domains: '"exa mple.com" is not a domain',
+    });
+    expect(issuesOf(form({ allowed_email_domains: 'localhost, a_b.com, -x.com, ok.com, x..com' }))).toEqual({
+      allowed_email_domains: '"localhost", "a_b.com", "-x.com" and 1 more are not domains',
+    });
+    expect(issuesOf(form({ allowed_email_domains: 'bob@acme.com' })).allowed_email_domains).toBe('"bob@acme.com" is not a domain');
+  });
+
+  it('allows at most 50 domains', () => {
+    const many = Array.from({ length: 51 }, (_, i) => `d${i}.example.com`).join(', ');
+    expect(issuesOf(form({ allowed_email_domains: many }))).toEqual({
+      allowed_email_domains: 'At most 50 domains can be allowed (you entered 51)',
+    });
+    const fifty = Array.from({ length: 50 }, (_, i) => `d${i}.example.com`).join('\n');
+    expect(settingsSchema.parse(form({ allowed_email_domains: fifty })).allowed_email_domains).toHaveLength(50);
+  });
+
+  it('reports every bad field at once, in form order, one message each', () => {
+    expect(Object.keys(issuesOf(form({ removal_approval_policy: 'nobody', access_review_cadence: 'daily', team_channel_id: 'D0DM000001', invitation_expiry_days: '0' })))).toEqual([
+      'team_channel_id',
+      'removal_approval_policy',
+      'invitation_expiry_days',
+      'access_review_cadence',
+    ]);
+  });
+
+  it('splits on spaces only when every word is a domain', () => {
+    expect(splitDomainText('a.com b.com, c.com')).toEqual(['a.com', 'b.com', 'c.com']);
+    expect(splitDomainText('exa mple.com')).toEqual(['exa mple.com']);
+    expect(normaliseDomain(' @ACME.com. ')).toBe('acme.com');
+    expect(normaliseDomain('acme')).toBeUndefined();
+  });
+
+  it('parseSettings throws one error naming each bad field', () => {
+    expect(() => parseSettings({ invitation_expiry_days: 99, allowed_email_domains: ['nope'] })).toThrow(InvalidSettingsError);
+    try {
+      parseSettings({ invitation_expiry_days: 99 });
+    } catch (err) {
+      expect((err as InvalidSettingsError).issues).toEqual([
+        { field: 'invitation_expiry_days', message: 'Invitation expiry must be a whole number of days from 1 to 30' },
+      ]);
+      expect((err as InvalidSettingsError).code).toBe('invalid_settings');
+    }
+  });
+});
+
+describe('diffSettings', () => {
+  it('keeps only the fields that differ; the same domains in another order are no change', () => {
+    const current = { ...DEFAULTS, allowed_email_domains: ['a.com', 'b.com'] };
+    expect(diffSettings(current, { ...current, allowed_email_domains: ['b.com', 'a.com'] })).toEqual({ before: {}, after: {} });
+    expect(diffSettings(current, { ...current, invitation_expiry_days: 14, require_sso: true })).toEqual({
+      before: { invitation_expiry_days: 7, require_sso: false },
+      after: { invitation_expiry_days: 14, require_sso: true },
+    });
+  });
+});
+
+describe('describeSettingsChange', () => {
+  it('has one line per changed field, channels as links, domains added and removed', () => {
+    const text = describeSettingsChange(
+      { team_channel_id: 'C0TEAM0001', approvals_channel_id: null, removal_approval_policy: 'another-owner', invitation_expiry_days: 7, allowed_email_domains: ['old.com', 'keep.com'], require_sso: false, access_review_cadence: 'weekly', inactivity_threshold_days: 90 },
+      { team_channel_id: 'C0GENERAL1', approvals_channel_id: 'C0APPR0001', removal_approval_policy: 'none', invitation_expiry_days: 14, allowed_email_domains: ['keep.com', 'new.com'], require_sso: true, access_review_cadence: 'monthly', inactivity_threshold_days: 30 },
+    );
+    expect(text.split('\n')).toEqual([
+      '• Team channel: <#C0TEAM0001> → <#C0GENERAL1> (team updates are posted there from now on)',
+      '• Approvals channel: _none_ → <#C0APPR0001>',
+      "• Removal approval: another owner must approve → no approval (the requester's confirmation is enough)",
+      '• Invitations expire after: 7 → 14 days',
+      '• Allowed email domains: added `new.com`; removed `old.com`',
+      '• Require SSO: off → on (invitations can be accepted only inside Slack)',
+      '• Access review: weekly → monthly',
+      '• Inactive after: 90 → 30 days without a sign-in',
+    ]);
+  });
+
+  it('says nothing about unchanged fields, and says when any domain is allowed again', () => {
+    expect(describeSettingsChange({ allowed_email_domains: ['a.com'] }, { allowed_email_domains: [] })).toBe(
+      '• Allowed email domains: removed `a.com`; any domain may be invited now',
+    );
+  });
+
+  it('escapes text so a stored value cannot ping or link', () => {
+    const text = describeSettingsChange({ allowed_email_domains: [] }, { allowed_email_domains: ['<!channel>', 'a&b'] });
+    expect(text).toContain('`&lt;!channel&gt;`');
+    expect(text).toContain('`a&amp;b`');
+    expect(text).not.toContain('<!channel>');
+  });
+});
+
+describe('settings modal', () => {
+  const org = (over: Partial<Settings> = {}) => ({ name: 'Acme', ...DEFAULTS, ...over });
+  type Input = { block_id: string; element: Record<string, any> };
+  const inputOf = (view: ReturnType<typeof settingsModal>, key: keyof typeof SETTINGS_INPUTS) =>
+    view.blocks.find((b) => b.block_id === SETTINGS_INPUTS[key].blockId) as unknown as Input;
+
+  it('is a modal Slack accepts, with every initial value from the row', () => {
+    const view = settingsModal(org({ approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com', 'acme.io'], require_sso: true, access_review_cadence: 'monthly', removal_approval_policy: 'none' }));
+    expect(validateView(view, 'modal')).toEqual([]);
+    expect(view).toMatchObject({ callback_id: 'team.settings', title: { text: 'Team settings' }, submit: { text: 'Save' } });
+    expect(view).not.toHaveProperty('private_metadata');
+    expect(inputOf(view, 'team_channel_id').element).toMatchObject({ type: 'conversations_select', initial_conversation: 'C0TEAM0001' });
+    expect(inputOf(view, 'approvals_channel_id').element.initial_conversation).toBe('C0APPR0001');
+    expect(inputOf(view, 'removal_approval_policy').element.initial_option.value).toBe('none');
+    expect(inputOf(view, 'invitation_expiry_days').element).toMatchObject({ type: 'number_input', is_decimal_input: false, initial_value: '7', min_value: '1', max_value: '30' });
+    expect(inputOf(view, 'allowed_email_domains').element.initial_value).toBe('acme.com, acme.io');
+    expect(inputOf(view, 'require_sso').element.initial_options).toHaveLength(1);
+    expect(inputOf(view, 'access_review_cadence').element.initial_option.value).toBe('monthly');
+    expect(inputOf(view, 'inactivity_threshold_days').element).toMatchObject({ initial_value: '90', max_value: '3650' });
+  });
+
+  it('leaves out initial values that are unset, and stays within limits at the largest values', () => {
+    const bare = settingsModal(org({ team_channel_id: null }));
+    expect(validateView(bare, 'modal')).toEqual([]);
+    expect(inputOf(bare, 'team_channel_id').element).not.toHaveProperty('initial_conversation');
+    expect(inputOf(bare, 'require_sso').element).not.toHaveProperty('initial_options');
+    expect(inputOf(bare, 'allowed_email_domains').element).not.toHaveProperty('initial_value');
+
+    // 50 domains as long as the schema lets the list be, and a 3,000-character team name.
+    const domains = Array.from({ length: 50 }, (_, i) => `${String(i).padStart(2, '0')}-${'d'.repeat(50)}.com`);
+    const parsed = settingsSchema.parse(form({ allowed_email_domains: domains.join(',') }));
+    const big = settingsModal({ ...org(), name: '&'.repeat(3000), allowed_email_domains: parsed.allowed_email_domains });
+    expect(validateView(big, 'modal')).toEqual([]);
+    expect((inputOf(big, 'allowed_email_domains').element.initial_value as string).length).toBeLessThanOrEqual(3000);
+    expect(validateView(settingsRefusedView('x'.repeat(5000)), 'modal')).toEqual([]);
+  });
+
+  it('reads back what it shows: the initial values submitted unchanged parse to the same settings', () => {
+    const current = { ...DEFAULTS, approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com'], require_sso: true };
+    const view = settingsModal({ name: 'Acme', ...current });
+    const values: Record<string, Record<string, SubmittedValue>> = {};
+    for (const block of view.blocks) {
+      if (block.type !== 'input') continue;
+      const el = (block as unknown as Input).element;
+      const state: SubmittedValue = {
+        conversations_select: { selected_conversation: el.initial_conversation ?? null },
+        radio_buttons: { selected_option: el.initial_option ?? null },
+        static_select: { selected_option: el.initial_option ?? null },
+        checkboxes: { selected_options: el.initial_options ?? [] },
+        number_input: { value: el.initial_value ?? null },
+        plain_text_input: { value: el.initial_value ?? null },
+      }[el.type as string]!;
+      values[block.block_id as string] = { [el.action_id]: state };
+    }
+    expect(settingsSchema.parse(readSettingsForm(values))).toEqual(current);
+  });
+
+  it('leaves out fields whose block is absent, and maps each problem to its block', () => {
+    expect(readSettingsForm({})).toEqual({});
+    expect(settingsBlockErrors([{ field: 'invitation_expiry_days', message: 'bad' }])).toEqual({ 'settings.invitation_expiry': 'bad' });
+  });
+});
