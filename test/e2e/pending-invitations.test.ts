@@ -74,4 +74,27 @@ describe('pending invitations over signed HTTP', () => {
     const bogus = await click('U0ALICE001', 'invitation.cancel', 'not-a-uuid', { text: list.json.text, blocks: list.json.blocks });
     expect(JSON.stringify((await h.standin.waitForResponseUrlPost(bogus.responseUrlId)).body)).toContain('That invitation does not exist.');
   });
+
+  it('the App Home shows the invite button and pending invitations to owners; Resend there republishes the Home with the outcome', async () => {
+    const { invitations } = await createInvitations(t.db, { organizationId: org.id, actorMemberId: ownerId, addresses: ['home@example.org'], role: 'owner', source: 'slack' });
+    await h.driver.appHomeOpened('U0ALICE001');
+    const ownerHome = (await h.standin.waitForCall('views.publish', (c) => c.args.user_id === 'U0ALICE001')).args.view as { blocks: Array<Record<string, any>> };
+    const ownerText = JSON.stringify(ownerHome.blocks);
+    expect(ownerText).toContain('invitation.open_modal');
+    expect(ownerText).toContain('*home@example.org*');
+    expect(validateBlocks(ownerHome.blocks, 'home')).toEqual([]);
+
+    await h.driver.appHomeOpened('U0CAROL001');
+    const memberHome = (await h.standin.waitForCall('views.publish', (c) => c.args.user_id === 'U0CAROL001')).args.view as { blocks: unknown[] };
+    expect(JSON.stringify(memberHome)).toContain('*home@example.org*');
+    expect(JSON.stringify(memberHome)).not.toContain('invitation.open_modal');
+    expect(JSON.stringify(memberHome)).not.toContain('invitation.resend');
+
+    await t.db.updateTable('invitations').set({ last_sent_at: new Date(Date.now() - 120_000) }).where('id', '=', invitations[0]!.id).execute();
+    const before = h.standin.callsTo('views.publish').length;
+    await h.driver.blockActions('U0ALICE001', [{ action_id: 'invitation.resend', value: invitations[0]!.id }], { view: { id: (h.standin.homeViews.get('U0ALICE001') as { id: string }).id } });
+    await expect.poll(() => h.standin.callsTo('views.publish').length).toBeGreaterThan(before);
+    const after = h.standin.callsTo('views.publish').at(-1)!.args.view;
+    expect(JSON.stringify(after)).toContain('Sent the invitation to home@example.org again');
+  });
 });

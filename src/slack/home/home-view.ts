@@ -2,6 +2,10 @@ import type { Db } from '../../db/database.js';
 import type { Member, Organization } from '../../db/schema.js';
 import { readTeamPage } from '../../team/member-list.js';
 import { loadHomeState, saveHomeState } from './home-state.js';
+import { readPendingInvitations } from '../../team/pending-invitations.js';
+import { memberLabel } from '../../team/people.js';
+import { pendingInvitationsMessage } from '../blocks/pending-invitations.js';
+import { inviteButtonBlock } from '../blocks/invite-modal.js';
 import { findMemberBySlackUser } from '../../team/member-repository.js';
 import { findOrganizationById } from '../../team/organization-repository.js';
 import {
@@ -38,7 +42,7 @@ export async function renderHome(db: Db, organization: Organization, viewer: Mem
   const shown: PageState = { q: read.search, a: state.a, b: state.b };
   // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
   if (viewer?.slack_user_id) await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
-  return teamHomeView(
+  const view = teamHomeView(
     {
       organizationName: organization.name,
       viewer: read.viewer,
@@ -51,4 +55,24 @@ export async function renderHome(db: Db, organization: Organization, viewer: Mem
     },
     shown,
   );
+  return { ...view, blocks: [...view.blocks, ...(await invitationsSection(db, organization, viewer))] };
 }
+
+/**
+ * Below the team: for owners an "Invite people" button, and for everyone the latest pending
+ * (and expired) invitations, with Resend and Cancel for owners. At most 10 here (22 blocks),
+ * so the Home stays far inside Slack's 100; `/team pending` shows more.
+ */
+async function invitationsSection(db: Db, organization: Organization, viewer: Member | null): Promise<Array<Record<string, unknown>>> {
+  const pending = await readPendingInvitations(db, organization.id, viewer, HOME_PENDING_LIMIT);
+  if (!pending.allowed) return [];
+  const isOwner = viewer?.role === 'owner';
+  const list = pendingInvitationsMessage(
+    pending.rows.map((r) => ({ invitation: r.invitation, inviterLabel: r.inviter ? memberLabel(r.inviter) : 'an owner' })),
+    pending.total,
+    isOwner,
+  );
+  return [{ type: 'divider' }, ...(isOwner ? [inviteButtonBlock()] : []), ...(list.blocks ?? [])];
+}
+
+const HOME_PENDING_LIMIT = 10;
