@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startTeamManager, type TeamManager } from '../app.js';
 import { createDatabaseIfMissing } from '../db/connect.js';
-import { embeddedTempDir, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
+import { embeddedTempDir, freePort, startEmbeddedPostgres, type EmbeddedServer } from '../db/embedded.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch.js';
 import { SlackDriver, SlackStandin } from '../standin/index.js';
 import { Narrator } from './narrator.js';
@@ -29,17 +29,19 @@ let exitCode = 0;
 try {
   process.stdout.write('Team Manager demo: the real app, a real PostgreSQL, and a stand-in for Slack.\n');
   let databaseUrl: string;
+  // Local data of this run: the embedded database (when used) and the emails, as .eml files.
+  dir = await embeddedTempDir('tm-demo-');
   if (process.env.DATABASE_URL) {
     scratch = await createScratchDatabase(process.env.DATABASE_URL, { prefix: 'tm_demo' });
     databaseUrl = scratch.url;
   } else {
-    dir = await embeddedTempDir('tm-demo-');
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: 0, ephemeral: true });
     await createDatabaseIfMissing(embedded.url('postgres'), 'teammanager');
     databaseUrl = embedded.url('teammanager');
   }
 
   standin = await SlackStandin.start();
+  const port = await freePort();
   const config = loadConfig({
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: standin.botToken,
@@ -47,7 +49,9 @@ try {
     SLACK_TEAM_CHANNEL: TEAM_CHANNEL,
     BOOTSTRAP_OWNER_EMAILS: 'alice@acme.test',
     DATABASE_URL: databaseUrl,
-    PORT: '0',
+    DATA_DIR: dir,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   app = await startTeamManager(config, { log: createLogger(config.log) });
@@ -58,7 +62,7 @@ try {
   let n = 0;
   for (const scene of scenes) {
     narrator.scene(++n, scene.title);
-    await scene.run({ standin, driver, narrator, db: app.database.db, organizationId: organization!.id, teamChannel: TEAM_CHANNEL });
+    await scene.run({ standin, driver, narrator, db: app.database.db, organizationId: organization!.id, teamChannel: TEAM_CHANNEL, mailDir: path.join(dir, 'mail') });
   }
   process.stdout.write('\nDemo finished.\n');
 } catch (err) {

@@ -46,7 +46,28 @@ export class Narrator {
 
   /** The inline errors a form submission got back. */
   showModalErrors(ack: { response_action?: string; errors?: Record<string, string> } | undefined): void {
-    for (const message of Object.values(ack?.errors ?? {})) this.out(`   ┆ ${style('31')('⚠ ' + message)}`);
+    for (const message of Object.values(ack?.errors ?? {})) {
+      for (const line of message.split('\n')) this.out(`   ┆ ${style('31')('⚠ ' + line)}`);
+    }
+  }
+
+  /** An email as its recipient would read it. */
+  showEmail(email: { to: string; subject: string; text: string }): void {
+    this.out(`   ${green('Team Manager')} ✉ ${bold(email.to)}: ${email.subject}`);
+    for (const line of email.text.trim().split('\n')) this.out(`   ✉ ${line}`);
+  }
+
+  /** A web page as a browser would show its text. */
+  showPage(request: string, status: number, html: string): void {
+    this.out(`   ${cyan('browser')} ${request} → ${status}`);
+    const body = /<main[^>]*>([\s\S]*?)<\/main>/i.exec(html)?.[1] ?? /<body[^>]*>([\s\S]*?)<\/body>/i.exec(html)?.[1] ?? html;
+    const text = body
+      .replace(/<button[^>]*>([\s\S]*?)<\/button>/gi, ' [ $1 ] ')
+      .replace(/<input[^>]*type="submit"[^>]*value="([^"]*)"[^>]*>/gi, ' [ $1 ] ')
+      .replace(/<\/(p|h1|h2|div|li|form)>/gi, '\n')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+    for (const line of text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean)) this.out(`   ▭ ${line}`);
   }
 
   /** Waits for the app's next channel message(s) and prints each once. */

@@ -57,7 +57,7 @@ function element(el: Block): string {
     const on = new Set((el.initial_options ?? []).map((o: Block) => o.value));
     return el.options.map((o: Block) => `${on.has(o.value) ? '[x]' : '[ ]'} ${text(o.text)}`).join('  ');
   }
-  if (el.type === 'plain_text_input' || el.type === 'number_input') return `[ ${el.initial_value ?? ''} ]`;
+  if (el.type === 'plain_text_input' || el.type === 'number_input') return `[ ${String(el.initial_value ?? '').replace(/\n/g, ', ')} ]`;
   return `[${el.type}]`;
 }
 

@@ -9,6 +9,8 @@ export interface SceneContext {
   db: Db;
   organizationId: string;
   teamChannel: string;
+  /** Where the app writes emails (no SMTP in the demo). */
+  mailDir: string;
 }
 
 /** One part of the scripted conversation; each feature adds its own in scenes/. */

@@ -21,6 +21,13 @@ describe('npm run demo', () => {
     expect(out).toContain("Only owners can change someone's role.");
     expect(out).toContain('⚠ Invitation expiry must be a whole number of days from 1 to 30');
     expect(out).toContain('• Invitations expire after: 7 → 14 days');
+    // Issue 4's scene: an inline refusal, a DM accepted in Slack, an email link accepted in the browser.
+    expect(out).toContain('⚠ mallory@evil.test: the domain evil.test is not in the allowed domains (acme.test)');
+    expect(out).toContain(':envelope: @alice invited 2 people as Member: dave@acme.test, erin@acme.test.');
+    expect(out).toContain(':tada: @dave joined as Member, invited by @alice.');
+    expect(out).toMatch(/the local accept link: http:\/\/127\.0\.0\.1:\d+\/invitations\/[A-Za-z0-9_-]{43}/);
+    expect(out).toContain('browser POST (Accept) → 200');
+    expect(out).toContain(':tada: erin@acme.test joined as Member, invited by @alice.');
     expect(out).toContain('Demo finished.');
     expect(proc.stderr()).toBe('');
   }, 60_000);
