@@ -20,6 +20,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { validateBlocks, validateView, type ViewType } from './block-kit-limits.js';
 import { SocketModeServer } from './socket-mode.js';
+import { waitForEmitted } from './wait.js';
 
 // The Socket Mode side is part of the stand-in's API (standin.socket), so it is exported with it.
 export * from './socket-mode.js';
@@ -428,22 +429,7 @@ export class SlackStandin {
   }
 
   private waitForEvent<T>(event: string, matches: (value: T) => boolean, timeoutMs: number, describe: () => string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const onEvent = (value: T) => {
-        if (!matches(value)) return;
-        cleanup();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(describe()));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.events.off(event, onEvent);
-      };
-      this.events.on(event, onEvent);
-    });
+    return waitForEmitted(this.events, event, matches, timeoutMs, describe);
   }
 
   private describeRecentCalls(): string {

@@ -18,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { waitForEmitted } from './wait.js';
 
 /** The envelope types Slack sends over Socket Mode (others are passed through as given). */
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api' | (string & {});
@@ -306,22 +307,7 @@ export class SocketModeServer {
   }
 
   private waitFor<T>(event: string, matches: (value: T) => boolean, timeoutMs: number, describe: () => string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const onEvent = (value: T) => {
-        if (!matches(value)) return;
-        cleanup();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(describe()));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.events.off(event, onEvent);
-      };
-      this.events.on(event, onEvent);
-    });
+    return waitForEmitted(this.events, event, matches, timeoutMs, describe);
   }
 
   private describeConnections(): string {

@@ -7,6 +7,7 @@ import { enqueue } from '../jobs/queue.js';
 import { notifyTeamChannel } from '../notify/team-channel.js';
 import { refreshHomeTabs } from '../notify/people.js';
 import { authorize } from './policy.js';
+import { inChange } from './change.js';
 import { findMemberByEmail, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';
 import { findOrganizationById, lockOrganization } from './organization-repository.js';
 import { memberLabel, roleLabel } from './people.js';
@@ -65,9 +66,7 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
     throw new AppError('too_many_addresses', `At most ${MAX_ADDRESSES_PER_SUBMISSION} addresses at once (you entered ${input.addresses.length}).`);
   }
   const now = input.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     authorize(actor, 'member.invite', organization.id);
 
     const normalised = input.addresses.map((a) => normaliseEmail(a)).filter((e): e is string => Boolean(e));
@@ -130,9 +129,7 @@ export async function resendInvitation(
   input: { organizationId: string; actorMemberId: string | null; invitationId: string; source: AuditSource; now?: Date },
 ): Promise<Invitation> {
   const now = input.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     authorize(actor, 'member.invite', organization.id);
     const invitation = await findInvitation(trx, organization.id, input.invitationId, { forUpdate: true });
     if (!invitation) throw new AppError('not_found', 'That invitation does not exist.');
@@ -179,9 +176,7 @@ export async function cancelInvitation(
   db: Db,
   input: { organizationId: string; actorMemberId: string | null; invitationId: string; source: AuditSource },
 ): Promise<Invitation> {
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     authorize(actor, 'member.invite', organization.id);
     const invitation = await findInvitation(trx, organization.id, input.invitationId, { forUpdate: true });
     if (!invitation) throw new AppError('not_found', 'That invitation does not exist.');

@@ -5,6 +5,7 @@ import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-re
 import { notifyTeamChannel } from '../notify/team-channel.js';
 import { notifyMember, refreshHomeTabs } from '../notify/people.js';
 import { authorize } from './policy.js';
+import { inChange } from './change.js';
 import { countActiveOwners, findMemberById, insertMember, recordRoleChange, updateMember, findMemberByEmail } from './member-repository.js';
 import { lockOrganization } from './organization-repository.js';
 import { memberLabel, roleLabel } from './people.js';
@@ -34,9 +35,7 @@ export interface RoleChangeResult {
  * owners demoting each other at once, the second finds it is no longer an owner.
  */
 export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleChangeResult> {
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     const target = await findMemberById(trx, organization.id, input.targetMemberId);
     if (!target || target.status !== 'active') {
       authorize(actor, 'member.change_role', organization.id);
@@ -87,9 +86,7 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
 
 /** A member leaves the team. The last owner cannot; access ends when this commits. */
 export async function leaveTeam(db: Db, input: { organizationId: string; actorMemberId: string | null; source: AuditSource }): Promise<Member> {
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     authorize(actor, 'team.leave', organization.id);
     if (actor.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
       throw new AppError('last_owner', `You are the last owner, so you cannot leave. ${LAST_OWNER_MESSAGE}`);

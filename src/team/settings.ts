@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { DbOrTrx, Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { appendAuditEvent } from '../activity/audit-repository.js';
 import { notifyTeamChannel } from '../notify/team-channel.js';
 import { codeSpan } from '../slack/mrkdwn.js';
 import { authorize } from './policy.js';
-import { findMemberById } from './member-repository.js';
-import { lockOrganization, updateOrganizationSettings } from './organization-repository.js';
+import { inChange } from './change.js';
+import { updateOrganizationSettings } from './organization-repository.js';
 import { memberLabel } from './people.js';
 
 /**
@@ -267,9 +267,7 @@ export interface UpdateSettingsResult {
  * the summary for the team channel — the new one when it moved.
  */
 export async function updateSettings(db: Db, input: UpdateSettingsInput): Promise<UpdateSettingsResult> {
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, input.organizationId);
-    const actor = input.actorMemberId ? ((await findMemberById(trx, organization.id, input.actorMemberId)) ?? null) : null;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     // Authorised before validating, so that a member hears "only owners", not about a typo.
     authorize(actor, 'settings.change', organization.id);
     const wanted = parseSettings(input.changes);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
 import { changeRole, leaveTeam } from '../../src/team/members.js';

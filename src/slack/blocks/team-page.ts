@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../../db/schema.js';
-import type { Cursor, TeamPageMember } from '../../team/member-list.js';
+import type { Cursor, TeamPageMember, TeamPageRead } from '../../team/member-list.js';
 import { MAX_SEARCH_LENGTH } from '../../team/member-list.js';
 import { roleLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
@@ -126,6 +126,20 @@ export interface TeamPageModel {
   nextCursor: Cursor | null;
   prevCursor: Cursor | null;
   notice?: Notice | undefined;
+}
+
+/** The model of one page, from what readTeamPage returned for an allowed viewer. */
+export function teamPageModel(organizationName: string, read: Extract<TeamPageRead, { allowed: true }>, notice?: Notice): TeamPageModel {
+  return {
+    organizationName,
+    viewer: read.viewer,
+    search: read.search,
+    members: read.page.members,
+    total: read.total,
+    nextCursor: read.page.nextCursor,
+    prevCursor: read.page.prevCursor,
+    notice,
+  };
 }
 
 /** The App Home tab of an active member. `state` is what re-renders this same page (kept in private_metadata). */

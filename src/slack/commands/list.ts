@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Member, Organization } from '../../db/schema.js';
 import { readTeamPage, type TeamPageQuery } from '../../team/member-list.js';
 import { NOT_A_MEMBER_MESSAGE } from '../../team/policy.js';
-import { MESSAGE_PAGE_SIZE, teamListMessage, type Notice } from '../blocks/team-page.js';
+import { MESSAGE_PAGE_SIZE, teamListMessage, teamPageModel, type Notice } from '../blocks/team-page.js';
 import type { SlackReply } from '../blocks/reply.js';
 import type { Subcommand } from './subcommand.js';
 
@@ -32,16 +32,7 @@ export async function renderListMessage(
   const read = await readTeamPage(db, organization.id, viewer, query, MESSAGE_PAGE_SIZE);
   if (!read.allowed) return { text: NOT_A_MEMBER_MESSAGE };
   return teamListMessage(
-    {
-      organizationName: organization.name,
-      viewer: read.viewer,
-      search: read.search,
-      members: read.page.members,
-      total: read.total,
-      nextCursor: read.page.nextCursor,
-      prevCursor: read.page.prevCursor,
-      notice,
-    },
+    teamPageModel(organization.name, read, notice),
     command,
   );
 }

@@ -15,6 +15,7 @@ import {
   type HomeView,
   type Notice,
   type PageState,
+  teamPageModel,
 } from '../blocks/team-page.js';
 
 export type { HomeView } from '../blocks/team-page.js';
@@ -43,16 +44,7 @@ export async function renderHome(db: Db, organization: Organization, viewer: Mem
   // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
   if (viewer?.slack_user_id) await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
   const view = teamHomeView(
-    {
-      organizationName: organization.name,
-      viewer: read.viewer,
-      search: read.search,
-      members: read.page.members,
-      total: read.total,
-      nextCursor: read.page.nextCursor,
-      prevCursor: read.page.prevCursor,
-      notice,
-    },
+    teamPageModel(organization.name, read, notice),
     shown,
   );
   return { ...view, blocks: [...view.blocks, ...(await invitationsSection(db, organization, viewer))] };

@@ -1,0 +1,31 @@
+import type { Db, DbOrTrx } from '../db/database.js';
+import type { Member, Organization } from '../db/schema.js';
+import { findMemberById } from './member-repository.js';
+import { lockOrganization } from './organization-repository.js';
+
+/** What every change starts from: the organization (locked) and the actor, as the database has them now. */
+export interface ChangeContext {
+  trx: DbOrTrx;
+  organization: Organization;
+  /** The acting member re-read under the lock; null when the id names nobody here. */
+  actor: Member | null;
+}
+
+/**
+ * Runs one change in one transaction that first takes the organization's lock and re-reads
+ * the actor. Changes that could break an organization-wide rule (at least one owner, one
+ * pending invitation per address) thereby run one at a time per organization, and the
+ * service authorises with the actor as it is at that moment, never as a request described it.
+ */
+export async function inChange<T>(
+  db: Db,
+  organizationId: string,
+  actorMemberId: string | null,
+  change: (ctx: ChangeContext) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const organization = await lockOrganization(trx, organizationId);
+    const actor = actorMemberId ? ((await findMemberById(trx, organization.id, actorMemberId)) ?? null) : null;
+    return change({ trx, organization, actor });
+  });
+}
