@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
-import type { Invitation, InvitationStatus, Role } from '../db/schema.js';
+import type { Updateable } from 'kysely';
+import type { Invitation, InvitationStatus, InvitationsTable, Role } from '../db/schema.js';
 
 /** All SQL about invitations; every query scoped by organization where a caller names one. */
 
@@ -91,19 +92,8 @@ export async function countSendsSince(db: DbOrTrx, invitationId: string, since: 
 export async function updateInvitation(
   db: DbOrTrx,
   id: string,
-  changes: Partial<{
-    status: InvitationStatus;
-    token_hash: Buffer | null;
-    expires_at: Date;
-    last_sent_at: Date;
-    send_count: number;
-    slack_user_id: string | null;
-    dm_channel_id: string | null;
-    dm_ts: string | null;
-    member_id: string | null;
-    responded_at: Date | null;
-    cancelled_by_member_id: string | null;
-  }>,
+  /** Any column but the identity and ownership ones; updated_at is set here. */
+  changes: Omit<Updateable<InvitationsTable>, 'id' | 'organization_id' | 'created_at' | 'updated_at'>,
 ): Promise<Invitation> {
   return db
     .updateTable('invitations')

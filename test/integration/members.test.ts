@@ -9,6 +9,7 @@ import { findMemberById } from '../../src/team/member-repository.js';
 import type { PeopleDirectory } from '../../src/team/people.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
+import { refusalOf } from '../support/refusal.js';
 
 const t = useTestDatabase();
 let n = 0;
@@ -19,15 +20,7 @@ beforeEach(async () => {
   org = await seedOrganization(t.db, `T_MEMBERS_${++n}`, { team_channel_id: 'C0TEAM0001', name: 'Acme' });
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to be refused');
-}
+const errorOf = refusalOf;
 
 describe('changeRole', () => {
   it('promotes a member: role, history, one audit event with before/after, channel post, DM and Home refresh jobs', async () => {

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Member, Organization } from '../../src/db/schema.js';
-import { AppError } from '../../src/errors.js';
 import { changeRole } from '../../src/team/members.js';
 import { findOrganizationById } from '../../src/team/organization-repository.js';
 import { InvalidSettingsError, updateSettings, type SettingsInput } from '../../src/team/settings.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
+import { refusalOf } from '../support/refusal.js';
 
 const t = useTestDatabase();
 let n = 0;
@@ -22,15 +22,7 @@ beforeEach(async () => {
 const update = (actorMemberId: string | null, changes: Partial<SettingsInput>, organizationId = org.id) =>
   updateSettings(t.db, { organizationId, actorMemberId, changes, source: 'slack' });
 
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to be refused');
-}
+const errorOf = refusalOf;
 
 async function expectUnchanged(): Promise<void> {
   const now = (await findOrganizationById(t.db, org.id))!;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Role } from '../../db/schema.js';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import { escapeHtml } from '../../html.js';
+import type { InvitationDescription } from '../../team/invitations.js';
 
 /**
  * The accept page and its outcomes as pure functions from values to HTML. Every value goes
@@ -51,14 +52,8 @@ const roleWords = (role: Role) => (role === 'owner' ? 'an owner' : 'a member');
 const roleMeaning = (role: Role) =>
   role === 'owner' ? 'Owners can invite people, change roles and remove members.' : 'Members can see who is on the team.';
 
-export interface InvitationView {
-  organizationName: string;
-  inviterName: string;
-  role: Role;
-  email: string;
-  message: string | null;
-  expiresAt: Date;
-}
+/** What the page shows: the domain's description of a usable invitation. */
+export type InvitationView = InvitationDescription;
 
 /**
  * The invitation with Accept and Decline. The form has no action, so it posts back to this
