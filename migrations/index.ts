@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './2026_11_27_0001_foundation.js';
 import * as m0002 from './2026_11_27_0002_roles_settings.js';
 import * as m0003 from './2026_11_27_0003_invitations.js';
+import * as m0004 from './2026_11_27_0004_removals.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_foundation': m0001,
   '2026_11_27_0002_roles_settings': m0002,
   '2026_11_27_0003_invitations': m0003,
+  '2026_11_27_0004_removals': m0004,
 };

@@ -18,6 +18,8 @@ export interface OrganizationsTable {
   access_review_cadence: Generated<AccessReviewCadence>;
   inactivity_threshold_days: Generated<number>;
   daily_invitation_limit: Generated<number>;
+  removal_request_expiry_hours: Generated<number>;
+  notify_removed_member: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -110,6 +112,27 @@ export interface InvitationSendsTable {
   sent_at: Generated<Date>;
 }
 
+export type RemovalRequestStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'cancelled';
+
+export interface RemovalRequestsTable {
+  id: Generated<string>;
+  organization_id: string;
+  target_member_id: string;
+  requested_by_member_id: string;
+  reason: string | null;
+  status: ColumnType<RemovalRequestStatus, RemovalRequestStatus | undefined, RemovalRequestStatus>;
+  decided_by_member_id: string | null;
+  decision_reason: string | null;
+  decided_at: Date | null;
+  expires_at: Timestamp;
+  card_channel_id: string | null;
+  card_ts: string | null;
+  requester_dm_channel_id: string | null;
+  requester_dm_ts: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
 export interface HomeTabStatesTable {
   organization_id: string;
   slack_user_id: string;
@@ -125,6 +148,7 @@ export interface Database {
   invitations: InvitationsTable;
   invitation_sends: InvitationSendsTable;
   home_tab_states: HomeTabStatesTable;
+  removal_requests: RemovalRequestsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -136,3 +160,5 @@ export type MemberRoleChange = Selectable<MemberRoleChangesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
 export type Invitation = Selectable<InvitationsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
+export type RemovalRequest = Selectable<RemovalRequestsTable>;
+export type RemovalRequestUpdate = Updateable<RemovalRequestsTable>;

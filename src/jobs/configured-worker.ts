@@ -18,11 +18,12 @@ export async function startConfiguredWorker(
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, dataDir: config.dataDir, log });
   const runner = await startWorker({
     pool: database.pool,
+    db: database.db,
     slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
     log,
     concurrency: config.worker.concurrency,
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: database.db }, organizationId, slackUserId),
-    invitations: { db: database.db, mailer, publicUrl: config.http.publicUrl },
+    invitations: { mailer, publicUrl: config.http.publicUrl },
   });
   return {
     async stop() {

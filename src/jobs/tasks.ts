@@ -38,6 +38,18 @@ export const taskPayloads = {
   }),
   /** Periodic (cron, every minute): pending invitations past their expiry become expired. */
   'invitation.expire-due': z.object({}).passthrough(),
+  /** Posts a removal request's approval card and the requester's "waiting" DM. */
+  'removal.post-card': z.object({
+    organizationId: z.uuid(),
+    requestId: z.uuid(),
+  }),
+  /** Rewrites the card and the requester's DM once the request is closed. */
+  'removal.update-card': z.object({
+    organizationId: z.uuid(),
+    requestId: z.uuid(),
+  }),
+  /** Periodic (cron, every minute): pending removal requests past their expiry become expired. */
+  'removal.expire-due': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

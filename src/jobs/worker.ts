@@ -7,39 +7,50 @@ import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
 import { UndeliverableError } from '../notify/slack-delivery.js';
+import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
+import type { Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
+import { expireRemovalRequests } from '../team/removals.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
+  db: Db;
   slack: WebClient;
   log: Logger;
   concurrency: number;
   renderHome: HomeRenderer;
-  /** For invitation deliveries: the database, the mailer and the base of accept links. */
-  invitations: Omit<InvitationDeliveryDeps, 'slack' | 'log'>;
+  /** For invitation deliveries: the mailer and the base of accept links. */
+  invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
 }
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, signal: AbortSignal) => Promise<void> };
 
 function handlers(deps: WorkerDeps): Handlers {
   const log = deps.log;
+  const slack = { db: deps.db, slack: deps.slack, log };
+  const invitations = { ...deps.invitations, ...slack };
   return {
-    'slack.post-message': (payload, signal) => postMessage({ slack: deps.slack, log }, payload, signal),
-    'slack.publish-home': (payload, signal) => publishHome({ slack: deps.slack, log, renderHome: deps.renderHome }, payload, signal),
-    'invitation.send-email': (payload) => sendInvitationEmail({ ...deps.invitations, slack: deps.slack, log }, payload),
-    'invitation.send-dm': (payload, signal) => sendInvitationDm({ ...deps.invitations, slack: deps.slack, log }, payload, signal),
-    'invitation.update-dm': (payload, signal) => updateInvitationDm({ ...deps.invitations, slack: deps.slack, log }, payload, signal),
-    'invitation.expire-due': async () => {
-      // In batches, each its own transaction, until none are due.
-      let expired = 0;
-      let batch: number;
-      do {
-        batch = await expireInvitations(deps.invitations.db, new Date(), BATCH);
-        expired += batch;
-      } while (batch === BATCH);
-      if (expired > 0) log.info({ expired }, 'invitations expired');
-    },
+    'slack.post-message': (payload, signal) => postMessage(slack, payload, signal),
+    'slack.publish-home': (payload, signal) => publishHome({ ...slack, renderHome: deps.renderHome }, payload, signal),
+    'invitation.send-email': (payload) => sendInvitationEmail(invitations, payload),
+    'invitation.send-dm': (payload, signal) => sendInvitationDm(invitations, payload, signal),
+    'invitation.update-dm': (payload, signal) => updateInvitationDm(invitations, payload, signal),
+    'invitation.expire-due': () => inBatches(log, 'invitations expired', (now) => expireInvitations(deps.db, now, BATCH)),
+    'removal.post-card': (payload, signal) => postRemovalCard(slack, payload, signal),
+    'removal.update-card': (payload, signal) => updateRemovalCard(slack, payload, signal),
+    'removal.expire-due': () => inBatches(log, 'removal requests expired', (now) => expireRemovalRequests(deps.db, now, BATCH)),
   };
+}
+
+/** Runs a periodic sweep in batches, each its own transaction, until a batch comes back short. */
+async function inBatches(log: Logger, what: string, sweep: (now: Date) => Promise<number>): Promise<void> {
+  let total = 0;
+  let batch: number;
+  do {
+    batch = await sweep(new Date());
+    total += batch;
+  } while (batch === BATCH);
+  if (total > 0) log.info({ count: total }, what);
 }
 
 /**
@@ -75,7 +86,10 @@ const BATCH = 500;
  * Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once.
  * (Parsed items rather than a crontab string: the string syntax refuses dots in task names.)
  */
-const CRON_ITEMS = parseCronItems([{ task: 'invitation.expire-due', match: '* * * * *' }]);
+const CRON_ITEMS = parseCronItems([
+  { task: 'invitation.expire-due', match: '* * * * *' },
+  { task: 'removal.expire-due', match: '* * * * *' },
+]);
 
 function workerLogger(log: Logger): WorkerLogger {
   const base = log.child({ subsystem: 'worker' });

@@ -10,7 +10,7 @@ import { countActiveOwners, findMemberById, insertMember, recordRoleChange, upda
 import { lockOrganization } from './organization-repository.js';
 import { memberLabel, roleLabel } from './people.js';
 import { normaliseEmail } from './emails.js';
-import { cancelInvitationsSentBy } from './invitations.js';
+import { endMembership } from './membership-end.js';
 
 export const LAST_OWNER_MESSAGE =
   'A team always needs at least one owner. Make someone else an owner first.';
@@ -91,25 +91,15 @@ export async function leaveTeam(db: Db, input: { organizationId: string; actorMe
     if (actor.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
       throw new AppError('last_owner', `You are the last owner, so you cannot leave. ${LAST_OWNER_MESSAGE}`);
     }
-    const left = await updateMember(trx, actor.id, {
-      status: 'removed',
-      removed_at: new Date(),
-      removed_by_member_id: actor.id,
-      removal_reason: 'left the team',
-    });
-    await appendAuditEvent(trx, {
-      organizationId: organization.id,
-      actor: { type: 'member', id: actor.id },
+    const left = await endMembership(trx, organization, actor, {
       action: 'member.left',
-      target: { type: 'member', id: actor.id },
-      before: { status: 'active', role: actor.role },
-      after: { status: 'removed' },
+      actor: { type: 'member', id: actor.id },
+      removedBy: actor,
+      reason: 'left the team',
       source: input.source,
+      now: new Date(),
     });
-    // Access ends at this commit, and so do the invitations they sent that nobody has used yet.
-    await cancelInvitationsSentBy(trx, organization, actor, input.source);
     await notifyTeamChannel(trx, organization, { text: `:wave: ${memberLabel(actor)} left the team.` });
-    await refreshHomeTabs(trx, organization.id, [actor.slack_user_id]);
     return left;
   });
 }

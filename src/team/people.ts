@@ -18,6 +18,11 @@ export function roleLabel(role: Member['role']): string {
   return role === 'owner' ? 'Owner' : 'Member';
 }
 
-function escapeText(text: string): string {
+export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A moment as Slack shows it in each reader's own time zone, with a UTC fallback. */
+export function timeLabel(date: Date): string {
+  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${date.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 }

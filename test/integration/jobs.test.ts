@@ -35,7 +35,8 @@ describe('jobs enqueued in a transaction', () => {
       log: logs.log,
       concurrency: 2,
       renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: t.db }, organizationId, slackUserId),
-      invitations: { db: t.db, mailer: createMailer({ from: 'test@localhost', dataDir: os.tmpdir(), log: logs.log }), publicUrl: 'http://localhost' },
+      db: t.db,
+      invitations: { mailer: createMailer({ from: 'test@localhost', dataDir: os.tmpdir(), log: logs.log }), publicUrl: 'http://localhost' },
     });
   });
   afterAll(async () => {

@@ -1,0 +1,71 @@
+import type { WebClient } from '@slack/web-api';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { TaskPayload } from '../jobs/tasks.js';
+import { findMemberById } from '../team/member-repository.js';
+import { findOrganizationById } from '../team/organization-repository.js';
+import { approvalsChannelOf } from '../team/removal-outcomes.js';
+import { findRemovalRequest, recordRemovalMessages } from '../team/removal-repository.js';
+import { removalCard, requesterDm, type RemovalCardModel } from '../slack/blocks/removal-card.js';
+import { deliver } from './slack-delivery.js';
+
+export interface RemovalCardDeps {
+  db: Db;
+  slack: WebClient;
+  log: Logger;
+}
+
+async function load(deps: RemovalCardDeps, payload: { organizationId: string; requestId: string }): Promise<RemovalCardModel | undefined> {
+  const request = await findRemovalRequest(deps.db, payload.organizationId, payload.requestId);
+  if (!request) return undefined;
+  const organization = (await findOrganizationById(deps.db, payload.organizationId))!;
+  const [requester, target, decider] = await Promise.all([
+    findMemberById(deps.db, organization.id, request.requested_by_member_id),
+    findMemberById(deps.db, organization.id, request.target_member_id),
+    request.decided_by_member_id ? findMemberById(deps.db, organization.id, request.decided_by_member_id) : undefined,
+  ]);
+  return { request, requester: requester!, target: target!, decider: decider ?? null, organizationName: organization.name };
+}
+
+/**
+ * Job: posts the approval card (approvals channel, else team channel) and the requester's
+ * "waiting" DM, and remembers both so later outcomes rewrite them. Each is posted at most once:
+ * a retry after a partial success finds the stored ts and skips what was already posted. It
+ * renders the request as it is now, so a request decided before its card went out is posted
+ * already closed.
+ */
+export async function postRemovalCard(deps: RemovalCardDeps, payload: TaskPayload<'removal.post-card'>, signal?: AbortSignal): Promise<void> {
+  const model = await load(deps, payload);
+  if (!model) return;
+  const options = { log: deps.log, ...(signal ? { signal } : {}) };
+  const organization = (await findOrganizationById(deps.db, payload.organizationId))!;
+  const channel = model.request.card_channel_id ?? approvalsChannelOf(organization);
+  if (channel && !model.request.card_ts) {
+    const card = removalCard(model);
+    const posted = await deliver(() => deps.slack.chat.postMessage({ channel, text: card.text, blocks: card.blocks as never, unfurl_links: false }), options);
+    await recordRemovalMessages(deps.db, model.request.id, { card_channel_id: posted.channel ?? channel, card_ts: posted.ts ?? null });
+  } else if (!channel) {
+    deps.log.warn({ request: model.request.id }, 'no approvals or team channel is set: the removal request is only on owners\' App Home');
+  }
+  if (model.requester.slack_user_id && !model.request.requester_dm_ts) {
+    const dm = requesterDm(model, channel);
+    const posted = await deliver(() => deps.slack.chat.postMessage({ channel: model.requester.slack_user_id!, text: dm.text, blocks: dm.blocks as never }), options);
+    await recordRemovalMessages(deps.db, model.request.id, { requester_dm_channel_id: posted.channel ?? model.requester.slack_user_id, requester_dm_ts: posted.ts ?? null });
+  }
+}
+
+/** Job: rewrites the card and the requester's DM to show the outcome, buttons gone. */
+export async function updateRemovalCard(deps: RemovalCardDeps, payload: TaskPayload<'removal.update-card'>, signal?: AbortSignal): Promise<void> {
+  const model = await load(deps, payload);
+  if (!model) return;
+  const options = { log: deps.log, ...(signal ? { signal } : {}) };
+  const { request } = model;
+  if (request.card_channel_id && request.card_ts) {
+    const card = removalCard(model);
+    await deliver(() => deps.slack.chat.update({ channel: request.card_channel_id!, ts: request.card_ts!, text: card.text, blocks: card.blocks as never }), options);
+  }
+  if (request.requester_dm_channel_id && request.requester_dm_ts) {
+    const dm = requesterDm(model, request.card_channel_id);
+    await deliver(() => deps.slack.chat.update({ channel: request.requester_dm_channel_id!, ts: request.requester_dm_ts!, text: dm.text, blocks: dm.blocks as never }), options);
+  }
+}
