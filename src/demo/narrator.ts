@@ -88,6 +88,20 @@ export class Narrator {
     }
   }
 
+  /** Waits for the app to rewrite a message it posted (chat.update) and prints the new version. */
+  async showUpdate(channel: string, ts: string, timeoutMs = 10_000): Promise<void> {
+    const call = await this.standin.waitForCall('chat.update', (c) => c.args.channel === channel && c.args.ts === ts && !this.shown.has(c), timeoutMs);
+    this.shown.add(call);
+    const name = this.standin.channelName(channel);
+    this.out(`   ${green('Team Manager')} updates its message in ${bold(name ? '#' + name : `@${this.userName(channel)} (direct message)`)}:`);
+    for (const line of renderBlocks(call.args.blocks as Record<string, unknown>[] | undefined, String(call.args.text ?? ''))) this.out(`   │ ${line}`);
+  }
+
+  /** A person clicks a button on a message. */
+  clicked(userId: string, button: string): void {
+    this.out(`   ${cyan('@' + this.userName(userId))} clicks ${bold(`[ ${button} ]`)}`);
+  }
+
   private userName(userId: string): string {
     return this.standin.findUser(userId)?.name ?? userId;
   }

@@ -21,7 +21,7 @@ export function renderBlocks(blocks: Block[] | undefined, fallback: string): str
         break;
       case 'section':
         if (block.text) lines.push(...text(block.text).split('\n'));
-        for (const field of block.fields ?? []) lines.push(`  ${text(field)}`);
+        for (const field of block.fields ?? []) lines.push(`  ${text(field).replace(/\n/g, ' ')}`);
         if (block.accessory) lines.push(`  ${element(block.accessory)}`);
         break;
       case 'context':

@@ -1,6 +1,7 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { Updateable } from 'kysely';
 import type { Organization, OrganizationsTable } from '../db/schema.js';
+import type { SettingKey } from './settings.js';
 
 export async function findOrganizationBySlackTeam(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
   return db.selectFrom('organizations').selectAll().where('slack_team_id', '=', slackTeamId).executeTakeFirst();
@@ -55,17 +56,8 @@ export async function findOrganizationById(db: DbOrTrx, organizationId: string):
 }
 
 /** The team settings an owner can change (see src/team/settings.ts for their rules). */
-export type OrganizationSettingsUpdate = Pick<
-  Updateable<OrganizationsTable>,
-  | 'team_channel_id'
-  | 'approvals_channel_id'
-  | 'removal_approval_policy'
-  | 'invitation_expiry_days'
-  | 'allowed_email_domains'
-  | 'require_sso'
-  | 'access_review_cadence'
-  | 'inactivity_threshold_days'
->;
+/** Exactly the columns that are settings (src/team/settings.ts lists them). */
+export type OrganizationSettingsUpdate = Pick<Updateable<OrganizationsTable>, SettingKey>;
 
 export async function updateOrganizationSettings(db: DbOrTrx, organizationId: string, values: OrganizationSettingsUpdate): Promise<Organization> {
   return db

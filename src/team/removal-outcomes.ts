@@ -70,7 +70,7 @@ export async function closeRequest(trx: DbOrTrx, organization: Organization, req
     findMemberById(trx, organization.id, request.requested_by_member_id),
     findMemberById(trx, organization.id, request.target_member_id),
   ]);
-  const words = outcomeWords(closed, { requester: requester!, target: target!, decider: closing.decider, expiryHours: organization.removal_request_expiry_hours });
+  const words = outcomeWords(closed, { requester: requester!, target: target!, decider: closing.decider });
   if (words.requester && requester && requester.status === 'active' && requester.id !== closing.decider?.id) {
     await notifyMember(trx, requester, { text: words.requester });
   }
@@ -85,7 +85,6 @@ interface People {
   requester: Member;
   target: Member;
   decider: Member | null;
-  expiryHours: number;
 }
 
 /** What the requester's DM and the team channel say about a closed request. Pure. */
@@ -107,11 +106,14 @@ export function outcomeWords(request: RemovalRequest, p: People): { requester?: 
       };
     case 'withdrawn':
       return { team: `${requester} withdrew the request to remove ${target}.` };
-    case 'expired':
+    case 'expired': {
+      // The request's own span: the setting may have changed while it waited.
+      const hours = Math.round((request.expires_at.getTime() - request.created_at.getTime()) / 3_600_000);
       return {
-        requester: `:hourglass: Your request to remove ${target} expired: no other owner decided within ${p.expiryHours} hours. ${target} is still a member.`,
+        requester: `:hourglass: Your request to remove ${target} expired: no other owner decided within ${hours} ${hours === 1 ? 'hour' : 'hours'}. ${target} is still a member.`,
         team: `:hourglass: The request to remove ${target} expired without a decision.`,
       };
+    }
     case 'cancelled':
       return { requester: `Your request to remove ${target} was cancelled${reason}.` };
     default:

@@ -20,6 +20,8 @@ export const SETTING_KEYS = [
   'team_channel_id',
   'approvals_channel_id',
   'removal_approval_policy',
+  'removal_request_expiry_hours',
+  'notify_removed_member',
   'invitation_expiry_days',
   'allowed_email_domains',
   'require_sso',
@@ -32,6 +34,8 @@ export type Settings = Pick<Organization, SettingKey>;
 
 export const REMOVAL_APPROVAL_POLICIES = ['none', 'another-owner'] as const;
 export const ACCESS_REVIEW_CADENCES = ['off', 'weekly', 'monthly'] as const;
+/** How long a removal request waits for another owner (the column's check is the same range). */
+export const REMOVAL_REQUEST_EXPIRY_HOURS = { min: 1, max: 720, default: 72 } as const;
 export const INVITATION_EXPIRY_DAYS = { min: 1, max: 30, default: 7 } as const;
 export const INACTIVITY_THRESHOLD_DAYS = { min: 1, max: 3650, default: 90 } as const;
 export const MAX_ALLOWED_DOMAINS = 50;
@@ -91,9 +95,9 @@ const domainList = z.union([z.string(), z.array(z.string())], { error: 'Allowed 
   return domains;
 });
 
-/** A whole number of days in a range; accepts what a number or text input sends (a string). */
-function wholeDays(label: string, range: { min: number; max: number }) {
-  const message = `${label} must be a whole number of days from ${range.min} to ${range.max}`;
+/** A whole number of days (or hours) in a range; accepts what a number or text input sends (a string). */
+function wholeNumber(label: string, range: { min: number; max: number }, unit: 'days' | 'hours' = 'days') {
+  const message = `${label} must be a whole number of ${unit} from ${range.min} to ${range.max}`;
   return z.union([z.number(), z.string()], { error: message }).transform((input, ctx) => {
     const n = typeof input === 'number' ? input : /^\s*\d{1,9}\s*$/.test(input) ? Number(input) : Number.NaN;
     if (!Number.isInteger(n) || n < range.min || n > range.max) {
@@ -117,11 +121,13 @@ export const settingsSchema = z.object({
   team_channel_id: channel('team updates'),
   approvals_channel_id: channel('removal approvals'),
   removal_approval_policy: z.enum(REMOVAL_APPROVAL_POLICIES, { error: 'Choose who must approve a removal' }),
-  invitation_expiry_days: wholeDays('Invitation expiry', INVITATION_EXPIRY_DAYS),
+  removal_request_expiry_hours: wholeNumber('Removal request expiry', REMOVAL_REQUEST_EXPIRY_HOURS, 'hours'),
+  notify_removed_member: z.boolean({ error: 'Notify the removed person must be on or off' }),
+  invitation_expiry_days: wholeNumber('Invitation expiry', INVITATION_EXPIRY_DAYS),
   allowed_email_domains: domainList,
   require_sso: z.boolean({ error: 'Require SSO must be on or off' }),
   access_review_cadence: z.enum(ACCESS_REVIEW_CADENCES, { error: 'Choose how often access is reviewed' }),
-  inactivity_threshold_days: wholeDays('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
+  inactivity_threshold_days: wholeNumber('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
 });
 
 export type SettingsInput = z.input<typeof settingsSchema>;
@@ -212,6 +218,18 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   }
   if (has('removal_approval_policy')) {
     lines.push(`• Removal approval: ${policyText(before.removal_approval_policy)} → ${policyText(after.removal_approval_policy)}`);
+  }
+  if (has('removal_request_expiry_hours')) {
+    lines.push(
+      `• Removal requests expire after: ${before.removal_request_expiry_hours ?? '?'} → ${after.removal_request_expiry_hours} hours` +
+        ' (requests already waiting keep their expiry)',
+    );
+  }
+  if (has('notify_removed_member')) {
+    lines.push(
+      `• Notify the removed person: ${onOff(before.notify_removed_member)} → ${onOff(after.notify_removed_member)}` +
+        (after.notify_removed_member ? ' (removed people get a DM saying their access has ended)' : ' (removed people are no longer sent a DM)'),
+    );
   }
   if (has('invitation_expiry_days')) {
     lines.push(`• Invitations expire after: ${before.invitation_expiry_days ?? '?'} → ${after.invitation_expiry_days} days`);

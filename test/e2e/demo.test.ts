@@ -28,6 +28,14 @@ describe('npm run demo', () => {
     expect(out).toMatch(/the local accept link: http:\/\/127\.0\.0\.1:\d+\/invitations\/[A-Za-z0-9_-]{43}/);
     expect(out).toContain('browser POST (Accept) → 200');
     expect(out).toContain(':tada: erin@acme.test joined as Member, invited by @alice.');
+    // Issue 5's scene: a removal request, refused clicks, an approval, the card rewritten.
+    expect(out).toMatch(/Team Manager → #team-approvals:\n\s+│ == Removal waiting for approval ==/);
+    expect(out).toContain('[ Approve ]  [ Reject ]');
+    expect(out).toContain('You asked for this removal, so another owner has to approve or reject it.');
+    expect(out).toContain('Only owners can approve or reject removals. You are a member of this team.');
+    expect(out).toMatch(/updates its message in #team-approvals:[\s\S]*:white_check_mark: \*Approved\* by @bob/);
+    expect(out).toContain(':wave: @dave was removed by @alice, approved by @bob.');
+    expect(out).toContain("Your access to Acme's team in Team Manager has ended");
     expect(out).toContain('Demo finished.');
     expect(proc.stderr()).toBe('');
   }, 60_000);

@@ -34,6 +34,8 @@ describe('team settings over signed HTTP', () => {
     team: string | null;
     approvals: string | null;
     policy: string;
+    removalHours: string;
+    notifyRemoved: boolean;
     expiry: string;
     domains: string;
     sso: boolean;
@@ -46,6 +48,8 @@ describe('team settings over signed HTTP', () => {
       ...entry('team_channel_id', { type: 'conversations_select', selected_conversation: form.team }),
       ...entry('approvals_channel_id', { type: 'conversations_select', selected_conversation: form.approvals }),
       ...entry('removal_approval_policy', { type: 'radio_buttons', selected_option: option(form.policy) }),
+      ...entry('removal_request_expiry_hours', { type: 'number_input', value: form.removalHours }),
+      ...entry('notify_removed_member', { type: 'checkboxes', selected_options: form.notifyRemoved ? [option('on')] : [] }),
       ...entry('invitation_expiry_days', { type: 'number_input', value: form.expiry }),
       ...entry('allowed_email_domains', { type: 'plain_text_input', value: form.domains === '' ? null : form.domains }),
       ...entry('require_sso', { type: 'checkboxes', selected_options: form.sso ? [option('on')] : [] }),
@@ -54,8 +58,19 @@ describe('team settings over signed HTTP', () => {
     };
   }
 
-  const unchanged = { team: 'C0TEAM0001', approvals: null, policy: 'another-owner', expiry: '7', domains: '', sso: false, cadence: 'weekly', threshold: '90' };
-  const changed = { ...unchanged, team: 'C0GENERAL1', expiry: '14', domains: 'Acme.test, example.org', sso: true, cadence: 'monthly' };
+  const unchanged = {
+    team: 'C0TEAM0001',
+    approvals: null,
+    policy: 'another-owner',
+    removalHours: '72',
+    notifyRemoved: true,
+    expiry: '7',
+    domains: '',
+    sso: false,
+    cadence: 'weekly',
+    threshold: '90',
+  };
+  const changed = { ...unchanged, team: 'C0GENERAL1', removalHours: '48', notifyRemoved: false, expiry: '14', domains: 'Acme.test, example.org', sso: true, cadence: 'monthly' };
 
   /** `/team settings` as this user; the views.open it caused (with the view Slack stored). */
   async function openSettings(userId: string) {
@@ -85,6 +100,8 @@ describe('team settings over signed HTTP', () => {
     expect(element('team_channel_id')).toMatchObject({ type: 'conversations_select', initial_conversation: 'C0TEAM0001' });
     expect(element('approvals_channel_id')).not.toHaveProperty('initial_conversation');
     expect(element('removal_approval_policy').initial_option.value).toBe('another-owner');
+    expect(element('removal_request_expiry_hours')).toMatchObject({ type: 'number_input', initial_value: '72', min_value: '1', max_value: '720' });
+    expect(element('notify_removed_member')).toMatchObject({ type: 'checkboxes', initial_options: [{ value: 'on' }] });
     expect(element('invitation_expiry_days')).toMatchObject({ type: 'number_input', initial_value: '7' });
     expect(element('access_review_cadence').initial_option.value).toBe('weekly');
     expect(element('inactivity_threshold_days').initial_value).toBe('90');
@@ -110,6 +127,23 @@ describe('team settings over signed HTTP', () => {
     expect(await settingsEvents()).toEqual([]);
   });
 
+  it.each(['0', '721', '36.5'])('removal request expiry %s comes back as an inline error on its own input; nothing is saved', async (hours) => {
+    const { viewId } = await openSettings('U0ALICE001');
+    const before = await findOrganizationById(t.db, org.id);
+    const res = await h.driver.viewSubmission('U0ALICE001', {
+      id: viewId,
+      callback_id: 'team.settings',
+      values: stateOf({ ...unchanged, removalHours: hours, notifyRemoved: false }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      response_action: 'errors',
+      errors: { 'settings.removal_expiry': 'Removal request expiry must be a whole number of hours from 1 to 720' },
+    });
+    expect(await findOrganizationById(t.db, org.id)).toEqual(before);
+    expect(await settingsEvents()).toEqual([]);
+  });
+
   it('a valid submission closes the modal, saves, audits once and posts the summary to the new team channel', async () => {
     const alice = await t.db.selectFrom('members').selectAll().where('organization_id', '=', org.id).where('email', '=', 'alice@acme.test').executeTakeFirstOrThrow();
     const { viewId } = await openSettings('U0ALICE001');
@@ -125,6 +159,8 @@ describe('team settings over signed HTTP', () => {
       access_review_cadence: 'monthly',
       approvals_channel_id: null,
       inactivity_threshold_days: 90,
+      removal_request_expiry_hours: 48,
+      notify_removed_member: false,
     });
     const events = await settingsEvents();
     expect(events).toHaveLength(1);
@@ -134,8 +170,25 @@ describe('team settings over signed HTTP', () => {
       target_type: 'organization',
       target_id: org.id,
       source: 'slack',
-      before: { team_channel_id: 'C0TEAM0001', invitation_expiry_days: 7, allowed_email_domains: [], require_sso: false, access_review_cadence: 'weekly' },
-      after: { team_channel_id: 'C0GENERAL1', invitation_expiry_days: 14, allowed_email_domains: ['acme.test', 'example.org'], require_sso: true, access_review_cadence: 'monthly' },
+    });
+    // Exactly the changed fields, no more.
+    expect(events[0]!.before).toEqual({
+      team_channel_id: 'C0TEAM0001',
+      removal_request_expiry_hours: 72,
+      notify_removed_member: true,
+      invitation_expiry_days: 7,
+      allowed_email_domains: [],
+      require_sso: false,
+      access_review_cadence: 'weekly',
+    });
+    expect(events[0]!.after).toEqual({
+      team_channel_id: 'C0GENERAL1',
+      removal_request_expiry_hours: 48,
+      notify_removed_member: false,
+      invitation_expiry_days: 14,
+      allowed_email_domains: ['acme.test', 'example.org'],
+      require_sso: true,
+      access_review_cadence: 'monthly',
     });
 
     const post = await h.standin.waitForCall('chat.postMessage', (c) => c.args.channel === 'C0GENERAL1' && String(c.args.text).includes('changed the team settings'));
@@ -143,6 +196,8 @@ describe('team settings over signed HTTP', () => {
       [
         ':gear: <@U0ALICE001> changed the team settings:',
         '• Team channel: <#C0TEAM0001> → <#C0GENERAL1> (team updates are posted there from now on)',
+        '• Removal requests expire after: 72 → 48 hours (requests already waiting keep their expiry)',
+        '• Notify the removed person: on → off (removed people are no longer sent a DM)',
         '• Invitations expire after: 7 → 14 days',
         '• Allowed email domains: added `acme.test`, `example.org`',
         '• Require SSO: off → on (invitations can be accepted only inside Slack)',

@@ -209,7 +209,7 @@ describe('team page over signed HTTP', () => {
     expect((await auditActions(t.db, org.id)).filter((a) => a === 'member.role_changed')).toHaveLength(2);
   });
 
-  it('Remove opens a small modal explaining removals arrive soon, and changes nothing', async () => {
+  it('Remove opens the Remove modal for that member, and changes nothing until it is submitted', async () => {
     const aliceHome = h.standin.homeViews.get('U0ALICE001') as Block;
     const before = await auditActions(t.db, org.id);
     const from = h.standin.calls.length;
@@ -221,8 +221,12 @@ describe('team page over signed HTTP', () => {
       if (!open) await new Promise((r) => setTimeout(r, 10));
     }
     expect(open?.response).toMatchObject({ ok: true });
-    expect(textOf((open!.args.view as Block).blocks)).toContain('*Bob Baker*');
-    expect(textOf((open!.args.view as Block).blocks)).toContain('Nothing was changed');
+    const view = open!.args.view as Block;
+    expect(view.callback_id).toBe('team.remove');
+    expect(textOf(view.blocks)).toContain('*Bob Baker* (bob@acme.test)');
+    // Alice is the only owner, so nobody could approve: the removal would happen at once.
+    expect(view.submit.text).toBe('Remove');
+    expect(textOf(view.blocks)).toContain('access ends immediately');
     expect(await auditActions(t.db, org.id)).toEqual(before);
     const current = await t.db.selectFrom('members').select('status').where('id', '=', bob.id).executeTakeFirstOrThrow();
     expect(current.status).toBe('active');

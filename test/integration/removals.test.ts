@@ -312,7 +312,7 @@ describe('expiry', () => {
     const expired = await eventsOf(org, 'removal.expired');
     expect(expired).toHaveLength(1);
     expect(expired[0]).toMatchObject({ actor_type: 'system', source: 'system' });
-    expect((await channelPosts(org, 'U0OLGA'))[0]).toContain('expired: no other owner decided within 1 hours');
+    expect((await channelPosts(org, 'U0OLGA'))[0]).toContain('expired: no other owner decided within 1 hour');
     expect((await queuedJobs(t.db, org.id)).filter((j) => j.task === 'removal.update-card')).toHaveLength(1);
     expect((await refusalOf(decide(org, carol, request.id, 'approve'))).message).toMatch(/^This request expired on/);
     expect(await status(bob)).toBe('active');

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { changeRole } from '../../src/team/members.js';
 import { findOrganizationById } from '../../src/team/organization-repository.js';
-import { InvalidSettingsError, updateSettings, type SettingsInput } from '../../src/team/settings.js';
+import { requestRemoval } from '../../src/team/removals.js';
+import { InvalidSettingsError, REMOVAL_REQUEST_EXPIRY_HOURS, updateSettings, type SettingsInput } from '../../src/team/settings.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
 import { refusalOf } from '../support/refusal.js';
@@ -38,6 +39,8 @@ describe('updateSettings', () => {
       team_channel_id: 'C0TEAM0001',
       approvals_channel_id: null,
       removal_approval_policy: 'another-owner',
+      removal_request_expiry_hours: '72',
+      notify_removed_member: true,
       invitation_expiry_days: '14',
       allowed_email_domains: 'Acme.test, acme.test, example.org',
       require_sso: true,
@@ -76,6 +79,58 @@ describe('updateSettings', () => {
     // Queued with the team channel's pacing queue, like every other channel message.
     const { rows } = await sql<{ queue_name: string }>`select queue_name from graphile_worker.jobs`.execute(t.db);
     expect(rows).toEqual([{ queue_name: 'slack-channel:C0TEAM0001' }]);
+  });
+
+  it('saves how long removal requests wait and whether the removed person is told: one event naming both, one summary', async () => {
+    expect(org).toMatchObject({ removal_request_expiry_hours: REMOVAL_REQUEST_EXPIRY_HOURS.default, notify_removed_member: true });
+    const result = await update(owner.id, { removal_request_expiry_hours: '24', notify_removed_member: false, invitation_expiry_days: 7 });
+    expect(result.changed).toEqual(['removal_request_expiry_hours', 'notify_removed_member']);
+    expect(await findOrganizationById(t.db, org.id)).toMatchObject({ removal_request_expiry_hours: 24, notify_removed_member: false });
+
+    const events = await t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', org.id).execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: 'settings.changed',
+      actor_id: owner.id,
+      target_type: 'organization',
+      target_id: org.id,
+      before: { removal_request_expiry_hours: 72, notify_removed_member: true },
+      after: { removal_request_expiry_hours: 24, notify_removed_member: false },
+    });
+    const jobs = await queuedJobs(t.db, org.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.payload.text).toBe(
+      [
+        ':gear: <@U0OLGA> changed the team settings:',
+        '• Removal requests expire after: 72 → 24 hours (requests already waiting keep their expiry)',
+        '• Notify the removed person: on → off (removed people are no longer sent a DM)',
+      ].join('\n'),
+    );
+  });
+
+  it('the saved values are what removals use: a new request waits the new hours; the removed person gets a DM only while notifying is on', async () => {
+    await seedMember(t.db, org, 'sam@acme.test', 'owner');
+    const bob = await seedMember(t.db, org, 'bob@acme.test', 'member', { slackUserId: 'U0BOB' });
+    const dan = await seedMember(t.db, org, 'dan@acme.test', 'member', { slackUserId: 'U0DAN' });
+    await update(owner.id, { removal_request_expiry_hours: 5 });
+    const now = new Date('2026-12-01T10:00:00Z');
+    const requested = await requestRemoval(t.db, { organizationId: org.id, actorMemberId: owner.id, targetMemberId: bob.id, source: 'slack', now });
+    expect(requested.kind).toBe('requested');
+    if (requested.kind === 'requested') expect(requested.request.expires_at).toEqual(new Date('2026-12-01T15:00:00Z'));
+
+    // Without approval, removals are immediate: one with the DM off, one with it on.
+    await update(owner.id, { removal_approval_policy: 'none', notify_removed_member: false });
+    await sql`delete from graphile_worker._private_jobs`.execute(t.db);
+    const silent = await requestRemoval(t.db, { organizationId: org.id, actorMemberId: owner.id, targetMemberId: dan.id, source: 'slack' });
+    expect(silent.kind).toBe('removed');
+    expect((await queuedJobs(t.db, org.id)).filter((j) => j.payload.channel === 'U0DAN')).toEqual([]);
+
+    const eve = await seedMember(t.db, org, 'eve@acme.test', 'member', { slackUserId: 'U0EVE' });
+    await update(owner.id, { notify_removed_member: true });
+    await requestRemoval(t.db, { organizationId: org.id, actorMemberId: owner.id, targetMemberId: eve.id, source: 'slack' });
+    const dms = (await queuedJobs(t.db, org.id)).filter((j) => j.payload.channel === 'U0EVE');
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.payload.text).toContain('has ended');
   });
 
   it('announces a new team channel in the new channel, and says so', async () => {
@@ -164,6 +219,16 @@ describe('updateSettings', () => {
       { field: 'invitation_expiry_days', message: 'Invitation expiry must be a whole number of days from 1 to 30' },
       { field: 'allowed_email_domains', message: '"exa mple.com" is not a domain' },
     ]);
+    await expectUnchanged();
+  });
+
+  it.each([0, 721, '1.5', 'soon'])('refuses removal request expiry %j on its field, and writes nothing (not even the valid fields beside it)', async (hours) => {
+    const err = await errorOf(update(owner.id, { removal_request_expiry_hours: hours, notify_removed_member: false, invitation_expiry_days: 14 }));
+    expect(err).toBeInstanceOf(InvalidSettingsError);
+    expect((err as InvalidSettingsError).issues).toEqual([
+      { field: 'removal_request_expiry_hours', message: 'Removal request expiry must be a whole number of hours from 1 to 720' },
+    ]);
+    expect(err.message).toBe('Removal request expiry must be a whole number of hours from 1 to 720. Nothing was changed.');
     await expectUnchanged();
   });
 

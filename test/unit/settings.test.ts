@@ -24,6 +24,8 @@ const DEFAULTS: Settings = {
   team_channel_id: 'C0TEAM0001',
   approvals_channel_id: null,
   removal_approval_policy: 'another-owner',
+  removal_request_expiry_hours: 72,
+  notify_removed_member: true,
   invitation_expiry_days: 7,
   allowed_email_domains: [],
   require_sso: false,
@@ -36,6 +38,8 @@ const form = (over: Record<string, unknown> = {}) => ({
   team_channel_id: 'C0TEAM0001',
   approvals_channel_id: null,
   removal_approval_policy: 'another-owner',
+  removal_request_expiry_hours: '72',
+  notify_removed_member: true,
   invitation_expiry_days: '7',
   allowed_email_domains: '',
   require_sso: false,
@@ -71,13 +75,31 @@ describe('settings schema', () => {
     });
   });
 
-  it('accepts the ends of both ranges and refuses just beyond them', () => {
-    for (const [days, threshold] of [['1', '1'], ['30', '3650']]) {
-      expect(settingsSchema.safeParse(form({ invitation_expiry_days: days, inactivity_threshold_days: threshold })).success).toBe(true);
+  it('accepts the ends of every range and refuses just beyond them', () => {
+    for (const [days, threshold, hours] of [['1', '1', '1'], ['30', '3650', '720']]) {
+      const parsed = settingsSchema.safeParse(form({ invitation_expiry_days: days, inactivity_threshold_days: threshold, removal_request_expiry_hours: hours }));
+      expect(parsed.success).toBe(true);
+      expect(parsed.data!.removal_request_expiry_hours).toBe(Number(hours));
     }
     expect(issuesOf(form({ inactivity_threshold_days: '3651' }))).toEqual({
       inactivity_threshold_days: 'Inactivity threshold must be a whole number of days from 1 to 3650',
     });
+  });
+
+  it.each(['0', '721', '1000', '24.5', '-1', 'three days', '', null, '7e1'])('refuses removal request expiry %j in hours, with the range in words', (value) => {
+    expect(issuesOf(form({ removal_request_expiry_hours: value }))).toEqual({
+      removal_request_expiry_hours: 'Removal request expiry must be a whole number of hours from 1 to 720',
+    });
+  });
+
+  it('reads removal request expiry from text or a number, and notify the removed person as on or off', () => {
+    expect(settingsSchema.parse(form({ removal_request_expiry_hours: ' 48 ', notify_removed_member: false }))).toEqual({
+      ...DEFAULTS,
+      removal_request_expiry_hours: 48,
+      notify_removed_member: false,
+    });
+    expect(settingsSchema.parse({ ...DEFAULTS, removal_request_expiry_hours: 720 }).removal_request_expiry_hours).toBe(720);
+    expect(issuesOf(form({ notify_removed_member: 'yes' }))).toEqual({ notify_removed_member: 'Notify the removed person must be on or off' });
   });
 
   it('names the entry that is not a domain, keeping a mistyped space inside it', () => {
@@ -100,9 +122,10 @@ describe('settings schema', () => {
   });
 
   it('reports every bad field at once, in form order, one message each', () => {
-    expect(Object.keys(issuesOf(form({ removal_approval_policy: 'nobody', access_review_cadence: 'daily', team_channel_id: 'D0DM000001', invitation_expiry_days: '0' })))).toEqual([
+    expect(Object.keys(issuesOf(form({ removal_approval_policy: 'nobody', access_review_cadence: 'daily', team_channel_id: 'D0DM000001', invitation_expiry_days: '0', removal_request_expiry_hours: '0' })))).toEqual([
       'team_channel_id',
       'removal_approval_policy',
+      'removal_request_expiry_hours',
       'invitation_expiry_days',
       'access_review_cadence',
     ]);
@@ -136,19 +159,36 @@ describe('diffSettings', () => {
       before: { invitation_expiry_days: 7, require_sso: false },
       after: { invitation_expiry_days: 14, require_sso: true },
     });
+    expect(diffSettings(current, { ...current, removal_request_expiry_hours: 24, notify_removed_member: false })).toEqual({
+      before: { removal_request_expiry_hours: 72, notify_removed_member: true },
+      after: { removal_request_expiry_hours: 24, notify_removed_member: false },
+    });
   });
 });
 
 describe('describeSettingsChange', () => {
   it('has one line per changed field, channels as links, domains added and removed', () => {
     const text = describeSettingsChange(
-      { team_channel_id: 'C0TEAM0001', approvals_channel_id: null, removal_approval_policy: 'another-owner', invitation_expiry_days: 7, allowed_email_domains: ['old.com', 'keep.com'], require_sso: false, access_review_cadence: 'weekly', inactivity_threshold_days: 90 },
-      { team_channel_id: 'C0GENERAL1', approvals_channel_id: 'C0APPR0001', removal_approval_policy: 'none', invitation_expiry_days: 14, allowed_email_domains: ['keep.com', 'new.com'], require_sso: true, access_review_cadence: 'monthly', inactivity_threshold_days: 30 },
+      { ...DEFAULTS, allowed_email_domains: ['old.com', 'keep.com'] },
+      {
+        team_channel_id: 'C0GENERAL1',
+        approvals_channel_id: 'C0APPR0001',
+        removal_approval_policy: 'none',
+        removal_request_expiry_hours: 24,
+        notify_removed_member: false,
+        invitation_expiry_days: 14,
+        allowed_email_domains: ['keep.com', 'new.com'],
+        require_sso: true,
+        access_review_cadence: 'monthly',
+        inactivity_threshold_days: 30,
+      },
     );
     expect(text.split('\n')).toEqual([
       '• Team channel: <#C0TEAM0001> → <#C0GENERAL1> (team updates are posted there from now on)',
       '• Approvals channel: _none_ → <#C0APPR0001>',
       "• Removal approval: another owner must approve → no approval (the requester's confirmation is enough)",
+      '• Removal requests expire after: 72 → 24 hours (requests already waiting keep their expiry)',
+      '• Notify the removed person: on → off (removed people are no longer sent a DM)',
       '• Invitations expire after: 7 → 14 days',
       '• Allowed email domains: added `new.com`; removed `old.com`',
       '• Require SSO: off → on (invitations can be accepted only inside Slack)',
@@ -160,6 +200,15 @@ describe('describeSettingsChange', () => {
   it('says nothing about unchanged fields, and says when any domain is allowed again', () => {
     expect(describeSettingsChange({ allowed_email_domains: ['a.com'] }, { allowed_email_domains: [] })).toBe(
       '• Allowed email domains: removed `a.com`; any domain may be invited now',
+    );
+  });
+
+  it('says what turning the removed person\'s DM back on does', () => {
+    expect(describeSettingsChange({ notify_removed_member: false }, { notify_removed_member: true })).toBe(
+      '• Notify the removed person: off → on (removed people get a DM saying their access has ended)',
+    );
+    expect(describeSettingsChange({ removal_request_expiry_hours: 72 }, { removal_request_expiry_hours: 720 })).toBe(
+      '• Removal requests expire after: 72 → 720 hours (requests already waiting keep their expiry)',
     );
   });
 
@@ -178,13 +227,24 @@ describe('settings modal', () => {
     view.blocks.find((b) => b.block_id === SETTINGS_INPUTS[key].blockId) as unknown as Input;
 
   it('is a modal Slack accepts, with every initial value from the row', () => {
-    const view = settingsModal(org({ approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com', 'acme.io'], require_sso: true, access_review_cadence: 'monthly', removal_approval_policy: 'none' }));
+    const view = settingsModal(
+      org({ approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com', 'acme.io'], require_sso: true, access_review_cadence: 'monthly', removal_approval_policy: 'none', removal_request_expiry_hours: 48 }),
+    );
     expect(validateView(view, 'modal')).toEqual([]);
     expect(view).toMatchObject({ callback_id: 'team.settings', title: { text: 'Team settings' }, submit: { text: 'Save' } });
     expect(view).not.toHaveProperty('private_metadata');
     expect(inputOf(view, 'team_channel_id').element).toMatchObject({ type: 'conversations_select', initial_conversation: 'C0TEAM0001' });
     expect(inputOf(view, 'approvals_channel_id').element.initial_conversation).toBe('C0APPR0001');
     expect(inputOf(view, 'removal_approval_policy').element.initial_option.value).toBe('none');
+    expect(inputOf(view, 'removal_request_expiry_hours').element).toMatchObject({ type: 'number_input', is_decimal_input: false, initial_value: '48', min_value: '1', max_value: '720' });
+    expect(inputOf(view, 'notify_removed_member').element).toMatchObject({ type: 'checkboxes', initial_options: [{ value: 'on', text: { text: 'DM the removed person that their access has ended' } }] });
+    // The removal settings sit together: policy, then how long requests wait, then the DM.
+    const order = view.blocks.map((b) => b.block_id).filter(Boolean);
+    expect(order.slice(order.indexOf('settings.removal_approval'), order.indexOf('settings.removal_approval') + 3)).toEqual([
+      'settings.removal_approval',
+      'settings.removal_expiry',
+      'settings.notify_removed',
+    ]);
     expect(inputOf(view, 'invitation_expiry_days').element).toMatchObject({ type: 'number_input', is_decimal_input: false, initial_value: '7', min_value: '1', max_value: '30' });
     expect(inputOf(view, 'allowed_email_domains').element.initial_value).toBe('acme.com, acme.io');
     expect(inputOf(view, 'require_sso').element.initial_options).toHaveLength(1);
@@ -193,10 +253,11 @@ describe('settings modal', () => {
   });
 
   it('leaves out initial values that are unset, and stays within limits at the largest values', () => {
-    const bare = settingsModal(org({ team_channel_id: null }));
+    const bare = settingsModal(org({ team_channel_id: null, notify_removed_member: false }));
     expect(validateView(bare, 'modal')).toEqual([]);
     expect(inputOf(bare, 'team_channel_id').element).not.toHaveProperty('initial_conversation');
     expect(inputOf(bare, 'require_sso').element).not.toHaveProperty('initial_options');
+    expect(inputOf(bare, 'notify_removed_member').element).not.toHaveProperty('initial_options');
     expect(inputOf(bare, 'allowed_email_domains').element).not.toHaveProperty('initial_value');
 
     // 50 domains as long as the schema lets the list be, and a 3,000-character team name.
@@ -208,8 +269,11 @@ describe('settings modal', () => {
     expect(validateView(settingsRefusedView('x'.repeat(5000)), 'modal')).toEqual([]);
   });
 
-  it('reads back what it shows: the initial values submitted unchanged parse to the same settings', () => {
-    const current = { ...DEFAULTS, approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com'], require_sso: true };
+  it.each([
+    { notify_removed_member: true, removal_request_expiry_hours: 72 },
+    { notify_removed_member: false, removal_request_expiry_hours: 1 },
+  ])('reads back what it shows: the initial values submitted unchanged parse to the same settings (%j)', (removal) => {
+    const current = { ...DEFAULTS, approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com'], require_sso: true, ...removal };
     const view = settingsModal({ name: 'Acme', ...current });
     const values: Record<string, Record<string, SubmittedValue>> = {};
     for (const block of view.blocks) {
@@ -231,5 +295,18 @@ describe('settings modal', () => {
   it('leaves out fields whose block is absent, and maps each problem to its block', () => {
     expect(readSettingsForm({})).toEqual({});
     expect(settingsBlockErrors([{ field: 'invitation_expiry_days', message: 'bad' }])).toEqual({ 'settings.invitation_expiry': 'bad' });
+    expect(settingsBlockErrors([{ field: 'removal_request_expiry_hours', message: 'too long' }])).toEqual({ 'settings.removal_expiry': 'too long' });
+    expect(readSettingsForm({ 'settings.removal_expiry': { removal_expiry: { value: '24' } }, 'settings.notify_removed': { notify_removed: { selected_options: [] } } })).toEqual({
+      removal_request_expiry_hours: '24',
+      notify_removed_member: false,
+    });
+  });
+
+  it('shows an out-of-range expiry under its own input', () => {
+    const result = settingsSchema.partial().safeParse(readSettingsForm({ 'settings.removal_expiry': { removal_expiry: { value: '721' } } }));
+    expect(result.success).toBe(false);
+    expect(settingsBlockErrors(settingsIssues(result.error!))).toEqual({
+      'settings.removal_expiry': 'Removal request expiry must be a whole number of hours from 1 to 720',
+    });
   });
 });

@@ -9,7 +9,6 @@ import {
   parsePageState,
   parseRoleOptionValue,
   parseRowBlockId,
-  removeComingSoonModal,
   rowBlockId,
   teamHomeView,
   teamListMessage,
@@ -185,13 +184,11 @@ describe('team page blocks', () => {
     expect(parseRowBlockId('something else')).toBeUndefined();
   });
 
-  it('the not-a-member page is one sentence, and the Remove modal is valid', () => {
+  it('the not-a-member page is one sentence', () => {
     const view = notAMemberHomeView('Acme');
     expect(validateView(view, 'home')).toEqual([]);
     const sentence = String((view.blocks[1]!.text as { text: string }).text);
     expect(sentence.split(/[.!?]\s/).length).toBe(1);
-    expect(validateView(removeComingSoonModal('&'.repeat(500)), 'modal')).toEqual([]);
-    expect(JSON.stringify(removeComingSoonModal(undefined))).toContain('Nothing was changed');
   });
 
   it('an empty search result says so', () => {

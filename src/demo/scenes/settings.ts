@@ -18,11 +18,15 @@ export const settingsScene: Scene = {
     });
     narrator.showModalErrors(tooLong.json);
 
-    narrator.note('she corrects it to 14, allows only acme.test addresses, and submits');
+    narrator.note('she corrects it to 14, allows only acme.test addresses, picks #team-approvals for removal approvals, and submits');
     await driver.viewSubmission('U0ALICE001', {
       id: view.id,
       callback_id: 'team.settings',
-      values: submittedState(view, { invitation_expiry: { value: '14' }, allowed_domains: { value: 'acme.test' } }),
+      values: submittedState(view, {
+        invitation_expiry: { value: '14' },
+        allowed_domains: { value: 'acme.test' },
+        approvals_channel: { selected_conversation: 'C0APPR0001' },
+      }),
     });
     await narrator.showPosts(teamChannel);
   },

@@ -5,6 +5,7 @@ import {
   INVITATION_EXPIRY_DAYS,
   MAX_ALLOWED_DOMAINS,
   MAX_DOMAINS_TEXT,
+  REMOVAL_REQUEST_EXPIRY_HOURS,
   type SettingKey,
   type Settings,
   type SettingsInput,
@@ -26,6 +27,8 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   team_channel_id: { blockId: 'settings.team_channel', actionId: 'team_channel' },
   approvals_channel_id: { blockId: 'settings.approvals_channel', actionId: 'approvals_channel' },
   removal_approval_policy: { blockId: 'settings.removal_approval', actionId: 'removal_approval' },
+  removal_request_expiry_hours: { blockId: 'settings.removal_expiry', actionId: 'removal_expiry' },
+  notify_removed_member: { blockId: 'settings.notify_removed', actionId: 'notify_removed' },
   invitation_expiry_days: { blockId: 'settings.invitation_expiry', actionId: 'invitation_expiry' },
   allowed_email_domains: { blockId: 'settings.allowed_domains', actionId: 'allowed_domains' },
   require_sso: { blockId: 'settings.require_sso', actionId: 'require_sso' },
@@ -34,6 +37,7 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
 };
 
 const SSO_ON = 'on';
+const NOTIFY_REMOVED_ON = 'on';
 
 export interface ModalView {
   type: 'modal';
@@ -72,6 +76,8 @@ const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], Block> = {
 
 const SSO_OPTION = option(SSO_ON, 'Invitations can be accepted only inside Slack', "Never by email link alone: Slack's sign-in is your SSO");
 
+const NOTIFY_REMOVED_OPTION = option(NOTIFY_REMOVED_ON, 'DM the removed person that their access has ended', 'It names who removed them, and who approved');
+
 function input(key: SettingKey, label: string, element: Block, extra: { hint?: string; optional?: boolean } = {}): Block {
   const ids = SETTINGS_INPUTS[key];
   return {
@@ -93,7 +99,8 @@ function channelSelect(current: string | null): Block {
   };
 }
 
-function daysInput(current: number, range: { min: number; max: number }): Block {
+/** A whole number in a range (days or hours); Slack checks the range too, the schema has the last word. */
+function wholeNumberInput(current: number, range: { min: number; max: number }): Block {
   return {
     type: 'number_input',
     is_decimal_input: false,
@@ -135,7 +142,23 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         'Removal approval',
         { type: 'radio_buttons', options: [POLICY_OPTIONS['another-owner'], POLICY_OPTIONS.none], initial_option: POLICY_OPTIONS[s.removal_approval_policy] },
       ),
-      input('invitation_expiry_days', 'Invitations expire after (days)', daysInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
+      input(
+        'removal_request_expiry_hours',
+        'Removal requests expire after (hours)',
+        wholeNumberInput(s.removal_request_expiry_hours, REMOVAL_REQUEST_EXPIRY_HOURS),
+        {
+          hint:
+            `A request nobody approves or rejects in time expires and the member stays. ` +
+            `From ${REMOVAL_REQUEST_EXPIRY_HOURS.min} to ${REMOVAL_REQUEST_EXPIRY_HOURS.max} hours; ${REMOVAL_REQUEST_EXPIRY_HOURS.default} by default.`,
+        },
+      ),
+      input(
+        'notify_removed_member',
+        'Notify the removed person',
+        { type: 'checkboxes', options: [NOTIFY_REMOVED_OPTION], ...(s.notify_removed_member ? { initial_options: [NOTIFY_REMOVED_OPTION] } : {}) },
+        { optional: true },
+      ),
+      input('invitation_expiry_days', 'Invitations expire after (days)', wholeNumberInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
         hint: `From ${INVITATION_EXPIRY_DAYS.min} to ${INVITATION_EXPIRY_DAYS.max} days; ${INVITATION_EXPIRY_DAYS.default} by default.`,
       }),
       input(
@@ -165,7 +188,7 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         { type: 'static_select', options: ACCESS_REVIEW_CADENCES.map((c) => CADENCE_OPTIONS[c]), initial_option: CADENCE_OPTIONS[s.access_review_cadence] },
         { hint: 'How often owners get a digest of members who have not signed in recently.' },
       ),
-      input('inactivity_threshold_days', 'Inactive after (days without sign-in)', daysInput(s.inactivity_threshold_days, INACTIVITY_THRESHOLD_DAYS), {
+      input('inactivity_threshold_days', 'Inactive after (days without sign-in)', wholeNumberInput(s.inactivity_threshold_days, INACTIVITY_THRESHOLD_DAYS), {
         hint: `From ${INACTIVITY_THRESHOLD_DAYS.min} to ${INACTIVITY_THRESHOLD_DAYS.max} days; ${INACTIVITY_THRESHOLD_DAYS.default} by default.`,
       }),
     ],
@@ -209,6 +232,8 @@ export function readSettingsForm(values: Record<string, Record<string, Submitted
   read('team_channel_id', (v) => v.selected_conversation ?? null);
   read('approvals_channel_id', (v) => v.selected_conversation ?? null);
   read('removal_approval_policy', (v) => v.selected_option?.value ?? null);
+  read('removal_request_expiry_hours', (v) => v.value ?? null);
+  read('notify_removed_member', (v) => (v.selected_options ?? []).some((o) => o.value === NOTIFY_REMOVED_ON));
   read('invitation_expiry_days', (v) => v.value ?? null);
   read('allowed_email_domains', (v) => v.value ?? '');
   read('require_sso', (v) => (v.selected_options ?? []).some((o) => o.value === SSO_ON));

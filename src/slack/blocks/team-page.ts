@@ -40,7 +40,6 @@ const MAX_EMAIL = 254;
 
 export type Block = Record<string, unknown>;
 export type HomeView = { type: 'home'; blocks: Block[]; private_metadata?: string };
-export type ModalView = { type: 'modal'; title: Block; close: Block; blocks: Block[] };
 
 /** A line shown at the top of the page after an action: the app's own words (already mrkdwn-safe). */
 export interface Notice {
@@ -201,27 +200,6 @@ export function notAMemberHomeView(organizationName: string, notice?: Notice): H
 }
 
 export const NOT_A_MEMBER_SENTENCE = "You're not an active member of this team in Team Manager; ask an owner to invite you.";
-
-/** Until removals with approvals arrive, Remove explains itself and changes nothing. */
-export function removeComingSoonModal(memberName: string | undefined): ModalView {
-  const who = memberName ? `*${escapeMrkdwn(clip(memberName, MAX_NAME))}*` : 'a member';
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: 'Remove a member' },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text:
-            `Removing ${who} will need your confirmation and, when another owner can approve it, their approval. ` +
-            'Removals with approvals arrive in the next update of Team Manager. Nothing was changed.',
-        },
-      },
-    ],
-  };
-}
 
 // ---------------------------------------------------------------------------
 // Pieces

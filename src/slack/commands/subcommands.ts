@@ -3,6 +3,7 @@ import { inviteSubcommand } from './invite.js';
 import { listSubcommand } from './list.js';
 import { leaveSubcommand } from './leave.js';
 import { pendingSubcommand } from './pending.js';
+import { removeSubcommand } from './remove.js';
 import { roleSubcommand } from './role.js';
 import { settingsSubcommand } from './settings.js';
 import type { Subcommand } from './subcommand.js';
@@ -15,6 +16,7 @@ export function buildSubcommands(): readonly Subcommand[] {
   list.push(inviteSubcommand());
   list.push(pendingSubcommand());
   list.push(roleSubcommand());
+  list.push(removeSubcommand());
   list.push(settingsSubcommand());
   list.push(leaveSubcommand());
   return list;

@@ -5,6 +5,8 @@ import { loadHomeState, saveHomeState } from './home-state.js';
 import { readPendingInvitations } from '../../team/pending-invitations.js';
 import { memberLabel } from '../../team/people.js';
 import { pendingInvitationsMessage } from '../blocks/pending-invitations.js';
+import { HOME_REMOVALS_LIMIT, openRemovalsSection } from '../blocks/open-removals.js';
+import { readOpenRemovalRequests } from '../../team/removals.js';
 import { inviteButtonBlock } from '../blocks/invite-modal.js';
 import { findMemberBySlackUser } from '../../team/member-repository.js';
 import { findOrganizationById } from '../../team/organization-repository.js';
@@ -47,7 +49,22 @@ export async function renderHome(db: Db, organization: Organization, viewer: Mem
     teamPageModel(organization.name, read, notice),
     shown,
   );
-  return { ...view, blocks: [...view.blocks, ...(await invitationsSection(db, organization, viewer))] };
+  return {
+    ...view,
+    blocks: [...view.blocks, ...(await removalsSection(db, organization, viewer)), ...(await invitationsSection(db, organization, viewer))],
+  };
+}
+
+/**
+ * Below the team, for owners: removal requests waiting for another owner (at most 13 blocks,
+ * see open-removals.ts). With the team page's 48 and the invitations' 24 the Home stays at
+ * most 85 of Slack's 100 blocks.
+ */
+async function removalsSection(db: Db, organization: Organization, viewer: Member | null): Promise<Array<Record<string, unknown>>> {
+  if (!viewer) return [];
+  // One more than shown, to know whether to say there are more.
+  const open = await readOpenRemovalRequests(db, organization.id, viewer, HOME_REMOVALS_LIMIT + 1);
+  return openRemovalsSection(open, viewer.id);
 }
 
 /**

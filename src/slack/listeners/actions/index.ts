@@ -5,6 +5,7 @@ import { registerTeamPageActions } from './team-page.js';
 import { registerLeaveAction } from './leave.js';
 import { registerOpenInviteModalAction } from './open-invite-modal.js';
 import { registerPendingInvitationActions } from './pending-invitations.js';
+import { registerRemovalDecisionActions } from './removal-decisions.js';
 
 /** Registers every action listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -13,4 +14,5 @@ export function register(app: App, deps: SlackDeps): void {
   registerOpenInviteModalAction(app, deps);
   registerPendingInvitationActions(app, deps);
   registerTeamPageActions(app, deps);
+  registerRemovalDecisionActions(app, deps);
 }

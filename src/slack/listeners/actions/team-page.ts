@@ -5,19 +5,18 @@ import type { Organization } from '../../../db/schema.js';
 import { AppError } from '../../../errors.js';
 import { resolveActingMember } from '../../../team/acting-member.js';
 import { normaliseSearch, type TeamPageQuery } from '../../../team/member-list.js';
-import { findMemberById } from '../../../team/member-repository.js';
 import { changeRole } from '../../../team/members.js';
 import { memberLabel } from '../../../team/people.js';
-import { decide } from '../../../team/policy.js';
+import { previewRemoval } from '../../../team/removals.js';
 import {
   ACTIONS,
   parsePageState,
   parseRoleOptionValue,
   parseRowBlockId,
-  removeComingSoonModal,
   type Notice,
   type PageState,
 } from '../../blocks/team-page.js';
+import { removeModal, removeRefusedView, type ModalView } from '../../blocks/remove-modal.js';
 import { renderListMessage } from '../../commands/list.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
@@ -135,20 +134,25 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     await show(c, here, notice);
   });
 
-  // Remove arrives with the removals issue; until then it explains itself and changes nothing.
+  // Remove: the Remove modal, built from the service's preview (which runs the removal's own
+  // checks), or a small modal with the refusal. The button's value only says which member.
   on(ACTIONS.remove, async (c) => {
     if (!c.payload.trigger_id) return;
     const viewer = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.people);
     const memberId = z.uuid().safeParse(c.action.value);
-    // Only someone who may see the team learns whose name the button carried.
-    const target =
-      memberId.success && decide(viewer, 'team.view', c.organization.id).allowed
-        ? await findMemberById(deps.db, c.organization.id, memberId.data)
-        : undefined;
-    await c.client.views.open({
-      trigger_id: c.payload.trigger_id,
-      view: removeComingSoonModal(target ? (target.display_name ?? target.email) : undefined) as never,
-    });
+    let view: ModalView;
+    if (!memberId.success) {
+      view = removeRefusedView('That control is out of date. Nothing was changed.');
+    } else {
+      try {
+        const preview = await previewRemoval(deps.db, { organizationId: c.organization.id, actorMemberId: viewer?.id ?? null, targetMemberId: memberId.data });
+        view = removeModal({ preview, organization: c.organization, viewerMemberId: viewer?.id });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        view = removeRefusedView(`${err.message} Nothing was changed.`);
+      }
+    }
+    await c.client.views.open({ trigger_id: c.payload.trigger_id, view: view as never });
   });
 }
 

@@ -2,9 +2,13 @@ import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { registerInviteSubmission } from './invite.js';
 import { registerSettingsSubmission } from './settings.js';
+import { registerRemoveSubmission } from './remove.js';
+import { registerRejectRemovalSubmission } from './reject-removal.js';
 
 /** Registers every view listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
   registerInviteSubmission(app, deps);
   registerSettingsSubmission(app, deps);
+  registerRemoveSubmission(app, deps);
+  registerRejectRemovalSubmission(app, deps);
 }

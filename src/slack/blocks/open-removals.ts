@@ -1,0 +1,115 @@
+import type { Member, RemovalRequest } from '../../db/schema.js';
+import { memberLabel, timeLabel } from '../../team/people.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+import { REMOVAL_ACTIONS } from './removal-card.js';
+
+/**
+ * The App Home's "Waiting for approval" section for owners: open removal requests with the
+ * buttons this viewer could use — Approve (behind a confirm dialog) and Reject on requests
+ * they neither made nor are the subject of, Withdraw on their own. The buttons carry only the
+ * request's id and share the approval card's action ids, so one set of handlers serves both;
+ * whoever clicks is checked against the database at the click.
+ *
+ * Size: 2 blocks a request (text, buttons) plus a divider, a header and a context line:
+ * at most 3 + 2 × HOME_REMOVALS_LIMIT = 13 blocks.
+ */
+
+export const HOME_REMOVALS_LIMIT = 5;
+
+type Block = Record<string, unknown>;
+
+export interface OpenRemovalRow {
+  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'>;
+  requester: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'>;
+  target: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email' | 'role'>;
+}
+
+/**
+ * Budgets, in characters after escaping (which can grow `&` fivefold), so that a request's text
+ * stays under a section's 3,000 whatever people typed: name + email + reason ≤ 2,400.
+ */
+const MAX_NAME_SHOWN = 500;
+const MAX_EMAIL_SHOWN = 500;
+const MAX_REASON_SHOWN = 1400;
+
+/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+/** Escaped for mrkdwn, then cut at a whole character (never inside `&amp;`) to at most `max` characters. */
+function escapedClip(text: string, max: number): string {
+  const whole = escapeMrkdwn(text);
+  if ([...whole].length <= max) return whole;
+  let out = '';
+  let length = 0;
+  for (const char of text) {
+    const piece = escapeMrkdwn(char);
+    const n = [...piece].length;
+    if (length + n > max - 1) break;
+    out += piece;
+    length += n;
+  }
+  return out + '…';
+}
+
+function targetText(target: OpenRemovalRow['target']): string {
+  const email = escapedClip(target.email, MAX_EMAIL_SHOWN);
+  const name = target.display_name ? `${escapedClip(target.display_name, MAX_NAME_SHOWN)} (${email})` : email;
+  return `*${name}*, ${target.role === 'owner' ? 'an owner' : 'a member'}`;
+}
+
+/**
+ * The section, or nothing when no request is open. `rows` may hold one more than the limit:
+ * then the section says there are more (the approvals channel has every card).
+ */
+export function openRemovalsSection(rows: readonly OpenRemovalRow[], viewerMemberId: string): Block[] {
+  if (rows.length === 0) return [];
+  const shown = rows.slice(0, HOME_REMOVALS_LIMIT);
+  const blocks: Block[] = [{ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Waiting for approval' } }];
+  for (const { request, requester, target } of shown) {
+    const yours = request.requested_by_member_id === viewerMemberId;
+    const aboutYou = request.target_member_id === viewerMemberId;
+    const lines = [
+      `Remove ${targetText(target)}`,
+      `Asked by ${yours ? 'you' : memberLabel(requester)} ${timeLabel(request.created_at)} · expires ${timeLabel(request.expires_at)}`,
+      request.reason ? `> ${escapedClip(request.reason.replace(/\s+/g, ' '), MAX_REASON_SHOWN)}` : '_No reason given._',
+    ];
+    if (aboutYou && !yours) lines.push('_This request is about you, so another owner decides it._');
+    blocks.push({ type: 'section', block_id: `removal|${request.id}`, text: { type: 'mrkdwn', text: lines.join('\n') } });
+    const elements = yours ? [withdrawButton(request.id)] : aboutYou ? [] : decisionButtons(request.id, target);
+    if (elements.length > 0) blocks.push({ type: 'actions', block_id: `removal-actions|${request.id}`, elements });
+  }
+  const more = rows.length > HOME_REMOVALS_LIMIT ? `Showing the ${HOME_REMOVALS_LIMIT} oldest; more are waiting in the approvals channel. ` : '';
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${more}Any owner other than the requester and the person named can approve or reject.` }],
+  });
+  return blocks;
+}
+
+function decisionButtons(requestId: string, target: OpenRemovalRow['target']): Block[] {
+  const name = clip(target.display_name ?? target.email, 120);
+  return [
+    {
+      type: 'button',
+      action_id: REMOVAL_ACTIONS.approve,
+      text: { type: 'plain_text', text: 'Approve' },
+      style: 'danger',
+      value: requestId,
+      confirm: {
+        title: { type: 'plain_text', text: 'Approve this removal?' },
+        text: { type: 'plain_text', text: `${name} will be removed and their access will end immediately.` },
+        confirm: { type: 'plain_text', text: 'Approve and remove' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+        style: 'danger',
+      },
+    },
+    { type: 'button', action_id: REMOVAL_ACTIONS.reject, text: { type: 'plain_text', text: 'Reject' }, value: requestId },
+  ];
+}
+
+function withdrawButton(requestId: string): Block {
+  return { type: 'button', action_id: REMOVAL_ACTIONS.withdraw, text: { type: 'plain_text', text: 'Withdraw request' }, value: requestId };
+}

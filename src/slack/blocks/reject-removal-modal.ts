@@ -1,0 +1,92 @@
+import type { Member } from '../../db/schema.js';
+import { memberLabel } from '../../team/people.js';
+import { MAX_REASON_LENGTH } from '../../team/removals.js';
+
+/**
+ * The dialog the Reject button opens: who asked to remove whom, and a required reason (the
+ * requester reads it). Pure builders, plus the reader of the submitted state. The request's id
+ * rides in private_metadata only to say WHICH request: whether the submitter may still reject
+ * it is decided from the database when they submit.
+ */
+
+export const REJECT_REMOVAL_CALLBACK_ID = 'removal.reject_modal';
+/** The reason's input; a `response_action: 'errors'` ack is keyed by the block id. */
+export const REJECT_REASON_BLOCK = 'removal.reject.reason';
+export const REJECT_REASON_ACTION = 'reason';
+
+type Block = Record<string, unknown>;
+
+export interface RejectModalView {
+  type: 'modal';
+  callback_id: string;
+  title: Block;
+  submit?: Block;
+  close: Block;
+  blocks: Block[];
+  private_metadata?: string;
+}
+
+const plain = (text: string): Block => ({ type: 'plain_text', text });
+
+/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+type Person = Pick<Member, 'slack_user_id' | 'display_name' | 'email'>;
+
+/** The reason dialog for one pending request. */
+export function rejectRemovalModal(input: { requestId: string; requester: Person; target: Person }): RejectModalView {
+  return {
+    type: 'modal',
+    callback_id: REJECT_REMOVAL_CALLBACK_ID,
+    private_metadata: input.requestId,
+    title: plain('Reject removal'),
+    submit: plain('Reject'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            `Reject ${memberLabel(input.requester)}'s request to remove ${memberLabel(input.target)}? ` +
+              `${memberLabel(input.target)} stays a member and the request is closed.`,
+            3000,
+          ),
+        },
+      },
+      {
+        type: 'input',
+        block_id: REJECT_REASON_BLOCK,
+        label: plain('Reason'),
+        optional: false,
+        hint: plain(`Required: the requester will read it. Up to ${MAX_REASON_LENGTH} characters.`),
+        element: {
+          type: 'plain_text_input',
+          action_id: REJECT_REASON_ACTION,
+          multiline: true,
+          max_length: MAX_REASON_LENGTH,
+          placeholder: plain('Why should this person stay?'),
+        },
+      },
+    ],
+  };
+}
+
+/** What replaces the dialog when the rejection was refused (decided meanwhile, demoted…). */
+export function rejectRefusedView(sentence: string): RejectModalView {
+  return {
+    type: 'modal',
+    callback_id: `${REJECT_REMOVAL_CALLBACK_ID}.refused`,
+    title: plain('Reject removal'),
+    close: plain('Close'),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`${sentence} Nothing was changed.`, 3000) } }],
+  };
+}
+
+/** The reason as typed (null when the block is absent or empty); the service trims and judges it. */
+export function readRejectReason(values: Record<string, Record<string, { value?: string | null }>> | undefined): string | null {
+  return values?.[REJECT_REASON_BLOCK]?.[REJECT_REASON_ACTION]?.value ?? null;
+}

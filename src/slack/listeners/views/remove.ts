@@ -1,0 +1,76 @@
+import type { App, ViewSubmitAction } from '@slack/bolt';
+import { AppError } from '../../../errors.js';
+import { resolveActingMember } from '../../../team/acting-member.js';
+import { findMemberById } from '../../../team/member-repository.js';
+import { requestRemoval } from '../../../team/removals.js';
+import { organizationOf } from '../../context.js';
+import {
+  parseRemoveMetadata,
+  readRemoveForm,
+  REMOVE_BLOCKS,
+  REMOVE_MODAL_CALLBACK_ID,
+  removedView,
+  removeRefusedView,
+  requestedView,
+} from '../../blocks/remove-modal.js';
+import type { SlackDeps } from '../../deps.js';
+
+const OUT_OF_DATE = 'That form is out of date. Nothing was changed.';
+
+/**
+ * The Remove modal's submission. The form only says which member it is about; the actor is
+ * read from the database now and requestRemoval re-checks everything (role, target, last owner,
+ * policy) under the organization lock. Acks last, so its answer travels in the ack: the reason
+ * refused inline, else a view replacing the form (removed, waiting for approval, or refused with
+ * "Nothing was changed").
+ */
+export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
+  app.view<ViewSubmitAction>(REMOVE_MODAL_CALLBACK_ID, async ({ ack, body, view, context }) => {
+    const organization = organizationOf(context);
+    const targetMemberId = parseRemoveMetadata(view.private_metadata);
+    if (!targetMemberId) {
+      await ack({ response_action: 'update', view: removeRefusedView(OUT_OF_DATE) as never });
+      return;
+    }
+    const { reason } = readRemoveForm(view.state.values);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    try {
+      const result = await requestRemoval(deps.db, {
+        organizationId: organization.id,
+        actorMemberId: actor?.id ?? null,
+        targetMemberId,
+        reason,
+        source: 'slack',
+      });
+      if (result.kind === 'removed') {
+        await ack({ response_action: 'update', view: removedView(result.member) as never });
+        return;
+      }
+      const { request, alreadyPending } = result;
+      const [target, requester] = await Promise.all([
+        findMemberById(deps.db, organization.id, request.target_member_id),
+        findMemberById(deps.db, organization.id, request.requested_by_member_id),
+      ]);
+      await ack({
+        response_action: 'update',
+        view: requestedView({
+          target: target!,
+          requester: requester!,
+          request,
+          viewerMemberId: actor!.id,
+          alreadyPending,
+          organization,
+        }) as never,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'reason_too_long') {
+        await ack({ response_action: 'errors', errors: { [REMOVE_BLOCKS.reason]: err.message } });
+        return;
+      }
+      // Refused (demoted, the person already gone, now the last owner…): the form is of no use any more.
+      deps.log.info({ code: err.code }, `removal refused: ${err.message}`);
+      await ack({ response_action: 'update', view: removeRefusedView(`${err.message} Nothing was changed.`) as never });
+    }
+  });
+}
