@@ -3,6 +3,7 @@ import * as m0001 from './2026_11_27_0001_foundation.js';
 import * as m0002 from './2026_11_27_0002_roles_settings.js';
 import * as m0003 from './2026_11_27_0003_invitations.js';
 import * as m0004 from './2026_11_27_0004_removals.js';
+import * as m0005 from './2026_11_27_0005_activity_api.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0002_roles_settings': m0002,
   '2026_11_27_0003_invitations': m0003,
   '2026_11_27_0004_removals': m0004,
+  '2026_11_27_0005_activity_api': m0005,
 };

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import type { Organization } from './db/schema.js';
+import type { ApiKeyScope, Organization } from './db/schema.js';
+import { createApiKey, listApiKeys, revokeApiKey } from './api/api-keys.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { configOrExit } from './process.js';
@@ -21,14 +22,27 @@ Commands:
   migrate                    bring the database schema up to date (also: npm run migrate)
   owners add <email>         make this email an owner of the team (creates the member if needed)
   members list               print the team: email, role, status, Slack id, joined
+  api-keys create <name> [--read-only|--read-write]
+                             make an API key (read-only unless --read-write); it is printed once, never again
+  api-keys list              print the API keys: id, name, scope, prefix, created, last used, revoked
+  api-keys revoke <id>       revoke an API key at once (its id from api-keys list)
   help                       show this text
 
 Options:
-  --team <T…>                the Slack workspace (team id), when the database holds several`;
+  --team <T…>                the Slack workspace (team id), when the database holds several
+  --read-only, --read-write  the scope of a new API key (api-keys create only)`;
 
 class UsageError extends Error {}
 
-type Command = (args: string[], team: string | undefined) => Promise<void>;
+interface Options {
+  team?: string | undefined;
+  'read-only'?: boolean | undefined;
+  'read-write'?: boolean | undefined;
+}
+
+type Command = (args: string[], team: string | undefined, options: Options) => Promise<void>;
+
+const cliActor = () => ({ type: 'cli' as const, id: process.env.USER ?? null });
 
 const commands: Record<string, Command> = {
   async migrate(args) {
@@ -45,7 +59,7 @@ const commands: Record<string, Command> = {
       const { member, outcome } = await ensureOwner(database.db, {
         organizationId: organization.id,
         email,
-        actor: { type: 'cli', id: process.env.USER ?? null },
+        actor: cliActor(),
         source: 'cli',
       });
       const said = {
@@ -67,6 +81,51 @@ const commands: Record<string, Command> = {
       printTable(['EMAIL', 'ROLE', 'STATUS', 'SLACK', 'JOINED'], rows);
       process.stdout.write(`${members.filter((m) => m.status === 'active').length} active of ${members.length} in ${organization.name}\n`);
     });
+  },
+
+  async 'api-keys'(args, team, options) {
+    const [verb, ...rest] = args;
+    if (verb === 'create') {
+      if (rest.length !== 1) throw new UsageError('expected: api-keys create <name> [--read-only|--read-write] (quote a name with spaces)');
+      if (options['read-only'] && options['read-write']) throw new UsageError('--read-only and --read-write: pick one');
+      // Least privilege: a key reads unless asked to write.
+      const scope: ApiKeyScope = options['read-write'] ? 'read-write' : 'read';
+      await withDatabase(async (database, config) => {
+        const organization = await organizationFor(database, config, team);
+        const { apiKey, key } = await createApiKey(database.db, { organizationId: organization.id, name: rest[0]!, scope, actor: cliActor(), source: 'cli' });
+        process.stdout.write(`Created API key ${apiKey.id} "${apiKey.name}" (${scope === 'read' ? 'read-only' : 'read-write'}) for ${organization.name}:\n\n`);
+        process.stdout.write(`${key}\n\n`);
+        process.stdout.write('Store it now: it will not be shown again (only its hash is kept). Send it as "Authorization: Bearer <key>".\n');
+      });
+      return;
+    }
+    if (options['read-only'] || options['read-write']) throw new UsageError('--read-only and --read-write go with api-keys create only');
+    if (verb === 'list') {
+      if (rest.length > 0) throw new UsageError('expected: api-keys list');
+      await withDatabase(async (database, config) => {
+        const organization = await organizationFor(database, config, team);
+        const keys = await listApiKeys(database.db, organization.id);
+        const time = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16)}Z` : '-');
+        const rows = keys.map((k) => [k.id, k.name, k.scope, k.prefix, time(k.created_at), time(k.last_used_at), time(k.revoked_at)]);
+        printTable(['ID', 'NAME', 'SCOPE', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'], rows);
+        process.stdout.write(`${keys.filter((k) => !k.revoked_at).length} active of ${keys.length} API keys in ${organization.name}\n`);
+      });
+      return;
+    }
+    if (verb === 'revoke') {
+      if (rest.length !== 1) throw new UsageError('expected: api-keys revoke <id>');
+      await withDatabase(async (database, config) => {
+        const organization = await organizationFor(database, config, team);
+        const { apiKey, outcome } = await revokeApiKey(database.db, { organizationId: organization.id, id: rest[0]!, actor: cliActor(), source: 'cli' });
+        process.stdout.write(
+          outcome === 'revoked'
+            ? `Revoked API key ${apiKey.id} "${apiKey.name}" (${apiKey.prefix}…) of ${organization.name}: it stops working now.\n`
+            : `API key ${apiKey.id} "${apiKey.name}" was already revoked; nothing changed.\n`,
+        );
+      });
+      return;
+    }
+    throw new UsageError('expected: api-keys create|list|revoke');
   },
 
   async help() {
@@ -114,7 +173,12 @@ function printTable(header: string[], rows: string[][]): void {
 
 let parsed;
 try {
-  parsed = parseArgs({ args: process.argv.slice(2), options: { team: { type: 'string' } }, allowPositionals: true, strict: true });
+  parsed = parseArgs({
+    args: process.argv.slice(2),
+    options: { team: { type: 'string' }, 'read-only': { type: 'boolean' }, 'read-write': { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
   process.exit(2);
@@ -126,11 +190,14 @@ if (!command) {
   process.exit(2);
 }
 try {
-  await command(rest, parsed.values.team);
+  if (name !== 'api-keys' && (parsed.values['read-only'] || parsed.values['read-write'])) {
+    throw new UsageError('--read-only and --read-write go with api-keys create only');
+  }
+  await command(rest, parsed.values.team, parsed.values);
   process.exit(0);
 } catch (err) {
-  // Bad input (a malformed email) is the caller's to fix, like bad usage: exit 2.
-  if (err instanceof UsageError || (err instanceof AppError && err.code === 'invalid_email')) {
+  // Bad input (a malformed email, key name or key id) is the caller's to fix, like bad usage: exit 2.
+  if (err instanceof UsageError || (err instanceof AppError && ['invalid_email', 'invalid_name', 'invalid_id'].includes(err.code))) {
     process.stderr.write(err instanceof UsageError ? `${name}: ${err.message}\n${USAGE}\n` : `${name}: ${err.message}\n`);
     process.exit(2);
   }

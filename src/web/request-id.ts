@@ -16,8 +16,10 @@ export function requestIds(log: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
-      if (req.path === '/healthz' || req.path === '/readyz') httpLog.debug(line, 'request');
+      // originalUrl: inside a mounted router (the API) req.path is relative to the mount point.
+      const path = req.originalUrl.split('?')[0] ?? req.path;
+      const line = { method: req.method, path: loggedPath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (path === '/healthz' || path === '/readyz') httpLog.debug(line, 'request');
       else httpLog.info(line, 'request');
     });
     requestContext.run({ requestId }, next);
@@ -26,8 +28,9 @@ export function requestIds(log: Logger): RequestHandler {
 
 /**
  * The path as logged: an invitation link's last segment is a secret (whoever holds it can
- * accept), so it never reaches a log line, whatever route or 404 the request ended in.
+ * accept), and a member lookup's is a person's email; neither reaches a log line, whatever
+ * route or 404 the request ended in.
  */
 export function loggedPath(path: string): string {
-  return path.replace(/^(\/invitations\/)[^/]+/i, '$1:token');
+  return path.replace(/^(\/invitations\/)[^/]+/i, '$1:token').replace(/^(\/api\/v1\/members\/)[^/]+/i, '$1:email');
 }

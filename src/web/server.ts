@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { apiRoutes, type ApiOptions } from '../api/routes.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { healthRoutes } from './health.js';
@@ -7,15 +8,17 @@ import { requestIds } from './request-id.js';
 
 /**
  * The one HTTP application on PORT. In HTTP mode Bolt's receiver adds `/slack/events` to it;
- * the web routes (health, the invitation accept page; the REST API later) are ours.
+ * the web routes (health, the invitation accept page, the REST API under /api/v1) are ours.
+ * `api` tunes the API (its per-key rate limit); the defaults suit production.
  */
-export function createWebApp(deps: { db: Db; log: Logger }): Express {
+export function createWebApp(deps: { db: Db; log: Logger; api?: ApiOptions }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(requestIds(deps.log));
   app.use(healthRoutes(deps));
   app.use(invitationRoutes(deps));
+  app.use('/api/v1', apiRoutes(deps));
   return app;
 }
 
