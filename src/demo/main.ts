@@ -62,7 +62,7 @@ try {
   let n = 0;
   for (const scene of scenes) {
     narrator.scene(++n, scene.title);
-    await scene.run({ standin, driver, narrator, db: app.database.db, organizationId: organization!.id, teamChannel: TEAM_CHANNEL, mailDir: path.join(dir, 'mail') });
+    await scene.run({ standin, driver, narrator, db: app.database.db, organizationId: organization!.id, appUrl: app.url, teamChannel: TEAM_CHANNEL, mailDir: path.join(dir, 'mail') });
   }
   process.stdout.write('\nDemo finished.\n');
 } catch (err) {

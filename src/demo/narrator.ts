@@ -97,6 +97,23 @@ export class Narrator {
     for (const line of renderBlocks(call.args.blocks as Record<string, unknown>[] | undefined, String(call.args.text ?? ''))) this.out(`   │ ${line}`);
   }
 
+  /** Whoever runs the server types a command there. */
+  operator(command: string): void {
+    this.out(`   ${cyan('operator$')} ${bold(command)}`);
+  }
+
+  /** An HTTP exchange with the REST API: the request line, the status and the JSON body. */
+  http(request: string, status: number, body: string): void {
+    this.out(`   ${cyan('product')} ${request} → ${status}`);
+    let shown = body;
+    try {
+      shown = JSON.stringify(JSON.parse(body));
+    } catch {
+      // not JSON: shown as it came
+    }
+    this.out(`   ⇠ ${shown.length > 400 ? shown.slice(0, 399) + '…' : shown}`);
+  }
+
   /** A person clicks a button on a message. */
   clicked(userId: string, button: string): void {
     this.out(`   ${cyan('@' + this.userName(userId))} clicks ${bold(`[ ${button} ]`)}`);

@@ -9,6 +9,8 @@ export interface SceneContext {
   db: Db;
   organizationId: string;
   teamChannel: string;
+  /** The app's base URL (web pages, the REST API). */
+  appUrl: string;
   /** Where the app writes emails (no SMTP in the demo). */
   mailDir: string;
 }

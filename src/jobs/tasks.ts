@@ -50,6 +50,18 @@ export const taskPayloads = {
   }),
   /** Periodic (cron, every minute): pending removal requests past their expiry become expired. */
   'removal.expire-due': z.object({}).passthrough(),
+  /** Periodic (cron, hourly): starts the access review of every organization whose review is due. */
+  'access-review.start-due': z.object({}).passthrough(),
+  /** Posts an access review's digest to the approvals channel and remembers where (once). */
+  'access-review.post': z.object({
+    organizationId: z.uuid(),
+    reviewId: z.uuid(),
+  }),
+  /** Rewrites the digest after a decision, or once a newer review replaced it. */
+  'access-review.update': z.object({
+    organizationId: z.uuid(),
+    reviewId: z.uuid(),
+  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

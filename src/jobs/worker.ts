@@ -11,6 +11,8 @@ import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import type { Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
 import { expireRemovalRequests } from '../team/removals.js';
+import { startDueAccessReviews } from '../activity/access-review.js';
+import { postAccessReview, updateAccessReview } from '../notify/access-review-delivery.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
@@ -39,6 +41,12 @@ function handlers(deps: WorkerDeps): Handlers {
     'removal.post-card': (payload, signal) => postRemovalCard(slack, payload, signal),
     'removal.update-card': (payload, signal) => updateRemovalCard(slack, payload, signal),
     'removal.expire-due': () => inBatches(log, 'removal requests expired', (now) => expireRemovalRequests(deps.db, now, BATCH)),
+    'access-review.start-due': async () => {
+      const started = await startDueAccessReviews(deps.db, new Date());
+      if (started > 0) log.info({ count: started }, 'access reviews started');
+    },
+    'access-review.post': (payload, signal) => postAccessReview(slack, payload, signal),
+    'access-review.update': (payload, signal) => updateAccessReview(slack, payload, signal),
   };
 }
 
@@ -86,9 +94,11 @@ const BATCH = 500;
  * Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once.
  * (Parsed items rather than a crontab string: the string syntax refuses dots in task names.)
  */
-const CRON_ITEMS = parseCronItems([
+export const CRON_ITEMS = parseCronItems([
   { task: 'invitation.expire-due', match: '* * * * *' },
   { task: 'removal.expire-due', match: '* * * * *' },
+  // Hourly: each organization's review is due weekly or monthly (its setting); see startDueAccessReviews.
+  { task: 'access-review.start-due', match: '0 * * * *' },
 ]);
 
 function workerLogger(log: Logger): WorkerLogger {

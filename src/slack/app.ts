@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { boltLogger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
+import { trackSlackActivity } from './middleware/activity-tracking.js';
 import { errorReplies } from './middleware/error-replies.js';
 import { InFlight } from './middleware/in-flight.js';
 import { loadOrganization } from './middleware/organization.js';
@@ -60,6 +61,8 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
 
   const inFlight = new InFlight();
   app.use(inFlight.middleware);
+  // After the rest of the chain (and so after the ack): see the middleware.
+  app.use(trackSlackActivity({ db: deps.db, log: deps.log }));
   app.use(errorReplies(deps.log));
   app.use(loadOrganization({ db: deps.db, defaultTeamChannelId: deps.defaultTeamChannelId }));
   registerListeners(app, deps);

@@ -36,6 +36,12 @@ describe('npm run demo', () => {
     expect(out).toMatch(/updates its message in #team-approvals:[\s\S]*:white_check_mark: \*Approved\* by @bob/);
     expect(out).toContain(':wave: @dave was removed by @alice, approved by @bob.');
     expect(out).toContain("Your access to Acme's team in Team Manager has ended");
+    // Issue 6's scene: ingest over the API (idempotent), a removed member is gone, the activity view.
+    expect(out).toMatch(/product POST \/api\/v1\/events → 201\n.*"duplicate":false/);
+    expect(out).toMatch(/product POST \/api\/v1\/events → 200\n.*"duplicate":true/);
+    expect(out).toContain('product GET /api/v1/members/dave@acme.test → 404');
+    expect(out).toMatch(/@alice types: \/team activity @bob\n[\s\S]*\*Last sign-in\* 20\d\d-/);
+    expect(out).toContain('Turned on two-factor sign-in for the billing project');
     expect(out).toContain('Demo finished.');
     expect(proc.stderr()).toBe('');
   }, 60_000);

@@ -88,18 +88,28 @@ describe('team page over signed HTTP', () => {
     const bobSelect = rowOf(view.blocks, bob.id)!.accessory;
     expect(bobSelect.initial_option.value).toBe(`member|${bob.id}`);
     expect(bobSelect.confirm.text.text).toBe("Change Bob Baker's role from Member to Owner?");
+    const carolId = (await t.db.selectFrom('members').select('id').where('email', '=', 'carol@acme.test').executeTakeFirstOrThrow()).id;
     const removes = withAction(view.blocks, ACTIONS.remove);
-    expect(removes.map((r) => r.value).sort()).toEqual(
-      [bob.id, (await t.db.selectFrom('members').select('id').where('email', '=', 'carol@acme.test').executeTakeFirstOrThrow()).id].sort(),
-    );
+    expect(removes.map((r) => r.value).sort()).toEqual([bob.id, carolId].sort());
+    // Under each row, an actions block for that member: Activity, then Remove (not on the owner's own row).
+    for (const id of [alice.id, bob.id, carolId]) {
+      const actions = view.blocks.find((b: Block) => b.block_id === `tpx|${id}`);
+      expect(actions.elements.map((e: Block) => [e.action_id, e.value])).toEqual(
+        id === alice.id ? [[ACTIONS.activity, id]] : [[ACTIONS.activity, id], [ACTIONS.remove, id]],
+      );
+    }
   });
 
-  it('App Home of a member is read-only: no dropdowns, no Remove', async () => {
+  it('App Home of a member is read-only: no dropdowns, no Remove; Activity on their own row only', async () => {
     const view = await openHome('U0BOB00001');
     expect(textOf(view.blocks)).toContain('Alice Archer');
     expect(withAction(view.blocks, ACTIONS.role)).toEqual([]);
     expect(withAction(view.blocks, ACTIONS.remove)).toEqual([]);
     expect(textOf(view.blocks)).toContain('read-only');
+    // One block per row; Bob's own row carries his Activity button as its accessory.
+    expect(view.blocks.some((b: Block) => String(b.block_id).startsWith('tpx|'))).toBe(false);
+    expect(withAction(view.blocks, ACTIONS.activity).map((b) => b.value)).toEqual([bob.id]);
+    expect(rowOf(view.blocks, bob.id)!.accessory).toMatchObject({ action_id: ACTIONS.activity, value: bob.id });
   });
 
   it('an unlinked member is found by their Slack email on opening the Home tab', async () => {

@@ -98,6 +98,13 @@ describe('team page blocks', () => {
     const removes = allElements(view.blocks).filter((e) => e.action_id === ACTIONS.remove);
     expect(selects).toHaveLength(HOME_PAGE_SIZE);
     expect(removes).toHaveLength(HOME_PAGE_SIZE);
+    // Every row has an Activity button, first in its actions block `tpx|<member id>`, naming that member.
+    for (const row of m.members) {
+      const actions = view.blocks.find((b) => b.block_id === `tpx|${row.id}`)!;
+      const [activity, remove] = actions.elements as Block[];
+      expect(activity).toMatchObject({ type: 'button', action_id: ACTIONS.activity, value: row.id, text: { text: 'Activity' } });
+      expect(remove).toMatchObject({ action_id: ACTIONS.remove, value: row.id });
+    }
     const sections = view.blocks.filter((b) => b.type === 'section');
     const longest = Math.max(...sections.map((b) => [...String((b.text as { text: string }).text)].length));
     expect(longest).toBeLessThanOrEqual(LIMITS.sectionText);
@@ -113,14 +120,23 @@ describe('team page blocks', () => {
     expect(7 + 2 * MESSAGE_PAGE_SIZE).toBeLessThanOrEqual(LIMITS.messageBlocks);
   });
 
-  it("a member's Home tab is read-only: no dropdowns, no Remove", () => {
+  it("a member's Home tab is read-only: no dropdowns, no Remove; Activity on their own row only, one block a row", () => {
     const view = teamHomeView(model(HOME_PAGE_SIZE, 'member'), {});
     expect(validateView(view, 'home')).toEqual([]);
     const ids = allElements(view.blocks).map((e) => e.action_id);
     expect(ids).not.toContain(ACTIONS.role);
     expect(ids).not.toContain(ACTIONS.remove);
+    expect(ids).not.toContain(ACTIONS.activity); // the viewer is not on this page
     expect(ids).toContain(ACTIONS.next);
     expect(ids).toContain(ACTIONS.search);
+    expect(view.blocks.length).toBe(8 + HOME_PAGE_SIZE);
+
+    const me = member(4, { id: VIEWER });
+    const own = teamHomeView(model(HOME_PAGE_SIZE, 'member', { members: [member(1), me, member(2)] }), {});
+    expect(validateView(own, 'home')).toEqual([]);
+    const activity = allElements(own.blocks).filter((e) => e.action_id === ACTIONS.activity);
+    expect(activity).toEqual([{ type: 'button', action_id: ACTIONS.activity, text: { type: 'plain_text', text: 'Activity' }, value: VIEWER }]);
+    expect(own.blocks.find((b) => (b.accessory as Block | undefined)?.action_id === ACTIONS.activity)?.block_id).toMatch(new RegExp(`^tpr\\|${VIEWER}\\|`));
   });
 
   it("the /team list message at 10 members is within a message's limits, for owners and members", () => {
@@ -167,8 +183,11 @@ describe('team page blocks', () => {
     const text = JSON.stringify(view.blocks);
     expect(text).toContain('last sign-in never');
     expect(text).toContain('_(you)_');
-    // An owner cannot remove themselves here (that is /team leave).
+    // An owner cannot remove themselves here (that is /team leave), but sees their own Activity.
     expect(allElements(view.blocks).some((e) => e.action_id === ACTIONS.remove)).toBe(false);
+    expect(view.blocks.find((b) => b.block_id === `tpx|${VIEWER}`)?.elements).toEqual([
+      { type: 'button', action_id: ACTIONS.activity, text: { type: 'plain_text', text: 'Activity' }, value: VIEWER },
+    ]);
   });
 
   it('round-trips page state and row block ids, and refuses what it did not write', () => {

@@ -12,9 +12,10 @@ import type { SlackReply } from './reply.js';
  * limits, and test/unit/team-page-blocks.test.ts proves it with maximal names and emails:
  *
  * - Home: 20 members a page. An owner's view spends 2 blocks a member (the text with the role
- *   dropdown, then the Remove button: a section has room for one accessory), so at most
- *   8 + 2 × 20 = 48 of the 100 blocks a Home tab allows (header, notice, summary, search,
- *   clear-search, two dividers, Previous/Next).
+ *   dropdown, then the Activity and Remove buttons: a section has room for one accessory), so at
+ *   most 8 + 2 × 20 = 48 of the 100 blocks a Home tab allows (header, notice, summary, search,
+ *   clear-search, two dividers, Previous/Next). A member's view spends 1 a row: its Activity
+ *   button is the section's accessory.
  * - Message: 10 members a page, at most 7 + 2 × 10 = 27 of a message's 50 blocks — a
  *   chat-sized page, with room to spare.
  * - Section text: names are clipped to 200 and emails to 254 characters before escaping
@@ -33,6 +34,8 @@ export const ACTIONS = {
   clearSearch: 'team_page.clear_search',
   role: 'team_page.role',
   remove: 'team_page.remove',
+  /** Opens the member's activity (src/slack/listeners/actions/member-activity.ts). */
+  activity: 'team_page.activity',
 } as const;
 
 const MAX_NAME = 200;
@@ -233,20 +236,24 @@ function memberRows(model: TeamPageModel): Block[] {
   const owner = model.viewer.role === 'owner';
   return model.members.flatMap((member) => {
     const isViewer = member.id === model.viewer.id;
+    const activity = button(ACTIONS.activity, 'Activity', member.id);
     const row: Block = {
       type: 'section',
       block_id: rowBlockId(member.id, anchorId, model.search),
       text: { type: 'mrkdwn', text: memberText(member, isViewer) },
-      ...(owner ? { accessory: roleSelect(member) } : {}),
+      // A member's row: Activity is the accessory, on their own row only — members may see
+      // their own activity, owners anyone's (policy 'activity.view'), so no button is shown
+      // that could only be refused. Owners: the role dropdown, and Activity below.
+      ...(owner ? { accessory: roleSelect(member) } : isViewer ? { accessory: activity } : {}),
     };
-    // Removing yourself is `/team leave`, so an owner's own row has no Remove button.
-    if (!owner || isViewer) return [row];
+    if (!owner) return [row];
+    // Removing yourself is `/team leave`, so an owner's own row has Activity and no Remove.
     return [
       row,
       {
         type: 'actions',
         block_id: `tpx|${member.id}`,
-        elements: [{ ...button(ACTIONS.remove, 'Remove', member.id), style: 'danger' }],
+        elements: isViewer ? [activity] : [activity, { ...button(ACTIONS.remove, 'Remove', member.id), style: 'danger' }],
       },
     ];
   });

@@ -1,3 +1,5 @@
+import { activitySubcommand } from './activity.js';
+import { auditSubcommand } from './audit.js';
 import { helpSubcommand } from './help.js';
 import { inviteSubcommand } from './invite.js';
 import { listSubcommand } from './list.js';
@@ -17,6 +19,8 @@ export function buildSubcommands(): readonly Subcommand[] {
   list.push(pendingSubcommand());
   list.push(roleSubcommand());
   list.push(removeSubcommand());
+  list.push(activitySubcommand());
+  list.push(auditSubcommand());
   list.push(settingsSubcommand());
   list.push(leaveSubcommand());
   return list;

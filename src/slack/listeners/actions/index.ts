@@ -6,6 +6,9 @@ import { registerLeaveAction } from './leave.js';
 import { registerOpenInviteModalAction } from './open-invite-modal.js';
 import { registerPendingInvitationActions } from './pending-invitations.js';
 import { registerRemovalDecisionActions } from './removal-decisions.js';
+import { registerAccessReviewActions } from './access-review.js';
+import { registerAuditLogActions } from './audit-log.js';
+import { registerMemberActivityActions } from './member-activity.js';
 
 /** Registers every action listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -15,4 +18,7 @@ export function register(app: App, deps: SlackDeps): void {
   registerPendingInvitationActions(app, deps);
   registerTeamPageActions(app, deps);
   registerRemovalDecisionActions(app, deps);
+  registerAccessReviewActions(app, deps);
+  registerAuditLogActions(app, deps);
+  registerMemberActivityActions(app, deps);
 }

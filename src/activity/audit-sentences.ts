@@ -1,0 +1,322 @@
+import type { ActorType, AuditEvent, AuditSource, Member } from '../db/schema.js';
+import { escapeText, memberLabel } from '../team/people.js';
+
+/**
+ * The audit log in words: one readable sentence per event, for `/team audit` and the activity
+ * view. Pure: every member, invitation and API key an event mentions is looked up in maps the
+ * caller loaded beforehand (src/activity/audit-log.ts loads them in one query each for a whole
+ * page; `mentionedIds` says which ids to load). Members are named with `memberLabel` (a mention
+ * when they are linked to Slack), and every piece of text a person typed — names, emails,
+ * reasons, summaries — is clipped and escaped, so an event can neither ping nor forge a link.
+ */
+
+export type AuditEventLike = Pick<AuditEvent, 'actor_type' | 'actor_id' | 'action' | 'target_type' | 'target_id' | 'before' | 'after' | 'source'>;
+
+export type AuditPerson = Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'>;
+
+export interface AuditLookup {
+  members: ReadonlyMap<string, AuditPerson>;
+  invitations: ReadonlyMap<string, { email: string }>;
+  apiKeys: ReadonlyMap<string, { prefix: string; name: string }>;
+}
+
+export const EMPTY_LOOKUP: AuditLookup = { members: new Map(), invitations: new Map(), apiKeys: new Map() };
+
+/** Every action the app writes today; each has its own sentence below. */
+export const KNOWN_ACTIONS = [
+  'organization.created',
+  'settings.changed',
+  'member.added',
+  'member.role_changed',
+  'member.reactivated',
+  'member.slack_linked',
+  'member.left',
+  'member.removed',
+  'invitation.sent',
+  'invitation.resent',
+  'invitation.cancelled',
+  'invitation.declined',
+  'invitation.expired',
+  'invitation.accepted',
+  'removal.requested',
+  'removal.rejected',
+  'removal.withdrawn',
+  'removal.expired',
+  'removal.cancelled',
+  'api_key.created',
+  'api_key.revoked',
+  'activity.ingested',
+  'access_review.started',
+  'access_review.kept',
+  'access_review.remove_started',
+] as const;
+
+/** The words before the dot: what `/team audit <prefix>` filters on. */
+export const ACTION_PREFIXES = [...new Set(KNOWN_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))))] as readonly string[];
+
+const MAX_NAME = 100;
+const MAX_EMAIL = 254;
+const MAX_REASON = 300;
+const MAX_SUMMARY = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLACK_USER = /^[UW][A-Z0-9]{2,30}$/;
+const CHANNEL = /^[CG][A-Z0-9]{2,30}$/;
+
+/** The ids an event names, by kind, so a page's worth can be loaded in one query per kind. */
+export function mentionedIds(event: AuditEventLike): { members: string[]; invitations: string[]; apiKeys: string[] } {
+  const members: string[] = [];
+  const invitations: string[] = [];
+  const apiKeys: string[] = [];
+  if (event.actor_type === 'member' && event.actor_id) members.push(event.actor_id);
+  if (event.actor_type === 'api_key' && event.actor_id) apiKeys.push(event.actor_id);
+  if (event.target_type === 'member' && event.target_id) members.push(event.target_id);
+  if (event.target_type === 'invitation' && event.target_id) invitations.push(event.target_id);
+  if (event.target_type === 'api_key' && event.target_id) apiKeys.push(event.target_id);
+  const after = record(event.after);
+  for (const key of ['target_member_id', 'removed_by', 'requested_by', 'approved_by'] as const) {
+    const id = str(after[key]);
+    if (id) members.push(id);
+  }
+  const valid = (ids: string[]) => [...new Set(ids.filter((id) => UUID.test(id)))];
+  return { members: valid(members), invitations: valid(invitations), apiKeys: valid(apiKeys) };
+}
+
+/** One sentence, ending with a full stop, in Slack mrkdwn. */
+export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY_LOOKUP): string {
+  const before = record(event.before);
+  const after = record(event.after);
+  const actor = actorName(event.actor_type, event.actor_id, lookup);
+  const member = (id: string | null | undefined) => personName(id, lookup);
+  const target = event.target_type === 'member' ? member(event.target_id) : undefined;
+  const invitee = () => inviteeName(event, lookup);
+  const aboutRequest = () => member(str(after.target_member_id));
+  const reason = (value: unknown) => (str(value) ? ` (reason: “${userText(str(value)!, MAX_REASON)}”)` : '');
+
+  switch (event.action) {
+    case 'organization.created':
+      return `${cap(actor)} connected this workspace${str(after.name) ? ` (${userText(str(after.name)!, MAX_NAME)})` : ''} and created its team.`;
+    case 'settings.changed': {
+      const changes = settingsChangeSummary(event.before, event.after);
+      return `${cap(actor)} changed the team settings${changes ? `: ${changes}` : ''}.`;
+    }
+    case 'member.added':
+      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
+    case 'member.role_changed':
+      return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}.`;
+    case 'member.reactivated':
+      return `${cap(actor)} brought ${target ?? 'someone'} back to the team as ${roleWithArticle(after.role)}.`;
+    case 'member.slack_linked': {
+      const slack = str(after.slack_user_id);
+      const account = slack && SLACK_USER.test(slack) ? ` (<@${slack}>)` : '';
+      return `${cap(actor)} linked ${target ?? 'a member'} to their Slack account${account}, matched by the email on their Slack profile.`;
+    }
+    case 'member.left':
+      return `${cap(target ?? actor)} left the team.`;
+    case 'member.removed': {
+      const requester = str(after.requested_by) ?? str(after.removed_by);
+      const approver = str(after.approved_by);
+      const who = requester ? member(requester) : actor;
+      return `${cap(who)} removed ${target ?? 'someone'} from the team${approver ? `, approved by ${member(approver)}` : ''}${reason(after.reason)}.`;
+    }
+    case 'invitation.sent':
+      return `${cap(actor)} invited ${invitee()} as ${roleWithArticle(after.role)}.`;
+    case 'invitation.resent':
+      return `${cap(actor)} resent the invitation to ${invitee()}.`;
+    case 'invitation.cancelled':
+      return event.actor_type === 'system'
+        ? `The invitation to ${invitee()} was cancelled, because whoever sent it is no longer a member.`
+        : `${cap(actor)} cancelled the invitation to ${invitee()}.`;
+    case 'invitation.declined':
+      return `${cap(invitee())} declined the invitation.`;
+    case 'invitation.expired':
+      return `The invitation to ${invitee()} expired.`;
+    case 'invitation.accepted':
+      return `${cap(target ?? actor)} accepted the invitation and joined as ${roleWithArticle(after.role)}.`;
+    case 'removal.requested':
+      return `${cap(actor)} asked to remove ${aboutRequest()}, waiting for another owner's approval${reason(after.reason)}.`;
+    case 'removal.rejected':
+      return `${cap(actor)} rejected the request to remove ${aboutRequest()}${reason(after.reason)}.`;
+    case 'removal.withdrawn':
+      return `${cap(actor)} withdrew the request to remove ${aboutRequest()}.`;
+    case 'removal.expired':
+      return `The request to remove ${aboutRequest()} expired without a decision; they are still a member.`;
+    case 'removal.cancelled':
+      return `The request to remove ${aboutRequest()} was cancelled${str(after.reason) ? `: ${userText(str(after.reason)!, MAX_REASON)}` : ''}.`;
+    case 'api_key.created':
+      return `${cap(actor)} created ${apiKeyName(event.target_id, lookup, after)}${keyDetails(after)}.`;
+    case 'api_key.revoked':
+      return `${cap(actor)} revoked ${apiKeyName(event.target_id, lookup, before)}.`;
+    case 'activity.ingested': {
+      const what = after.type === 'sign_in' ? 'a sign-in' : after.type === 'config_change' ? 'a configuration change' : 'activity';
+      const summary = str(after.summary) ? `: “${userText(str(after.summary)!, MAX_SUMMARY)}”` : '';
+      return `${cap(actor)} reported ${what} by ${target ?? 'a member'}${summary}.`;
+    }
+    case 'access_review.started': {
+      const members = typeof after.members === 'number' ? after.members : undefined;
+      const days = typeof after.threshold_days === 'number' ? ` for ${after.threshold_days} days` : '';
+      const listed = members === undefined ? 'listing members' : members === 0 ? 'nobody to review' : `listing ${members} ${members === 1 ? 'member' : 'members'}`;
+      return `${cap(actor)} started an access review: ${listed} without a sign-in${days}.`;
+    }
+    case 'access_review.kept':
+      return `${cap(actor)} kept ${target ?? 'a member'} on the team in the access review.`;
+    case 'access_review.remove_started':
+      return `${cap(actor)} chose to remove ${target ?? 'a member'} in the access review.`;
+    default: {
+      const on = target ? ` on ${target}` : event.target_type ? ` on ${userText(event.target_type, 40)}` : '';
+      return `${cap(actor)} did \`${userText(event.action.replace(/`/g, "'"), 100)}\`${on}.`;
+    }
+  }
+}
+
+/** Where an event came from, for the line under its sentence. */
+export function sourceLabel(source: AuditSource): string {
+  switch (source) {
+    case 'slack':
+      return 'in Slack';
+    case 'web':
+      return 'on the web';
+    case 'api':
+      return 'through the API';
+    case 'cli':
+      return 'from the command line';
+    case 'system':
+      return 'automatically';
+    default:
+      return `via ${userText(String(source), 20)}`;
+  }
+}
+
+/** Who did it, as a noun phrase: a member's label, or what the system actor stands for. */
+export function actorName(type: ActorType | string, id: string | null, lookup: AuditLookup = EMPTY_LOOKUP): string {
+  switch (type) {
+    case 'member':
+      return personName(id, lookup);
+    case 'slack_user':
+      return id && SLACK_USER.test(id) ? `<@${id}>` : 'a Slack user';
+    case 'api_key':
+      return apiKeyName(id, lookup, {});
+    case 'cli':
+      return 'the command line';
+    case 'system':
+      if (id?.startsWith('invitee:')) return userText(id.slice('invitee:'.length), MAX_EMAIL);
+      if (id === 'BOOTSTRAP_OWNER_EMAILS') return 'Team Manager (from BOOTSTRAP_OWNER_EMAILS)';
+      return 'Team Manager';
+    default:
+      return 'someone';
+  }
+}
+
+/**
+ * The settings an event changed, in words: "Team channel (<#C1> → <#C2>), Invitation expiry (7 → 14 days)".
+ * Unknown keys are named as stored; long lists are shortened so the sentence stays short.
+ */
+export function settingsChangeSummary(beforeJson: unknown, afterJson: unknown): string {
+  const before = record(beforeJson);
+  const after = record(afterJson);
+  const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+  return keys
+    .map((key) => {
+      const setting = SETTINGS[key];
+      if (!setting) return userText(key, 40);
+      if (key === 'allowed_email_domains') return `${setting.label} (${domainsChange(before[key], after[key])})`;
+      return `${setting.label} (${setting.value(before[key])} → ${setting.value(after[key])})`;
+    })
+    .join(', ');
+}
+
+// ---------------------------------------------------------------------------
+// Pieces
+
+const onOff = (v: unknown) => (v === true ? 'on' : v === false ? 'off' : '?');
+const plain = (v: unknown) => (v === null || v === undefined ? '?' : userText(String(v), 40));
+const count = (unit: string) => (v: unknown) => (typeof v === 'number' ? `${v} ${unit}` : plain(v));
+const channel = (v: unknown) => (v === null ? 'none' : typeof v === 'string' && CHANNEL.test(v) ? `<#${v}>` : plain(v));
+
+const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }> = {
+  team_channel_id: { label: 'Team channel', value: channel },
+  approvals_channel_id: { label: 'Approvals channel', value: channel },
+  removal_approval_policy: { label: 'Removal approval', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'none' ? 'none' : plain(v)) },
+  removal_request_expiry_hours: { label: 'Removal requests expire after', value: count('hours') },
+  notify_removed_member: { label: 'Notify the removed person', value: onOff },
+  invitation_expiry_days: { label: 'Invitation expiry', value: count('days') },
+  allowed_email_domains: { label: 'Allowed email domains', value: plain },
+  require_sso: { label: 'Require SSO', value: onOff },
+  access_review_cadence: { label: 'Access review', value: plain },
+  inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
+};
+
+function domainsChange(beforeValue: unknown, afterValue: unknown): string {
+  const was = new Set(strings(beforeValue));
+  const now = strings(afterValue);
+  const added = now.filter((d) => !was.has(d));
+  const removed = [...was].filter((d) => !now.includes(d));
+  const list = (ds: string[]) => ds.slice(0, 3).map((d) => userText(d, 60)).join(', ') + (ds.length > 3 ? ` and ${ds.length - 3} more` : '');
+  const parts: string[] = [];
+  if (added.length > 0) parts.push(`added ${list(added)}`);
+  if (removed.length > 0) parts.push(`removed ${list(removed)}`);
+  if (now.length === 0) parts.push('any domain now');
+  return parts.join('; ') || 'unchanged';
+}
+
+function personName(id: string | null | undefined, lookup: AuditLookup): string {
+  const person = id ? lookup.members.get(id) : undefined;
+  if (!person) return 'a member no longer on record';
+  return memberLabel({
+    slack_user_id: person.slack_user_id,
+    display_name: person.display_name === null ? null : clip(person.display_name, MAX_NAME),
+    email: clip(person.email, MAX_EMAIL),
+  });
+}
+
+function inviteeName(event: AuditEventLike, lookup: AuditLookup): string {
+  const stored = event.target_id ? lookup.invitations.get(event.target_id)?.email : undefined;
+  const email = stored ?? str(record(event.after).email) ?? (event.actor_id?.startsWith('invitee:') ? event.actor_id.slice(8) : undefined);
+  return email ? userText(email, MAX_EMAIL) : 'someone';
+}
+
+function apiKeyName(id: string | null, lookup: AuditLookup, fallback: Record<string, unknown>): string {
+  const prefix = (id ? lookup.apiKeys.get(id)?.prefix : undefined) ?? str(fallback.prefix);
+  return prefix ? `API key \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : 'an API key';
+}
+
+function keyDetails(after: Record<string, unknown>): string {
+  const name = str(after.name);
+  const scope = str(after.scope);
+  if (!name && !scope) return '';
+  return ` (${[name ? `“${userText(name, MAX_NAME)}”` : '', scope ? userText(scope, 20) : ''].filter(Boolean).join(', ')})`;
+}
+
+function role(value: unknown): string {
+  return value === 'owner' ? 'Owner' : value === 'member' ? 'Member' : value === null || value === undefined ? 'no role' : userText(String(value), 20);
+}
+
+function roleWithArticle(value: unknown): string {
+  return value === 'owner' ? 'an Owner' : value === 'member' ? 'a Member' : role(value);
+}
+
+/** Capitalises a sentence that starts with one of our own phrases ("the command line", "a member …"), never a name or an email. */
+function cap(phrase: string): string {
+  return /^(the|an?) /.test(phrase) ? phrase[0]!.toUpperCase() + phrase.slice(1) : phrase;
+}
+
+/** User-provided text as shown in mrkdwn: clipped first (so escaping cannot be cut in half), then escaped. */
+function userText(text: string, max: number): string {
+  return escapeText(clip(text.replace(/[\r\n]+/g, ' '), max));
+}
+
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

@@ -1,0 +1,156 @@
+import { settingsChangeSummary, sourceLabel } from '../../activity/audit-sentences.js';
+import type { ActivityPerson, ConfigChange, MemberActivity, RoleHistoryEntry } from '../../activity/member-activity.js';
+import type { Member } from '../../db/schema.js';
+import { memberLabel, roleLabel, timeLabel } from '../../team/people.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+import type { ModalView } from './remove-modal.js';
+import type { SlackReply } from './reply.js';
+
+/**
+ * A member's activity as Block Kit, for the `/team activity` message and the modal the team
+ * page's Activity button opens. Pure. At most 9 blocks whatever the data (a message allows 50,
+ * a modal 100), and every section is kept under Slack's 3,000 characters: names and summaries
+ * are clipped before they are escaped, and a list that would not fit is cut with "and N more".
+ */
+
+export const ACTIVITY_MODAL_CALLBACK_ID = 'member.activity';
+
+type Block = Record<string, unknown>;
+
+const SECTION_MAX = 3000;
+const FIELD_MAX = 2000;
+const MAX_NAME = 100;
+const MAX_EMAIL = 254;
+const MAX_SUMMARY = 200;
+
+export function memberActivityBlocks(activity: MemberActivity): Block[] {
+  const m = activity.member;
+  const blocks: Block[] = [
+    section(`${heading(m)}${activity.viewerIsMember ? ' _(you)_' : ''}\n${roleLabel(m.role)} · ${status(m)}`),
+    {
+      type: 'section',
+      fields: [
+        field('Joined', timeLabel(m.joined_at)),
+        field('Invited by', activity.invitedBy ? person(activity.invitedBy) : 'nobody (added directly, not invited)'),
+        field('Last sign-in', activity.lastSignInAt ? timeLabel(activity.lastSignInAt) : 'never reported'),
+        field('Last activity in Slack', activity.lastSlackActivityAt ? timeLabel(activity.lastSlackActivityAt) : 'not seen yet'),
+      ],
+    },
+    { type: 'divider' },
+    section(
+      withinLimit(
+        '*Role history*',
+        activity.roleHistory.map(roleLine),
+        activity.roleHistory.length === 0 ? 'No role changes recorded.' : undefined,
+        activity.moreRoleHistory ? '…and earlier changes (`/team audit @person member` lists them all).' : undefined,
+      ),
+    ),
+    section(
+      withinLimit(
+        '*Recent configuration changes*',
+        activity.configChanges.map(configLine),
+        activity.configChanges.length === 0 ? 'None reported.' : undefined,
+      ),
+    ),
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Sign-ins and configuration changes are reported by your product through the Team Manager API; activity in Slack is updated at most every 5 minutes.',
+        },
+      ],
+    },
+  ];
+  return blocks;
+}
+
+/** The `/team activity` answer (ephemeral). */
+export function memberActivityMessage(activity: MemberActivity): SlackReply {
+  const name = activity.member.display_name ?? activity.member.email;
+  return { text: escapeMrkdwn(`Activity of ${clip(name, MAX_NAME)}`), blocks: memberActivityBlocks(activity) };
+}
+
+/** The modal the Activity button opens. */
+export function memberActivityModal(activity: MemberActivity): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ACTIVITY_MODAL_CALLBACK_ID,
+    title: { type: 'plain_text', text: 'Activity' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: memberActivityBlocks(activity),
+  };
+}
+
+/** The modal shown instead when the activity cannot be shown to this person. */
+export function activityRefusedModal(message: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ACTIVITY_MODAL_CALLBACK_ID,
+    title: { type: 'plain_text', text: 'Activity' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [section(`:no_entry: ${message}`)],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Pieces
+
+function heading(m: Member): string {
+  const email = escapeMrkdwn(clip(m.email, MAX_EMAIL));
+  const name = m.display_name ? `*${escapeMrkdwn(clip(m.display_name, MAX_NAME))}* (${email})` : `*${email}*`;
+  return m.slack_user_id ? `${name} <@${m.slack_user_id}>` : name;
+}
+
+function status(m: Member): string {
+  if (m.status === 'active') return 'active member';
+  return `removed ${m.removed_at ? timeLabel(m.removed_at) : ''}`.trim();
+}
+
+function person(p: ActivityPerson): string {
+  const label = memberLabel({ slack_user_id: p.slack_user_id, display_name: p.display_name && clip(p.display_name, MAX_NAME), email: clip(p.email, MAX_EMAIL) });
+  return p.status === 'active' ? label : `${label} (no longer a member)`;
+}
+
+function roleLine(entry: RoleHistoryEntry): string {
+  const change = entry.fromRole === null ? `joined as ${roleLabel(entry.toRole)}` : `${roleLabel(entry.fromRole)} → ${roleLabel(entry.toRole)}`;
+  const by = entry.changedBy ? `, by ${person(entry.changedBy)}` : entry.source === 'cli' ? ', by the command line' : entry.source === 'system' ? ', by Team Manager' : '';
+  return `• ${timeLabel(entry.changedAt)}: ${change}${by} (${sourceLabel(entry.source)})`;
+}
+
+function configLine(change: ConfigChange): string {
+  if (change.kind === 'reported') return `• ${timeLabel(change.occurredAt)}: ${escapeMrkdwn(clip(oneLine(change.summary), MAX_SUMMARY))}`;
+  const summary = settingsChangeSummary(change.before, change.after);
+  return `• ${timeLabel(change.occurredAt)}: changed the team settings${summary ? `: ${summary}` : ''} (${sourceLabel(change.source)})`;
+}
+
+/** A heading and lines, as many as fit in one section, then "and N more". */
+function withinLimit(title: string, lines: string[], empty?: string, footer?: string): string {
+  if (lines.length === 0) return `${title}\n${empty ?? ''}`;
+  let text = title;
+  const tail = footer ? `\n${footer}` : '';
+  for (let i = 0; i < lines.length; i++) {
+    const more = `\n…and ${lines.length - i} more`;
+    const line = `\n${lines[i]}`;
+    if ([...text].length + [...line].length + more.length + tail.length > SECTION_MAX) return text + more + tail;
+    text += line;
+  }
+  return text + tail;
+}
+
+function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } };
+}
+
+function field(label: string, value: string): Block {
+  return { type: 'mrkdwn', text: clip(`*${label}*\n${value}`, FIELD_MAX) };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
