@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The reliability suite has its own command (npm run test:reliability) and config.
+    exclude: [...configDefaults.exclude, 'test/reliability/**'],
     globalSetup: ['test/support/global-setup.ts'],
     // Each file gets its own database; files run in parallel on the 2 cores CI has.
     pool: 'forks',

@@ -5,6 +5,7 @@ import * as m0003 from './2026_11_27_0003_invitations.js';
 import * as m0004 from './2026_11_27_0004_removals.js';
 import * as m0005 from './2026_11_27_0005_activity_api.js';
 import * as m0006 from './2026_11_27_0006_audit_indexes.js';
+import * as m0007 from './2026_11_27_0007_member_counts.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0004_removals': m0004,
   '2026_11_27_0005_activity_api': m0005,
   '2026_11_27_0006_audit_indexes': m0006,
+  '2026_11_27_0007_member_counts': m0007,
 };

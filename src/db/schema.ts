@@ -183,6 +183,12 @@ export interface AccessReviewItemsTable {
   decided_at: Date | null;
 }
 
+/** Kept by triggers on `members` (migration 0007): read, never written by the app. */
+export interface OrganizationMemberCountsTable {
+  organization_id: string;
+  active: number;
+}
+
 export interface HomeTabStatesTable {
   organization_id: string;
   slack_user_id: string;
@@ -203,6 +209,7 @@ export interface Database {
   activity_events: ActivityEventsTable;
   access_reviews: AccessReviewsTable;
   access_review_items: AccessReviewItemsTable;
+  organization_member_counts: OrganizationMemberCountsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

@@ -194,19 +194,22 @@ async function existsBefore(db: DbOrTrx, organizationId: string, search: string 
   return rows.length > 0;
 }
 
-/** How many active members the page lists (with the search applied): one index-only count. */
+/** How many active members the page lists: the kept count, or with a search one index-only count. */
 export async function countListedMembers(db: DbOrTrx, organizationId: string, search?: string): Promise<number> {
-  let query = db
+  const normalised = normaliseSearch(search);
+  if (!normalised) {
+    // Kept by the database (migration 0007's triggers): one row, whatever the team's size.
+    const kept = await db.selectFrom('organization_member_counts').select('active').where('organization_id', '=', organizationId).executeTakeFirst();
+    return kept?.active ?? 0;
+  }
+  const pattern = likePrefix(normalised);
+  const row = await db
     .selectFrom('members')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('organization_id', '=', organizationId)
-    .where('status', '=', 'active');
-  const normalised = normaliseSearch(search);
-  if (normalised) {
-    const pattern = likePrefix(normalised);
-    query = query.where((eb) => eb.or([eb('sort_name', 'like', pattern), eb('email', 'like', pattern)]));
-  }
-  const row = await query.executeTakeFirstOrThrow();
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('sort_name', 'like', pattern), eb('email', 'like', pattern)]))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
