@@ -122,7 +122,9 @@ async function nextReview(db: DbOrTrx, review: AccessReview): Promise<AccessRevi
     .selectFrom('access_reviews')
     .selectAll()
     .where('organization_id', '=', review.organization_id)
-    .where((eb) => eb.or([eb('created_at', '>', review.created_at), eb.and([eb('created_at', '=', review.created_at), eb('id', '>', review.id)])]))
+    // Compared with the row's own time in SQL: a JavaScript Date drops the microseconds, and a
+    // review created by the database's now() would otherwise count as newer than itself.
+    .where(sql<boolean>`(created_at, id) > (select r.created_at, r.id from access_reviews r where r.id = ${review.id})`)
     .orderBy('created_at')
     .orderBy('id')
     .limit(1)

@@ -39,7 +39,9 @@ export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefi
   router.use(memberRoutes(deps));
   router.use(invitationRoutes(deps));
   router.use(auditRoutes(deps));
-  router.post('/events', requireReadWrite, express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'] }));
+  // inflate: false — the API takes UTF-8 JSON without a content encoding (415 otherwise, as
+  // documented); inflating would also turn a corrupt gzip body into a 500.
+  router.post('/events', requireReadWrite, express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'], inflate: false }));
   router.use(ingestRoutes(deps));
 
   // A known path with another method: 405 with Allow; anything else under /api/v1: 404.

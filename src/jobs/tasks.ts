@@ -12,6 +12,12 @@ export const taskPayloads = {
     channel: z.string().min(1),
     text: z.string().min(1),
     blocks: z.array(z.record(z.string(), z.unknown())).optional(),
+    /**
+     * This message's identity, made when it was queued: the post carries it as message metadata
+     * so that a retry after a lost answer finds the message instead of posting it again. Jobs
+     * queued without one (older versions) use the job's id, which is stable across retries.
+     */
+    deliveryId: z.string().min(1).max(200).optional(),
   }),
   /** Re-renders one person's App Home tab after a change that affects what it shows. */
   'slack.publish-home': z.object({
@@ -65,4 +71,16 @@ export const taskPayloads = {
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;
+
+/** One run of a job, as the handlers see it. */
+export interface JobRun {
+  /** 1 on the first run, 2 on the first retry, and so on. */
+  attempt: number;
+  /** When the job was queued (the database's clock). */
+  createdAt: Date;
+  /** The queue's id for the job: the same on every retry. */
+  jobId: string;
+  /** Aborted when the worker shuts down. */
+  signal: AbortSignal;
+}
 export type TaskPayload<T extends TaskName> = z.input<(typeof taskPayloads)[T]>;

@@ -2,7 +2,7 @@ import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, ty
 import type pg from 'pg';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { taskPayloads, type TaskName, type TaskPayload } from './tasks.js';
+import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
@@ -25,28 +25,28 @@ export interface WorkerDeps {
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
 }
 
-type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, signal: AbortSignal) => Promise<void> };
+type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Promise<void> };
 
 function handlers(deps: WorkerDeps): Handlers {
   const log = deps.log;
   const slack = { db: deps.db, slack: deps.slack, log };
   const invitations = { ...deps.invitations, ...slack };
   return {
-    'slack.post-message': (payload, signal) => postMessage(slack, payload, signal),
-    'slack.publish-home': (payload, signal) => publishHome({ ...slack, renderHome: deps.renderHome }, payload, signal),
+    'slack.post-message': (payload, run) => postMessage(slack, payload, run),
+    'slack.publish-home': (payload, run) => publishHome({ ...slack, renderHome: deps.renderHome }, payload, run.signal),
     'invitation.send-email': (payload) => sendInvitationEmail(invitations, payload),
-    'invitation.send-dm': (payload, signal) => sendInvitationDm(invitations, payload, signal),
-    'invitation.update-dm': (payload, signal) => updateInvitationDm(invitations, payload, signal),
+    'invitation.send-dm': (payload, run) => sendInvitationDm(invitations, payload, run),
+    'invitation.update-dm': (payload, run) => updateInvitationDm(invitations, payload, run.signal),
     'invitation.expire-due': () => inBatches(log, 'invitations expired', (now) => expireInvitations(deps.db, now, BATCH)),
-    'removal.post-card': (payload, signal) => postRemovalCard(slack, payload, signal),
-    'removal.update-card': (payload, signal) => updateRemovalCard(slack, payload, signal),
+    'removal.post-card': (payload, run) => postRemovalCard(slack, payload, run),
+    'removal.update-card': (payload, run) => updateRemovalCard(slack, payload, run.signal),
     'removal.expire-due': () => inBatches(log, 'removal requests expired', (now) => expireRemovalRequests(deps.db, now, BATCH)),
     'access-review.start-due': async () => {
       const started = await startDueAccessReviews(deps.db, new Date());
       if (started > 0) log.info({ count: started }, 'access reviews started');
     },
-    'access-review.post': (payload, signal) => postAccessReview(slack, payload, signal),
-    'access-review.update': (payload, signal) => updateAccessReview(slack, payload, signal),
+    'access-review.post': (payload, run) => postAccessReview(slack, payload, run),
+    'access-review.update': (payload, run) => updateAccessReview(slack, payload, run.signal),
   };
 }
 
@@ -67,13 +67,18 @@ async function inBatches(log: Logger, what: string, sweep: (now: Date) => Promis
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
-  const table = handlers(deps) as Record<TaskName, (payload: unknown, signal: AbortSignal) => Promise<void>>;
+  const table = handlers(deps) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   for (const name of Object.keys(taskPayloads) as TaskName[]) {
     const task: Task = async (raw, helpers) => {
       const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
       const payload = taskPayloads[name].parse(raw);
       try {
-        await table[name](payload, helpers.abortSignal ?? new AbortController().signal);
+        await table[name](payload, {
+          attempt: helpers.job.attempts,
+          createdAt: new Date(helpers.job.created_at),
+          jobId: String(helpers.job.id),
+          signal: helpers.abortSignal ?? new AbortController().signal,
+        });
       } catch (err) {
         if (err instanceof UndeliverableError) {
           log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');

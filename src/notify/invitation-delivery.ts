@@ -1,7 +1,7 @@
 import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import type { TaskPayload } from '../jobs/tasks.js';
+import type { JobRun, TaskPayload } from '../jobs/tasks.js';
 import type { Mailer } from '../mail/mailer.js';
 import { invitationEmail } from '../mail/invitation-email.js';
 import { findInvitation, updateInvitation } from '../team/invitation-repository.js';
@@ -11,6 +11,10 @@ import { newInvitationToken } from '../team/invitation-tokens.js';
 import { memberLabel } from '../team/people.js';
 import { invitationDm, invitationDmOutcome } from '../slack/blocks/invitation-dm.js';
 import { deliver } from './slack-delivery.js';
+import { postOnce } from './exactly-once.js';
+
+/** One invitation DM per send: the delivery id names the invitation and which send it is. */
+export const invitationDmDeliveryId = (invitationId: string, sendCount: number) => `invitation-dm:${invitationId}:${sendCount}`;
 
 export interface InvitationDeliveryDeps {
   db: Db;
@@ -70,8 +74,13 @@ export async function sendInvitationEmail(deps: InvitationDeliveryDeps, payload:
   if (sent.file) deps.log.info({ invitation: invitation.id, file: sent.file, localAcceptLink: acceptUrl }, 'invitation email written locally; open the link to accept');
 }
 
-/** Job: DMs the invitee with Accept / Decline when their address belongs to someone in the workspace. */
-export async function sendInvitationDm(deps: InvitationDeliveryDeps, payload: TaskPayload<'invitation.send-dm'>, signal?: AbortSignal): Promise<void> {
+/**
+ * Job: DMs the invitee with Accept / Decline when their address belongs to someone in the
+ * workspace, once per send: a retry after a post whose answer was lost finds it by its delivery
+ * id (exactly-once.ts) and remembers that one.
+ */
+export async function sendInvitationDm(deps: InvitationDeliveryDeps, payload: TaskPayload<'invitation.send-dm'>, run?: JobRun): Promise<void> {
+  const signal = run?.signal;
   const loaded = await current(deps, payload);
   if (!loaded) return;
   const { invitation, organization, inviter } = loaded;
@@ -88,11 +97,8 @@ export async function sendInvitationDm(deps: InvitationDeliveryDeps, payload: Ta
   }
   if (!slackUserId) return;
   const message = invitationDm({ invitation, organizationName: organization.name, inviterLabel: inviter ? memberLabel(inviter) : 'An owner' });
-  const posted = await deliver(() => deps.slack.chat.postMessage({ channel: slackUserId, text: message.text, blocks: message.blocks as never }), {
-    log: deps.log,
-    ...(signal ? { signal } : {}),
-  });
-  await updateInvitation(deps.db, invitation.id, { slack_user_id: slackUserId, dm_channel_id: posted.channel ?? slackUserId, dm_ts: posted.ts ?? null });
+  const posted = await postOnce(deps, { channel: slackUserId, text: message.text, blocks: message.blocks }, invitationDmDeliveryId(invitation.id, payload.sendCount), run);
+  await updateInvitation(deps.db, invitation.id, { slack_user_id: slackUserId, dm_channel_id: posted.channel, dm_ts: posted.ts });
 }
 
 /** Job: rewrites the DM to show the invitation's outcome, buttons gone. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/database.js';
 import type { Member } from '../db/schema.js';
 import { channelQueue, enqueue } from '../jobs/queue.js';
@@ -6,6 +7,8 @@ import type { ChannelMessage } from './team-channel.js';
 /**
  * Queues a direct message to a member, in the caller's transaction. Posting to a user id
  * makes Slack deliver it in the app's DM with them. Members not linked to Slack get nothing.
+ * The message gets its own delivery id, so that it is posted exactly once however often the
+ * job is retried.
  */
 export async function notifyMember(
   trx: DbOrTrx,
@@ -16,7 +19,13 @@ export async function notifyMember(
   await enqueue(
     trx,
     'slack.post-message',
-    { organizationId: member.organization_id, channel: member.slack_user_id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) },
+    {
+      organizationId: member.organization_id,
+      channel: member.slack_user_id,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      deliveryId: randomUUID(),
+    },
     { queueName: channelQueue(member.slack_user_id) },
   );
   return true;

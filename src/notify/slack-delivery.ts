@@ -33,16 +33,27 @@ export class UndeliverableError extends Error {
   }
 }
 
+/** How long the worker waits for one Slack answer before the attempt fails (and is retried by the queue). */
+export const DEFAULT_WORKER_TIMEOUT_MS = 10_000;
+
+export interface WorkerSlackClientOptions {
+  /**
+   * Per-call timeout. A call that times out may still have taken effect at Slack; the posting
+   * jobs find such posts again by their delivery id (see exactly-once.ts) instead of posting twice.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * The worker's client: no retries of its own (the job queue owns retries, durably) and
  * rate-limited calls rejected at once so that `deliver` can honour Retry-After itself.
  */
-export function createWorkerSlackClient(token: string, apiUrl: string | undefined, log: Logger): WebClient {
+export function createWorkerSlackClient(token: string, apiUrl: string | undefined, log: Logger, options: WorkerSlackClientOptions = {}): WebClient {
   return new WebClient(token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: 10_000,
+    timeout: options.timeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS,
     logger: undefined,
   }).on(WebClientEvent.RATE_LIMITED, (retryAfter: number) => log.debug({ retryAfter }, 'slack rate limited'));
 }

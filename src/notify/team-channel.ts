@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/database.js';
 import type { Organization } from '../db/schema.js';
 import { channelQueue, enqueue } from '../jobs/queue.js';
@@ -9,7 +10,8 @@ export interface ChannelMessage {
 
 /**
  * Queues a message for the organization's team channel, in the caller's transaction.
- * Does nothing when no team channel is set: there is nobody to tell.
+ * Does nothing when no team channel is set: there is nobody to tell. The message gets its own
+ * delivery id, so that it is posted exactly once however often the job is retried.
  */
 export async function notifyTeamChannel(
   trx: DbOrTrx,
@@ -21,7 +23,7 @@ export async function notifyTeamChannel(
   await enqueue(
     trx,
     'slack.post-message',
-    { organizationId: organization.id, channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) },
+    { organizationId: organization.id, channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), deliveryId: randomUUID() },
     { queueName: channelQueue(channel) },
   );
   return true;

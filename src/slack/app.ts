@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, AuthorizationError, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Express } from 'express';
 import type { Config } from '../config.js';
 import { boltLogger } from '../logger.js';
@@ -48,6 +48,19 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
         logger,
         endpoints: '/slack/events',
         processBeforeResponse: false,
+        // A correctly signed body Bolt cannot make sense of (payload=null, no user, actions not
+        // a list…) throws inside Bolt before our middleware runs; Bolt's default answers 500.
+        // It is the sender's fault and nothing has changed: 400, logged as a warning.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          if (error instanceof AuthorizationError) {
+            response.writeHead(401).end();
+            return true;
+          }
+          deps.log.warn({ err: error }, 'Slack request could not be processed (malformed payload?); answered 400');
+          response.writeHead(400).end();
+          return true;
+        },
       });
   const app = new App({
     receiver,

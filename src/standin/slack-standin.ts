@@ -68,17 +68,40 @@ export interface RecordedCall {
   response: Record<string, unknown>;
   /** The token the call was made with (Bearer header or token field), if any. */
   token?: string;
+  /**
+   * Set when a fault made the caller never see `response` although the call took effect
+   * (`dropResponse`: the connection was cut; `delayMs`: answered this late, maybe after the
+   * caller gave up). What Slack looks like when a request times out on the way back.
+   */
+  responseLost?: 'dropped' | 'delayed';
+  /** The injected fault this call met, if any (so a test can tell its faults from Slack's own pacing). */
+  injectedFault?: Fault;
+  /** The Retry-After (seconds) of a 429 answer, injected or from the posting pace. */
+  retryAfterSec?: number;
 }
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
   at: number;
 }
+/**
+ * Trouble injected into the next call(s) of a method. With `status` or `error` the call is
+ * refused and has no effect (a 429 carries `Retry-After: retryAfterSec`). Without them the call
+ * takes effect and only its answer suffers: `delayMs` holds it back that long (past the
+ * client's timeout it is a timeout whose call happened anyway), `dropResponse` cuts the
+ * connection instead of answering.
+ */
 export interface Fault {
   status?: number;
   error?: string;
   retryAfterSec?: number;
   delayMs?: number;
+  dropResponse?: boolean;
+}
+/** Message metadata as chat.postMessage takes it and conversations.history returns it. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
 }
 /** A message as Slack stores it (what chat.update and block_actions payloads see). */
 export interface StoredMessage {
@@ -93,6 +116,7 @@ export interface StoredMessage {
   team: string;
   thread_ts?: string;
   edited?: { user: string; ts: string };
+  metadata?: MessageMetadata;
 }
 /** A view as Slack returns it from views.* (id, hash, state, defaults, then the app's fields). */
 export type StoredView = Record<string, unknown> & { id: string; hash: string; type: string };
@@ -114,7 +138,11 @@ export const MAX_MESSAGE_TEXT = 40_000;
 /** Slack's limit on the members of a group DM opened with conversations.open. */
 const MAX_MPIM_USERS = 8;
 /** Form fields that WebClient sends as JSON strings. */
-const JSON_FIELDS = ['blocks', 'view', 'attachments'] as const;
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
+/** Slack's ceiling on conversations.history's `limit`. */
+const MAX_HISTORY_LIMIT = 999;
+/** Slack's documented limit on a message's metadata (event_type + event_payload), in bytes. */
+const MAX_METADATA_BYTES = 8_000;
 
 type Args = Record<string, unknown>;
 interface ApiReply {
@@ -212,6 +240,7 @@ export class SlackStandin {
       'users.info': (a) => this.usersInfo(a),
       'users.lookupByEmail': (a) => this.usersLookupByEmail(a),
       'conversations.open': (a) => this.conversationsOpen(a),
+      'conversations.history': (a) => this.conversationsHistory(a),
       'apps.connections.open': () => ok({ url: this.socket.newConnectionUrl() }),
     };
     this.socket = new SocketModeServer({
@@ -380,29 +409,50 @@ export class SlackStandin {
   private async handleApi(method: string, req: IncomingMessage, url: URL, raw: string, res: ServerResponse): Promise<void> {
     const parsed = parseArgs(req, url, raw);
     const args = parsed.args;
-    const { reply, delayMs } = parsed.error ? { reply: fail(parsed.error), delayMs: 0 } : this.dispatch(method, args, parsed.token);
-    this.record({ method, args, at: Date.now(), status: reply.status, response: reply.body, ...(parsed.token ? { token: parsed.token } : {}) });
+    const { reply, delayMs, dropResponse, fault } = parsed.error
+      ? { reply: fail(parsed.error), delayMs: 0, dropResponse: false, fault: undefined }
+      : this.dispatch(method, args, parsed.token);
+    const lost = dropResponse ? ('dropped' as const) : delayMs > 0 ? ('delayed' as const) : undefined;
+    this.record({
+      method,
+      args,
+      at: Date.now(),
+      status: reply.status,
+      response: reply.body,
+      ...(parsed.token ? { token: parsed.token } : {}),
+      ...(lost ? { responseLost: lost } : {}),
+      ...(fault ? { injectedFault: fault } : {}),
+      ...(reply.headers?.['Retry-After'] ? { retryAfterSec: Number(reply.headers['Retry-After']) } : {}),
+    });
+    if (dropResponse) {
+      // The call took effect; the caller only sees the connection go away.
+      res.socket?.destroy();
+      return;
+    }
     if (delayMs > 0) await sleep(delayMs);
+    if (res.destroyed || res.socket?.destroyed) return; // the caller gave up waiting
     sendJson(res, reply);
   }
 
   /** Mirrors Slack's order: unknown method, then (injected) server trouble, then auth, then the method itself. */
-  private dispatch(method: string, args: Args, token: string | undefined): { reply: ApiReply; delayMs: number } {
+  private dispatch(method: string, args: Args, token: string | undefined): { reply: ApiReply; delayMs: number; dropResponse: boolean; fault?: Fault } {
     const handler = this.methods[method];
-    if (!handler) return { reply: fail('unknown_method', { req_method: method }), delayMs: 0 };
+    if (!handler) return { reply: fail('unknown_method', { req_method: method }), delayMs: 0, dropResponse: false };
     const fault = this.takeFault(method);
     const delayMs = fault?.delayMs ?? 0;
-    if (fault && (fault.status !== undefined || fault.error !== undefined)) return { reply: faultReply(fault), delayMs };
-    if (token === undefined) return { reply: fail('not_authed'), delayMs };
+    const dropResponse = fault?.dropResponse === true;
+    const answer = (reply: ApiReply) => ({ reply, delayMs, dropResponse, ...(fault ? { fault } : {}) });
+    if (fault && (fault.status !== undefined || fault.error !== undefined)) return answer(faultReply(fault));
+    if (token === undefined) return answer(fail('not_authed'));
     if (method === 'apps.connections.open') {
       // Only the app-level token opens Socket Mode connections.
-      if (token !== this.appToken) return { reply: fail('invalid_auth'), delayMs };
+      if (token !== this.appToken) return answer(fail('invalid_auth'));
     } else {
       // ...and it is good for nothing else (Slack: "not_allowed_token_type").
-      if (token === this.appToken) return { reply: fail('not_allowed_token_type'), delayMs };
-      if (token !== this.botToken) return { reply: fail('invalid_auth'), delayMs };
+      if (token === this.appToken) return answer(fail('not_allowed_token_type'));
+      if (token !== this.botToken) return answer(fail('invalid_auth'));
     }
-    return { reply: handler(args), delayMs };
+    return answer(handler(args));
   }
 
   private takeFault(method: string): Fault | undefined {
@@ -579,6 +629,8 @@ export class SlackStandin {
     if (paced) return paced;
     const invalid = this.checkMessageContent(args);
     if (invalid) return invalid;
+    const metadata = parseMetadata(args.metadata);
+    if (metadata && 'error' in metadata) return fail(metadata.error);
 
     this.lastPostAt.set(channel, Date.now());
     const message: StoredMessage = {
@@ -592,6 +644,7 @@ export class SlackStandin {
       app_id: this.appId,
       team: this.teamId,
       ...(str(args.thread_ts) ? { thread_ts: str(args.thread_ts) } : {}),
+      ...(metadata ? { metadata } : {}),
     };
     this.messages.push(message);
     return ok({ channel, ts: message.ts, message: messagePayload(message) });
@@ -705,10 +758,81 @@ export class SlackStandin {
     const id = this.dmIdFor(userIds);
     return ok({ ...(alreadyOpen ? { no_op: true, already_open: true } : {}), channel: { id } });
   }
+
+  /**
+   * A conversation's messages, newest first, as Slack pages them: `oldest` / `latest` bound the
+   * ts (exclusive unless `inclusive`), `limit` (default 100, at most 999) and an opaque `cursor`
+   * page through. Message metadata is returned only with `include_all_metadata`. Like Slack it
+   * needs a conversation id: a user id is `channel_not_found` (conversations.open gives the DM's id).
+   */
+  private conversationsHistory(args: Args): ApiReply {
+    const channel = str(args.channel);
+    if (!channel || !this.isConversation(channel)) return fail('channel_not_found');
+    const limitArg = args.limit === undefined ? 100 : Number(args.limit);
+    if (!Number.isInteger(limitArg) || limitArg < 1) return fail('invalid_limit');
+    const limit = Math.min(limitArg, MAX_HISTORY_LIMIT);
+    const inclusive = truthy(args.inclusive);
+    const oldest = str(args.oldest) !== undefined ? Number(args.oldest) : undefined;
+    const latest = str(args.latest) !== undefined ? Number(args.latest) : undefined;
+    if ((oldest !== undefined && Number.isNaN(oldest)) || (latest !== undefined && Number.isNaN(latest))) return fail('invalid_ts_oldest');
+    let offset = 0;
+    const cursor = str(args.cursor);
+    if (cursor) {
+      const decoded = /^next_ts:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+      if (!decoded) return fail('invalid_cursor');
+      offset = Number(decoded[1]);
+    }
+    const withMetadata = truthy(args.include_all_metadata);
+    const inRange = this.messages
+      .filter((m) => m.channel === channel && !m.thread_ts)
+      .filter((m) => {
+        const ts = Number(m.ts);
+        if (oldest !== undefined && (inclusive ? ts < oldest : ts <= oldest)) return false;
+        if (latest !== undefined && (inclusive ? ts > latest : ts >= latest)) return false;
+        return true;
+      })
+      .reverse();
+    const page = inRange.slice(offset, offset + limit);
+    const hasMore = offset + limit < inRange.length;
+    return ok({
+      messages: page.map((m) => {
+        const { metadata, ...rest } = messagePayload(m);
+        return structuredClone(withMetadata && metadata ? { ...rest, metadata } : rest);
+      }),
+      has_more: hasMore,
+      pin_count: 0,
+      response_metadata: { next_cursor: hasMore ? Buffer.from(`next_ts:${offset + limit}`).toString('base64') : '' },
+    });
+  }
+
+  /** A message from a person (not the bot) in a conversation: other traffic, as in a busy channel. */
+  postAsUser(channel: string, userId: string, text: string): StoredMessage {
+    const resolved = this.resolveChannel(channel);
+    if (!resolved) throw new Error(`postAsUser: no conversation ${channel}`);
+    const message: StoredMessage = { type: 'message', channel: resolved, ts: this.nextTs(), text, user: userId, bot_id: '', app_id: '', team: this.teamId };
+    this.messages.push(message);
+    return message;
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Helpers without state
+
+/** Form fields arrive as strings: 'true' / '1' are true, as with Slack. */
+function truthy(v: unknown): boolean {
+  return v === true || v === 'true' || v === '1' || v === 1;
+}
+
+/** chat.postMessage's `metadata`: an event_type and an event_payload object, at most 8 kB. */
+function parseMetadata(v: unknown): MessageMetadata | { error: string } | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!isObject(v)) return { error: 'invalid_metadata_format' };
+  if (typeof v.event_type !== 'string' || !/^[A-Za-z0-9_]{1,255}$/.test(v.event_type) || !isObject(v.event_payload)) {
+    return { error: 'invalid_metadata_schema' };
+  }
+  if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) return { error: 'metadata_too_large' };
+  return { event_type: v.event_type, event_payload: structuredClone(v.event_payload) };
+}
 
 function faultReply(fault: Fault): ApiReply {
   if (fault.status === 429) return rateLimited(fault.retryAfterSec ?? 1);

@@ -81,7 +81,9 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
 
     const batchId = randomUUID();
     const expiresAt = new Date(now.getTime() + organization.invitation_expiry_days * DAY_MS);
-    const message = input.message?.trim() ? input.message.trim() : null;
+    // U+0000 cannot be stored in PostgreSQL text and is invisible anyway: dropped, whoever calls.
+    const cleaned = input.message?.replace(/\u0000/g, '').trim();
+    const message = cleaned ? cleaned : null;
     const invitations: Invitation[] = [];
     for (const email of accepted) {
       const invitation = await insertInvitation(trx, {

@@ -37,7 +37,8 @@ const HOUR_MS = 60 * 60 * 1000;
 export type RemovalDecision = 'approve' | 'reject' | 'withdraw';
 
 function cleanReason(reason: string | null | undefined): string | null {
-  const trimmed = reason?.trim();
+  // U+0000 cannot be stored in PostgreSQL text and is invisible anyway: dropped, whoever calls.
+  const trimmed = reason?.replace(/\u0000/g, '').trim();
   if (!trimmed) return null;
   if ([...trimmed].length > MAX_REASON_LENGTH) {
     throw new AppError('reason_too_long', `Keep the reason under ${MAX_REASON_LENGTH} characters (it has ${[...trimmed].length}).`);

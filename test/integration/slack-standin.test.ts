@@ -304,6 +304,46 @@ describe('SlackStandin with a real WebClient', () => {
       expect(group.channel?.id).not.toBe(a.channel?.id);
       expect(await slackError(client.conversations.open({ users: 'U0NOBODY00' }))).toBe('user_not_found');
     });
+
+    it('keeps message metadata and returns it from conversations.history only with include_all_metadata', async () => {
+      const standin = await SlackStandin.start({ postMessageIntervalMs: 0 });
+      const client = clientFor(standin);
+      try {
+        const metadata = { event_type: 'team_manager_delivery', event_payload: { delivery_id: 'd-1' } };
+        const first = await client.chat.postMessage({ channel: 'C0TEAM0001', text: 'one', metadata });
+        expect(first.message).toMatchObject({ metadata });
+        expect(await slackError(client.chat.postMessage({ channel: 'C0TEAM0001', text: 'x', metadata: { event_type: 'has space', event_payload: {} } }))).toBe('invalid_metadata_schema');
+        const person = standin.postAsUser('C0TEAM0001', 'U0ALICE001', 'chatter');
+        const second = await client.chat.postMessage({ channel: 'C0TEAM0001', text: 'two' });
+        await client.chat.postMessage({ channel: 'C0GENERAL1', text: 'elsewhere', metadata });
+
+        const plain = await client.conversations.history({ channel: 'C0TEAM0001' });
+        expect(plain.messages?.map((m) => m.text)).toEqual(['two', 'chatter', 'one']);
+        expect(plain.messages?.some((m) => 'metadata' in m)).toBe(false);
+        const withMetadata = await client.conversations.history({ channel: 'C0TEAM0001', include_all_metadata: true });
+        expect(withMetadata.messages?.[2]).toMatchObject({ ts: first.ts, text: 'one', metadata });
+        expect(withMetadata.messages?.[1]).toMatchObject({ ts: person.ts, user: 'U0ALICE001' });
+
+        // oldest / latest are exclusive; limit and the cursor page through, newest first.
+        const after = await client.conversations.history({ channel: 'C0TEAM0001', oldest: first.ts! });
+        expect(after.messages?.map((m) => m.ts)).toEqual([second.ts, person.ts]);
+        const page1 = await client.conversations.history({ channel: 'C0TEAM0001', limit: 2 });
+        expect(page1).toMatchObject({ has_more: true });
+        const page2 = await client.conversations.history({ channel: 'C0TEAM0001', limit: 2, cursor: page1.response_metadata!.next_cursor! });
+        expect([...page1.messages!, ...page2.messages!].map((m) => m.text)).toEqual(['two', 'chatter', 'one']);
+        expect(page2).toMatchObject({ has_more: false, response_metadata: { next_cursor: '' } });
+
+        // A DM by its conversation id (conversations.open), never by the user's id.
+        const dm = await client.chat.postMessage({ channel: 'U0BOB00001', text: 'hi bob', metadata });
+        const opened = await client.conversations.open({ users: 'U0BOB00001' });
+        expect(opened.channel?.id).toBe(dm.channel);
+        const dmHistory = await client.conversations.history({ channel: dm.channel!, include_all_metadata: true });
+        expect(dmHistory.messages).toMatchObject([{ ts: dm.ts, metadata }]);
+        expect(await slackError(client.conversations.history({ channel: 'U0BOB00001' }))).toBe('channel_not_found');
+      } finally {
+        await standin.stop();
+      }
+    });
   });
 
   describe('injected faults', () => {
@@ -334,6 +374,19 @@ describe('SlackStandin with a real WebClient', () => {
       const started = Date.now();
       await client.auth.test();
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    });
+
+    it('times out a call that took effect: a late answer past the client\'s timeout, or a cut connection', async () => {
+      const impatient = new WebClient(standin.botToken, { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 }, timeout: 200, logger: silentLogger });
+      standin.injectFault('chat.postMessage', { delayMs: 600 });
+      await expect(impatient.chat.postMessage({ channel: 'C0GENERAL1', text: 'late answer' })).rejects.toThrow();
+      standin.injectFault('chat.postMessage', { dropResponse: true });
+      await expect(client.chat.postMessage({ channel: 'C0TEAM0001', text: 'no answer' })).rejects.toThrow();
+
+      // Both were posted all the same, and the record says their answers were lost.
+      expect(standin.messages.filter((m) => m.text === 'late answer' || m.text === 'no answer')).toHaveLength(2);
+      expect(standin.callsTo('chat.postMessage').map((c) => c.responseLost)).toEqual(['delayed', 'dropped']);
+      await sleep(500); // the late answer is written to a closed connection without harm
     });
   });
 

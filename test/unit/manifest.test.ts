@@ -30,7 +30,7 @@ describe.each(['manifest.json', 'manifest.socket-mode.json'])('%s', (file) => {
     expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email'].sort(),
+      ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email', 'channels:history', 'groups:history', 'im:history'].sort(),
     );
   });
 });

@@ -152,7 +152,8 @@ type StateValues = Record<string, Record<string, { value?: string | null; select
 export function readInviteForm(values: unknown): InviteForm {
   const v = (values ?? {}) as StateValues;
   const roleValue = v[INVITE_BLOCKS.role]?.[ACTIONS.role]?.selected_option?.value;
-  const message = v[INVITE_BLOCKS.message]?.[ACTIONS.message]?.value;
+  // U+0000 cannot be stored in PostgreSQL text; invisible anyway, it is dropped rather than failing the save.
+  const message = v[INVITE_BLOCKS.message]?.[ACTIONS.message]?.value?.replace(/\u0000/g, '');
   return {
     addresses: v[INVITE_BLOCKS.addresses]?.[ACTIONS.addresses]?.value ?? '',
     role: roleValue === 'owner' || roleValue === 'member' ? roleValue : undefined,

@@ -88,5 +88,6 @@ export function rejectRefusedView(sentence: string): RejectModalView {
 
 /** The reason as typed (null when the block is absent or empty); the service trims and judges it. */
 export function readRejectReason(values: Record<string, Record<string, { value?: string | null }>> | undefined): string | null {
-  return values?.[REJECT_REASON_BLOCK]?.[REJECT_REASON_ACTION]?.value ?? null;
+  // U+0000 cannot be stored in PostgreSQL text; invisible anyway, it is dropped rather than failing the save.
+  return values?.[REJECT_REASON_BLOCK]?.[REJECT_REASON_ACTION]?.value?.replace(/\u0000/g, '') ?? null;
 }

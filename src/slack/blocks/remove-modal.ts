@@ -231,6 +231,7 @@ type StateValues = Record<string, Record<string, { value?: string | null }>>;
 /** The reason as submitted (null when empty); the service trims and checks its length. */
 export function readRemoveForm(values: unknown): { reason: string | null } {
   const v = (values ?? {}) as StateValues;
-  const reason = v[REMOVE_BLOCKS.reason]?.[REASON_ACTION]?.value;
+  // U+0000 cannot be stored in PostgreSQL text; invisible anyway, it is dropped rather than failing the save.
+  const reason = v[REMOVE_BLOCKS.reason]?.[REASON_ACTION]?.value?.replace(/\u0000/g, '');
   return { reason: reason?.trim() ? reason : null };
 }

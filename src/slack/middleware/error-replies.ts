@@ -1,5 +1,5 @@
 import { ErrorCode as BoltErrorCode, type AnyMiddlewareArgs, type Middleware } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import { AppError, DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../db/database.js';
 import { requestContext, type Logger } from '../../logger.js';
@@ -32,6 +32,12 @@ function describe(err: unknown, log: Logger): string {
     log.info({ code: err.code }, `refused: ${err.message}`);
     return err.message;
   }
+  if (isExpiredTrigger(err)) {
+    // Slack's trigger_id lives 3 s and opens one modal: a repeated delivery of a click that
+    // already opened its modal, or a click answered too slowly. Not a fault of ours.
+    log.warn({ slackError: 'expired_trigger_id' }, 'could not open a modal: its trigger was used or expired');
+    return EXPIRED_TRIGGER_MESSAGE;
+  }
   if (isDatabaseUnavailable(err)) {
     log.error({ err }, 'database unavailable while serving a Slack request');
     return DATABASE_UNAVAILABLE_MESSAGE;
@@ -39,6 +45,12 @@ function describe(err: unknown, log: Logger): string {
   log.error({ err }, 'unexpected error while serving a Slack request');
   const reference = requestContext.getStore()?.requestId;
   return `Something went wrong inside Team Manager${reference ? ` (reference ${reference})` : ''}. It has been logged; please try again.`;
+}
+
+export const EXPIRED_TRIGGER_MESSAGE = 'Slack allows a few seconds to open a dialog after a click, and that time had passed. Please click again.';
+
+function isExpiredTrigger(err: unknown): boolean {
+  return err instanceof WebAPIPlatformError && err.data.error === 'expired_trigger_id';
 }
 
 async function tellTheUser(args: AnyMiddlewareArgs & { client: WebClient }, text: string): Promise<void> {
