@@ -9,6 +9,8 @@ import { migrateToLatest } from './migrate.js';
 export interface DatabaseHandle {
   db: Db;
   pool: pg.Pool;
+  /** The connection URL (the embedded server's, when we started it): for pools of their own. */
+  url: string;
   /** Set when we started the embedded server ourselves (no DATABASE_URL). */
   embedded?: EmbeddedServer;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export async function connectDatabase(
   return {
     db,
     pool,
+    url,
     ...(embedded ? { embedded } : {}),
     async close() {
       closing = true;

@@ -73,7 +73,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const message = (e as { message?: unknown }).message;
     if (
       typeof message === 'string' &&
-      /timeout exceeded when trying to connect|Connection terminated|database check timed out/i.test(message)
+      // "not queryable": the connection died under an open transaction and Kysely's ROLLBACK on
+      // it fails with this, which then replaces the original error (e.g. 57P01).
+      /timeout exceeded when trying to connect|Connection terminated|database check timed out|Client has encountered a connection error and is not queryable/i.test(message)
     ) {
       return true;
     }
