@@ -93,7 +93,12 @@ export async function teamPagePlans(db: Db, organizationId: string, laterCursor:
     await explain(db, 'later page (keyset, after a cursor)', pageQuery(db, organizationId, { direction: 'forward', key, limit: 11 })),
     await explain(db, `search page "${searches.person}"`, pageQuery(db, organizationId, { search: searches.person, direction: 'forward', limit: 11 })),
     await explain(db, `search page "${searches.broad}"`, pageQuery(db, organizationId, { search: searches.broad, direction: 'forward', limit: 11 })),
-    await explain(db, 'count of active members (the page header)', countMembers(db, organizationId)),
+    // The header's total is the count kept by migration 0007's triggers (countListedMembers).
+    await explain(
+      db,
+      'count of active members (the page header, kept count)',
+      db.selectFrom('organization_member_counts').select('active').where('organization_id', '=', organizationId),
+    ),
     await explain(db, `count of "${searches.person}" matches`, countMembers(db, organizationId, searches.person)),
     await explain(db, `count of "${searches.broad}" matches`, countMembers(db, organizationId, searches.broad)),
     await explain(
@@ -104,7 +109,8 @@ export async function teamPagePlans(db: Db, organizationId: string, laterCursor:
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('organization_id', '=', organizationId)
         .where('status', '=', 'active')
-        .where('role', '=', 'owner'),
+        // As countActiveOwners queries it (src/team/member-repository.ts): role_rank 0 is an owner.
+        .where('role_rank', '=', 0),
     ),
     await explain(
       db,

@@ -11,7 +11,7 @@ import { countActiveOwners, findMemberById } from './member-repository.js';
 import { endMembership } from './membership-end.js';
 import { findOrganizationById } from './organization-repository.js';
 import { memberLabel, timeLabel } from './people.js';
-import { approvalsChannelOf, closeRequest, removalCardQueue, teamChannelApartFromCard } from './removal-outcomes.js';
+import { closeRequest, removalCardQueue, teamChannelApartFromCard } from './removal-outcomes.js';
 import {
   activeOwnerSlackIds,
   countOtherActiveOwners,
@@ -331,4 +331,3 @@ export async function readOpenRemovalRequests(db: DbOrTrx, organizationId: strin
   return requests.map((request) => ({ request, requester: byId.get(request.requested_by_member_id)!, target: byId.get(request.target_member_id)! }));
 }
 
-export { approvalsChannelOf };

@@ -1,3 +1,4 @@
+import { SETTING_KEYS } from '../../../src/team/settings.js';
 import { sql } from 'kysely';
 import type { Db } from '../../../src/db/database.js';
 import type { SlackDriver, SlackHttpResult } from '../../../src/standin/slack-driver.js';
@@ -20,19 +21,8 @@ export async function orgFingerprint(db: Db, organizationId: string): Promise<st
   const [org, members, invitations, removals, audit, reviewItems, activity, keys] = await Promise.all([
     db
       .selectFrom('organizations')
-      .select([
-        'name',
-        'team_channel_id',
-        'approvals_channel_id',
-        'removal_approval_policy',
-        'removal_request_expiry_hours',
-        'notify_removed_member',
-        'invitation_expiry_days',
-        'allowed_email_domains',
-        'require_sso',
-        'access_review_cadence',
-        'inactivity_threshold_days',
-      ])
+      // The name and every setting (the list settings.ts keeps), so a new setting is covered too.
+      .select(['name', ...SETTING_KEYS])
       .where('id', '=', organizationId)
       .executeTakeFirst(),
     db
