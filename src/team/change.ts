@@ -1,6 +1,7 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { Member, Organization } from '../db/schema.js';
 import { findMemberById } from './member-repository.js';
+import { organizationGate } from './organization-gate.js';
 import { lockOrganization } from './organization-repository.js';
 
 /** What every change starts from: the organization (locked) and the actor, as the database has them now. */
@@ -16,6 +17,8 @@ export interface ChangeContext {
  * the actor. Changes that could break an organization-wide rule (at least one owner, one
  * pending invitation per address) thereby run one at a time per organization, and the
  * service authorises with the actor as it is at that moment, never as a request described it.
+ * Within this process they also queue for the organization before taking a pool connection
+ * (organization-gate.ts), so waiting for the lock never holds a connection.
  */
 export async function inChange<T>(
   db: Db,
@@ -23,9 +26,11 @@ export async function inChange<T>(
   actorMemberId: string | null,
   change: (ctx: ChangeContext) => Promise<T>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    const organization = await lockOrganization(trx, organizationId);
-    const actor = actorMemberId ? ((await findMemberById(trx, organization.id, actorMemberId)) ?? null) : null;
-    return change({ trx, organization, actor });
-  });
+  return organizationGate(db).run(organizationId, () =>
+    db.transaction().execute(async (trx) => {
+      const organization = await lockOrganization(trx, organizationId);
+      const actor = actorMemberId ? ((await findMemberById(trx, organization.id, actorMemberId)) ?? null) : null;
+      return change({ trx, organization, actor });
+    }),
+  );
 }
