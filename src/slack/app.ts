@@ -2,6 +2,7 @@ import { App, AuthorizationError, ExpressReceiver, SocketModeReceiver, type Rece
 import type { Express } from 'express';
 import type { Config } from '../config.js';
 import { boltLogger } from '../logger.js';
+import { ackClicksFirst } from './ack-clicks-first.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { trackSlackActivity } from './middleware/activity-tracking.js';
@@ -72,6 +73,7 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
     clientOptions,
   });
 
+  ackClicksFirst(app);
   const inFlight = new InFlight();
   app.use(inFlight.middleware);
   // After the rest of the chain (and so after the ack): see the middleware.

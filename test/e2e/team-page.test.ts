@@ -219,6 +219,34 @@ describe('team page over signed HTTP', () => {
     expect((await auditActions(t.db, org.id)).filter((a) => a === 'member.role_changed')).toHaveLength(2);
   });
 
+  it('a click is acknowledged before anything reads the database; its page follows once the database answers', async () => {
+    const list = await h.driver.command('U0ALICE001', '/team', 'list');
+    const bobRow = rowOf(list.json.blocks, bob.id)!;
+    const next = bobRow.accessory.initial_option.value.startsWith('owner') ? 'member' : 'owner';
+    const message = { ts: '1700000000.000200', text: list.json.text, blocks: list.json.blocks };
+    // Nothing can read the organizations table while this transaction holds it: the
+    // organization middleware, which runs before every listener, waits.
+    const blocker = await t.pool.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table organizations in access exclusive mode');
+      const click = await h.driver.blockActions(
+        'U0ALICE001',
+        [{ action_id: ACTIONS.role, block_id: bobRow.block_id, selected_option: { value: `${next}|${bob.id}` } }],
+        { message, channelId: 'C0GENERAL1' },
+      );
+      // Answered while the table is still locked (Bolt would answer 404 after 3 s without an ack).
+      expect(click.status).toBe(200);
+      expect(h.standin.responseUrlPosts.some((p) => p.id === click.responseUrlId)).toBe(false);
+      await blocker.query('commit');
+      const reply = await h.standin.waitForResponseUrlPost(click.responseUrlId);
+      expect(textOf(reply.body.blocks as Block[])).toContain(`<@U0BOB00001> is now ${next === 'owner' ? 'an *owner*' : 'a *member*'}.`);
+    } finally {
+      await blocker.query('rollback').catch(() => undefined);
+      blocker.release();
+    }
+  });
+
   it('Remove opens the Remove modal for that member, and changes nothing until it is submitted', async () => {
     const aliceHome = h.standin.homeViews.get('U0ALICE001') as Block;
     const before = await auditActions(t.db, org.id);
