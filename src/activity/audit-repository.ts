@@ -24,21 +24,27 @@ export interface AuditEventInput {
  * the event exists exactly when the change does. The table refuses UPDATE and DELETE.
  */
 export async function appendAuditEvent(db: DbOrTrx, event: AuditEventInput): Promise<AuditEvent> {
-  return db
-    .insertInto('audit_events')
-    .values({
-      organization_id: event.organizationId,
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      action: event.action,
-      target_type: event.target?.type ?? null,
-      target_id: event.target?.id ?? null,
-      before: event.before === undefined ? null : JSON.stringify(event.before),
-      after: event.after === undefined ? null : JSON.stringify(event.after),
-      source: event.source,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto('audit_events').values(auditRow(event)).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Appends several events in one statement (a bulk change: one event per thing changed). */
+export async function appendAuditEvents(db: DbOrTrx, events: readonly AuditEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.insertInto('audit_events').values(events.map(auditRow)).execute();
+}
+
+function auditRow(event: AuditEventInput) {
+  return {
+    organization_id: event.organizationId,
+    actor_type: event.actor.type,
+    actor_id: event.actor.id,
+    action: event.action,
+    target_type: event.target?.type ?? null,
+    target_id: event.target?.id ?? null,
+    before: event.before === undefined ? null : JSON.stringify(event.before),
+    after: event.after === undefined ? null : JSON.stringify(event.after),
+    source: event.source,
+  };
 }
 
 export async function listAuditEvents(db: DbOrTrx, organizationId: string, limit = 50): Promise<AuditEvent[]> {

@@ -35,6 +35,30 @@ export async function enqueue<T extends TaskName>(
   return rows[0]!;
 }
 
+/** One job of a batch for enqueueAll. */
+export type JobSpec = { [T in TaskName]: { task: T; payload: TaskPayload<T>; options?: EnqueueOptions } }[TaskName];
+
+/**
+ * Adds several jobs in one statement (graphile-worker's add_jobs), inside the caller's
+ * transaction like enqueue: a bulk change queues its deliveries in one round trip, not one
+ * per job.
+ */
+export async function enqueueAll(trx: DbOrTrx, jobs: readonly JobSpec[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const specs = jobs.map(({ task, payload, options = {} }) => ({
+    identifier: task,
+    payload: taskPayloads[task].parse(payload),
+    queue_name: options.queueName ?? null,
+    run_at: options.runAt?.toISOString() ?? null,
+    max_attempts: options.maxAttempts ?? null,
+    job_key: options.jobKey ?? null,
+  }));
+  await sql`
+    select 1 from graphile_worker.add_jobs(
+      array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json))
+    )`.execute(trx);
+}
+
 /** The queue that serialises everything posted to one Slack channel. */
 export function channelQueue(channel: string): string {
   return `slack-channel:${channel}`;

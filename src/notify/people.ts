@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/database.js';
 import type { Member } from '../db/schema.js';
-import { channelQueue, enqueue } from '../jobs/queue.js';
+import { channelQueue, enqueue, enqueueAll, type JobSpec } from '../jobs/queue.js';
 import type { ChannelMessage } from './team-channel.js';
 
 /**
@@ -36,7 +36,15 @@ export async function notifyMember(
  * publish per person: a pending refresh is replaced, not repeated.
  */
 export async function refreshHomeTabs(trx: DbOrTrx, organizationId: string, slackUserIds: Array<string | null | undefined>): Promise<void> {
-  for (const slackUserId of new Set(slackUserIds.filter((id): id is string => Boolean(id)))) {
-    await enqueue(trx, 'slack.publish-home', { organizationId, slackUserId }, { jobKey: `home:${organizationId}:${slackUserId}` });
-  }
+  // One statement for all of them (a removal refreshes every owner's Home).
+  await enqueueAll(trx, homeRefreshJobs(organizationId, slackUserIds));
+}
+
+/** The jobs refreshHomeTabs queues, for a change that queues all its jobs in one statement. */
+export function homeRefreshJobs(organizationId: string, slackUserIds: Array<string | null | undefined>): JobSpec[] {
+  return [...new Set(slackUserIds.filter((id): id is string => Boolean(id)))].map((slackUserId) => ({
+    task: 'slack.publish-home' as const,
+    payload: { organizationId, slackUserId },
+    options: { jobKey: `home:${organizationId}:${slackUserId}` },
+  }));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/database.js';
 import type { Organization } from '../db/schema.js';
-import { channelQueue, enqueue } from '../jobs/queue.js';
+import { channelQueue, enqueueAll, type JobSpec } from '../jobs/queue.js';
 
 export interface ChannelMessage {
   text: string;
@@ -18,13 +18,19 @@ export async function notifyTeamChannel(
   organization: Pick<Organization, 'id' | 'team_channel_id'>,
   message: ChannelMessage,
 ): Promise<boolean> {
-  const channel = organization.team_channel_id;
-  if (!channel) return false;
-  await enqueue(
-    trx,
-    'slack.post-message',
-    { organizationId: organization.id, channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), deliveryId: randomUUID() },
-    { queueName: channelQueue(channel) },
-  );
+  const job = teamChannelJob(organization, message);
+  if (!job) return false;
+  await enqueueAll(trx, [job]);
   return true;
+}
+
+/** The job notifyTeamChannel queues, for a change that queues all its jobs in one statement. */
+export function teamChannelJob(organization: Pick<Organization, 'id' | 'team_channel_id'>, message: ChannelMessage): JobSpec | undefined {
+  const channel = organization.team_channel_id;
+  if (!channel) return undefined;
+  return {
+    task: 'slack.post-message',
+    payload: { organizationId: organization.id, channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), deliveryId: randomUUID() },
+    options: { queueName: channelQueue(channel) },
+  };
 }

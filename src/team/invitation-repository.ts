@@ -56,27 +56,53 @@ export async function countInvitationsSince(db: DbOrTrx, organizationId: string,
   return Number(row.n);
 }
 
-export async function insertInvitation(
-  db: DbOrTrx,
-  values: { organizationId: string; email: string; role: Role; message: string | null; invitedBy: string; batchId: string; expiresAt: Date },
-): Promise<Invitation> {
-  return db
+export interface NewInvitation {
+  organizationId: string;
+  email: string;
+  role: Role;
+  message: string | null;
+  invitedBy: string;
+  batchId: string;
+  expiresAt: Date;
+}
+
+/**
+ * Inserts several invitations in one statement (a 50-address submission is one round trip, not
+ * 50) and returns them in the order given. PostgreSQL does not promise RETURNING's order, so
+ * rows are matched back by address (unique among a submission's pending invitations).
+ */
+export async function insertInvitations(db: DbOrTrx, values: readonly NewInvitation[]): Promise<Invitation[]> {
+  if (values.length === 0) return [];
+  const rows = await db
     .insertInto('invitations')
-    .values({
-      organization_id: values.organizationId,
-      email: values.email,
-      role: values.role,
-      message: values.message,
-      invited_by_member_id: values.invitedBy,
-      batch_id: values.batchId,
-      expires_at: values.expiresAt,
-    })
+    .values(
+      values.map((v) => ({
+        organization_id: v.organizationId,
+        email: v.email,
+        role: v.role,
+        message: v.message,
+        invited_by_member_id: v.invitedBy,
+        batch_id: v.batchId,
+        expires_at: v.expiresAt,
+      })),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .execute();
+  const byEmail = new Map(rows.map((r) => [r.email, r]));
+  return values.map((v) => byEmail.get(v.email)!);
 }
 
 export async function recordSend(db: DbOrTrx, invitationId: string, by: string | null): Promise<void> {
-  await db.insertInto('invitation_sends').values({ invitation_id: invitationId, sent_by_member_id: by }).execute();
+  await recordSends(db, [invitationId], by);
+}
+
+/** One row per invitation sent (the resend caps count them), in one statement. */
+export async function recordSends(db: DbOrTrx, invitationIds: readonly string[], by: string | null): Promise<void> {
+  if (invitationIds.length === 0) return;
+  await db
+    .insertInto('invitation_sends')
+    .values(invitationIds.map((id) => ({ invitation_id: id, sent_by_member_id: by })))
+    .execute();
 }
 
 export async function countSendsSince(db: DbOrTrx, invitationId: string, since: Date): Promise<number> {

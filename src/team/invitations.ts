@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Invitation, Member, Organization, Role } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent, SYSTEM_ACTOR, type Actor as AuditActor } from '../activity/audit-repository.js';
-import { enqueue } from '../jobs/queue.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
-import { refreshHomeTabs } from '../notify/people.js';
+import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { enqueue, enqueueAll, type JobSpec } from '../jobs/queue.js';
+import { notifyTeamChannel, teamChannelJob } from '../notify/team-channel.js';
+import { homeRefreshJobs, refreshHomeTabs } from '../notify/people.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { findMemberByEmail, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';
@@ -17,10 +17,11 @@ import {
   countSendsSince,
   findInvitation,
   findInvitationByTokenHash,
-  insertInvitation,
+  insertInvitations,
   lockExpiredInvitations,
   pendingEmails,
   recordSend,
+  recordSends,
   updateInvitation,
 } from './invitation-repository.js';
 import {
@@ -84,39 +85,45 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
     // U+0000 cannot be stored in PostgreSQL text and is invisible anyway: dropped, whoever calls.
     const cleaned = input.message?.replace(/\u0000/g, '').trim();
     const message = cleaned ? cleaned : null;
-    const invitations: Invitation[] = [];
-    for (const email of accepted) {
-      const invitation = await insertInvitation(trx, {
-        organizationId: organization.id,
-        email,
-        role: input.role,
-        message,
-        invitedBy: actor.id,
-        batchId,
-        expiresAt,
-      });
-      await recordSend(trx, invitation.id, actor.id);
-      await appendAuditEvent(trx, {
+    // One statement per kind of row, whatever the number of addresses: a 50-address submission
+    // commits in a dozen round trips inside the ack instead of some 250 (bench scenario 4).
+    const invitations = await insertInvitations(
+      trx,
+      accepted.map((email) => ({ organizationId: organization.id, email, role: input.role, message, invitedBy: actor.id, batchId, expiresAt })),
+    );
+    await recordSends(trx, invitations.map((i) => i.id), actor.id);
+    await appendAuditEvents(
+      trx,
+      invitations.map((invitation) => ({
         organizationId: organization.id,
         actor: { type: 'member', id: actor.id },
         action: 'invitation.sent',
         target: { type: 'invitation', id: invitation.id },
-        after: { email, role: input.role, expires_at: expiresAt.toISOString() },
+        after: { email: invitation.email, role: input.role, expires_at: expiresAt.toISOString() },
         source: input.source,
-      });
-      await enqueueDelivery(trx, invitation);
-      invitations.push(invitation);
-    }
-    await notifyTeamChannel(trx, organization, { text: invitedSummary(actor, accepted, input.role) });
-    await refreshHomeTabs(trx, organization.id, [actor.slack_user_id]);
+      })),
+    );
+    const summary = teamChannelJob(organization, { text: invitedSummary(actor, accepted, input.role) });
+    await enqueueAll(trx, [
+      ...invitations.flatMap(deliveryJobs),
+      ...(summary ? [summary] : []),
+      ...homeRefreshJobs(organization.id, [actor.slack_user_id]),
+    ]);
     return { invitations, refused };
   });
 }
 
 async function enqueueDelivery(trx: DbOrTrx, invitation: Invitation): Promise<void> {
+  await enqueueAll(trx, deliveryJobs(invitation));
+}
+
+/** An invitation's email and DM; the keys fold a resend into a pending delivery. */
+function deliveryJobs(invitation: Invitation): JobSpec[] {
   const payload = { organizationId: invitation.organization_id, invitationId: invitation.id, sendCount: invitation.send_count };
-  await enqueue(trx, 'invitation.send-email', payload, { jobKey: `invitation-email:${invitation.id}` });
-  await enqueue(trx, 'invitation.send-dm', payload, { jobKey: `invitation-dm:${invitation.id}` });
+  return [
+    { task: 'invitation.send-email', payload, options: { jobKey: `invitation-email:${invitation.id}` } },
+    { task: 'invitation.send-dm', payload, options: { jobKey: `invitation-dm:${invitation.id}` } },
+  ];
 }
 
 function invitedSummary(actor: Member, emails: readonly string[], role: Role): string {

@@ -72,6 +72,41 @@ describe('inviting', () => {
     expect(JSON.stringify(jobs)).not.toMatch(/[A-Za-z0-9_-]{43}/);
   });
 
+  it('fifty addresses, written in batches: every invitation has its own send, audit event, email job and DM job, keyed to it', async () => {
+    const addresses = Array.from({ length: 50 }, (_, i) => `person${String(49 - i).padStart(2, '0')}@example.org`);
+    const { invitations } = await invite(addresses);
+    // In the order typed, each row the one for its address.
+    expect(invitations.map((i) => i.email)).toEqual(addresses);
+    const stored = await t.db.selectFrom('invitations').select(['id', 'email']).where('organization_id', '=', org.id).execute();
+    expect(new Map(stored.map((r) => [r.id, r.email]))).toEqual(new Map(invitations.map((i) => [i.id, i.email])));
+
+    const sends = await t.db.selectFrom('invitation_sends').select(['invitation_id', 'sent_by_member_id']).where('invitation_id', 'in', invitations.map((i) => i.id)).execute();
+    expect(sends.map((s) => s.invitation_id).sort()).toEqual(invitations.map((i) => i.id).sort());
+    expect(new Set(sends.map((s) => s.sent_by_member_id))).toEqual(new Set([owner.id]));
+
+    const events = await t.db.selectFrom('audit_events').select(['action', 'target_id', 'after']).where('organization_id', '=', org.id).execute();
+    const emailOf = new Map(invitations.map((i) => [i.id, i.email]));
+    expect(events).toHaveLength(50);
+    for (const e of events) {
+      expect(e.action).toBe('invitation.sent');
+      expect((e.after as { email: string }).email).toBe(emailOf.get(e.target_id!));
+    }
+
+    const { rows: jobs } = await sql<{ task: string; key: string | null; payload: { invitationId?: string } }>`
+      select t.identifier as task, j.key, j.payload from graphile_worker._private_jobs j
+      join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier like 'invitation.%'`.execute(t.db);
+    for (const task of ['invitation.send-email', 'invitation.send-dm'] as const) {
+      const mine = jobs.filter((j) => j.task === task);
+      expect(mine.map((j) => j.payload.invitationId).sort()).toEqual(invitations.map((i) => i.id).sort());
+      const prefix = task === 'invitation.send-email' ? 'invitation-email' : 'invitation-dm';
+      for (const j of mine) expect(j.key).toBe(`${prefix}:${j.payload.invitationId}`);
+    }
+    const posts = (await queuedJobs(t.db, org.id)).filter((j) => j.task === 'slack.post-message');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.payload.text).toContain('invited 50 people as Member');
+  });
+
   it('refuses each kind of bad address with its reason, and creates nothing', async () => {
     await seedMember(t.db, org, 'member@acme.test', 'member');
     await invite(['pending@acme.test']);
