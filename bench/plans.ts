@@ -1,12 +1,13 @@
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of the statements a team page runs, summarised to one line each:
  * the plan's nodes (with the index each scan uses), the rows read, and the execution time.
- * The page statement is src/team/member-list.ts's own `pageQuery`; the counts are written
- * here the way member-list.ts and member-repository.ts write them.
+ * Every statement is the app's own query builder (member-list.ts, member-repository.ts), so
+ * the plans are those of what runs.
  */
 import { sql, type Compilable } from 'kysely';
 import type { Db } from '../src/db/database.js';
-import { decodeCursor, likePrefix, pageQuery } from '../src/team/member-list.js';
+import { decodeCursor, keptCountQuery, pageQuery, searchCountQuery } from '../src/team/member-list.js';
+import { activeOwnersCountQuery } from '../src/team/member-repository.js';
 
 interface PlanNode {
   'Node Type': string;
@@ -72,19 +73,6 @@ function literal(value: unknown): string {
   return `'${String(value).replace(/'/g, "''")}'`;
 }
 
-const countMembers = (db: Db, organizationId: string, search?: string) => {
-  let q = db
-    .selectFrom('members')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('organization_id', '=', organizationId)
-    .where('status', '=', 'active');
-  if (search) {
-    const pattern = likePrefix(search);
-    q = q.where((eb) => eb.or([eb('sort_name', 'like', pattern), eb('email', 'like', pattern)]));
-  }
-  return q;
-};
-
 export async function teamPagePlans(db: Db, organizationId: string, laterCursor: string, searches: { person: string; broad: string }): Promise<PlanSummary[]> {
   const cursor = decodeCursor(laterCursor);
   const key = { role_rank: cursor.r, sort_name: cursor.n!, id: cursor.i };
@@ -94,24 +82,10 @@ export async function teamPagePlans(db: Db, organizationId: string, laterCursor:
     await explain(db, `search page "${searches.person}"`, pageQuery(db, organizationId, { search: searches.person, direction: 'forward', limit: 11 })),
     await explain(db, `search page "${searches.broad}"`, pageQuery(db, organizationId, { search: searches.broad, direction: 'forward', limit: 11 })),
     // The header's total is the count kept by migration 0007's triggers (countListedMembers).
-    await explain(
-      db,
-      'count of active members (the page header, kept count)',
-      db.selectFrom('organization_member_counts').select('active').where('organization_id', '=', organizationId),
-    ),
-    await explain(db, `count of "${searches.person}" matches`, countMembers(db, organizationId, searches.person)),
-    await explain(db, `count of "${searches.broad}" matches`, countMembers(db, organizationId, searches.broad)),
-    await explain(
-      db,
-      'count of active owners (every /team command)',
-      db
-        .selectFrom('members')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('organization_id', '=', organizationId)
-        .where('status', '=', 'active')
-        // As countActiveOwners queries it (src/team/member-repository.ts): role_rank 0 is an owner.
-        .where('role_rank', '=', 0),
-    ),
+    await explain(db, 'count of active members (the page header, kept count)', keptCountQuery(db, organizationId)),
+    await explain(db, `count of "${searches.person}" matches`, searchCountQuery(db, organizationId, searches.person)),
+    await explain(db, `count of "${searches.broad}" matches`, searchCountQuery(db, organizationId, searches.broad)),
+    await explain(db, 'count of active owners (every /team command)', activeOwnersCountQuery(db, organizationId)),
     await explain(
       db,
       'the acting member by Slack id',

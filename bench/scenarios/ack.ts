@@ -24,7 +24,11 @@ export async function ackScenario(h: Harness, p: Profile): Promise<ScenarioResul
   let roleChanges = 0;
   let invites = 0;
   const user = (i: number) => BENCH_USERS[i % BENCH_USERS.length]!.id;
-  const kinds: Array<{ name: string; make: (i: number) => Built; expect?: (typeof EXPECT)[keyof typeof EXPECT] }> = [
+  // `waits`: our answer comes after the ack (the role change replaces the message through its
+  // response_url), and each person waits for it before acting again, as people do; so c people
+  // means c requests in flight, not c acks with an unbounded pile of work behind them. The bare
+  // app's answer is its ack.
+  const kinds: Array<{ name: string; make: (i: number) => Built; expect?: (typeof EXPECT)[keyof typeof EXPECT]; waits?: boolean }> = [
     { name: '/team list', make: (i) => build.command(h, user(i), 'list'), expect: EXPECT.listAck },
     {
       name: 'role dropdown',
@@ -33,6 +37,7 @@ export async function ackScenario(h: Harness, p: Profile): Promise<ScenarioResul
         const role: Role = Math.floor(n / targets.length) % 2 === 0 ? 'owner' : 'member';
         return build.roleChange(h, user(i), targets[n % targets.length]!, role);
       },
+      waits: true,
     },
     {
       name: 'invite submission',
@@ -51,7 +56,11 @@ export async function ackScenario(h: Harness, p: Profile): Promise<ScenarioResul
         metric: 'ack',
         make: (count) => {
           const built = Array.from({ length: count }, (_, i) => kind.make(i));
-          return { requests: toLoad(built, ours && kind.expect ? { expect: kind.expect } : {}) };
+          const waits = ours && kind.waits === true;
+          return {
+            requests: toLoad(built, { ...(ours && kind.expect ? { expect: kind.expect } : {}), awaitCompletion: waits }),
+            ...(waits ? { keys: built.map((b) => b.key) } : {}),
+          };
         },
       });
       const count = p.ackRequests(concurrency);

@@ -27,16 +27,22 @@ export async function findMemberByEmail(db: DbOrTrx, organizationId: string, ema
 }
 
 export async function countActiveOwners(db: DbOrTrx, organizationId: string): Promise<number> {
-  const row = await db
-    .selectFrom('members')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('organization_id', '=', organizationId)
-    .where('status', '=', 'active')
-    // role_rank is 0 exactly for owners (a generated column), and it is the team-page index's
-    // third column: an index range of the owners instead of a filter over every member.
-    .where('role_rank', '=', 0)
-    .executeTakeFirstOrThrow();
+  const row = await activeOwnersCountQuery(db, organizationId).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Exported for the bench's EXPLAIN (every `/team` command runs it). */
+export function activeOwnersCountQuery(db: DbOrTrx, organizationId: string) {
+  return (
+    db
+      .selectFrom('members')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('organization_id', '=', organizationId)
+      .where('status', '=', 'active')
+      // role_rank is 0 exactly for owners (a generated column), and it is the team-page index's
+      // third column: an index range of the owners instead of a filter over every member.
+      .where('role_rank', '=', 0)
+  );
 }
 
 export async function insertMember(
