@@ -40,6 +40,8 @@ export interface HarnessOptions {
   log: (line: string) => void;
   /** How long the stand-in must be quiet before the next run (work after the acks has settled). */
   quietMs?: number;
+  /** Run the app with RUN_WORKER=false and its job worker in a process of its own (Procfile web + worker). */
+  separateWorker?: boolean;
 }
 
 export interface ServerChild {
@@ -192,9 +194,13 @@ export class Harness {
     return { url: scratch.url, db, close: () => db.destroy() };
   }
 
-  /** Team Manager in a child process on the given database. */
+  /**
+   * Team Manager in a child process on the given database: its web process, with its job worker
+   * inside (as `npm start` runs it) or, with separateWorker, in a second process (as the Procfile
+   * runs it). Memory readings are the web process's.
+   */
   async startApp(name: string, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerChild> {
-    return this.startChild(name, 'app-server.ts', this.options.appExecArgv, {
+    const appEnv = {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: this.standin.botToken,
       SLACK_API_URL: this.standin.apiUrl,
@@ -206,7 +212,19 @@ export class Harness {
       DATA_DIR: path.join(this.options.workDir, `data-${name}`),
       SMTP_URL: `smtp://127.0.0.1:${this.smtpPort}?ignoreTLS=true`,
       ...env,
-    });
+    };
+    if (!this.options.separateWorker) return this.startChild(name, 'app-server.ts', this.options.appExecArgv, appEnv);
+    const [web, worker] = await Promise.all([
+      this.startChild(name, 'app-server.ts', this.options.appExecArgv, { ...appEnv, RUN_WORKER: 'false' }),
+      this.startChild(`${name}-worker`, 'worker-server.ts', this.options.appExecArgv, appEnv),
+    ]);
+    return {
+      ...web,
+      stop: async () => {
+        await Promise.all([web.stop(), worker.stop()]);
+      },
+      problems: () => [...web.problems(), ...worker.problems()],
+    };
   }
 
   /** Runs before the harness stops its children (shared apps, their databases). */

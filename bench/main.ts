@@ -6,6 +6,7 @@
  *   npm run bench -- --quick      a smoke run in under a minute (CI); exits 1 on any error
  *   npm run bench -- --only=ack,growth     some scenarios (ack, completion, growth, bulk, memory)
  *   npm run bench -- --cpu-prof   the app's processes write CPU profiles to bench/.profiles/
+ *   npm run bench -- --separate-worker   the app as the Procfile runs it: web (RUN_WORKER=false) + worker
  *   npm run bench -- --out=FILE   where to write the results (quick: a temporary file)
  *
  * Uses DATABASE_URL's server when set (a scratch database per scenario, dropped after),
@@ -33,9 +34,9 @@ type ScenarioId = keyof typeof SCENARIOS;
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const unknown = args.filter((a) => !/^--(quick|cpu-prof|only=.+|out=.+|concurrency=[\d,]+)$/.test(a));
+const unknown = args.filter((a) => !/^--(quick|cpu-prof|separate-worker|only=.+|out=.+|concurrency=[\d,]+)$/.test(a));
 if (unknown.length > 0 || flag('help')) {
-  process.stderr.write(`usage: npm run bench -- [--quick] [--only=${Object.keys(SCENARIOS).join(',')}] [--concurrency=1,16,64] [--cpu-prof] [--out=FILE]\n`);
+  process.stderr.write(`usage: npm run bench -- [--quick] [--only=${Object.keys(SCENARIOS).join(',')}] [--concurrency=1,16,64] [--separate-worker] [--cpu-prof] [--out=FILE]\n`);
   process.exit(2);
 }
 const quick = flag('quick');
@@ -57,6 +58,7 @@ const harness = new Harness({
   workDir,
   log: say,
   quietMs: quick ? 100 : 250,
+  separateWorker: flag('separate-worker'),
 });
 const p = profile(quick, say);
 const concurrency = option('concurrency')?.split(',').map(Number);
@@ -115,6 +117,7 @@ const output = {
   durationMs: Math.round(totalMs),
   machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemoryMB: Math.round(os.totalmem() / 1024 / 1024) },
   database: harness.usingEmbedded ? 'embedded PostgreSQL' : "DATABASE_URL's server",
+  worker: flag('separate-worker') ? 'own process (Procfile web + worker)' : 'inside the web process (npm start)',
   errors,
   missedTargets: missed,
   scenarios: results,

@@ -1,0 +1,24 @@
+/**
+ * Child process (with --separate-worker): the job worker on its own, started as the Procfile's
+ * `worker` starts it (src/worker.ts: config from the environment → database → worker), beside
+ * an app started with RUN_WORKER=false — the Procfile's `web` + `worker` deployment.
+ */
+import { loadConfig } from '../src/config.js';
+import { connectDatabase } from '../src/db/connect.js';
+import { startConfiguredWorker } from '../src/jobs/configured-worker.js';
+import { createLogger } from '../src/logger.js';
+import { serveChild } from './server-child.js';
+
+serveChild(async () => {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.log).child({ process: 'worker' });
+  const database = await connectDatabase(config, log, { migrate: false });
+  const worker = await startConfiguredWorker(config, database, log);
+  return {
+    url: 'worker:',
+    stop: async () => {
+      await worker.stop();
+      await database.close();
+    },
+  };
+});
