@@ -12,27 +12,17 @@ export interface EnqueueOptions {
 }
 
 /**
- * Adds a job inside the caller's transaction (graphile-worker's add_job is plain SQL), so
- * the job exists if and only if the change that caused it commits: never lost, never
- * sent for a change that rolled back.
+ * Adds a job inside the caller's transaction (graphile-worker's job functions are plain SQL),
+ * so the job exists if and only if the change that caused it commits: never lost, never sent
+ * for a change that rolled back. One job is a batch of one (add_job itself calls add_jobs).
  */
 export async function enqueue<T extends TaskName>(
   trx: DbOrTrx,
   task: T,
   payload: TaskPayload<T>,
   options: EnqueueOptions = {},
-): Promise<{ id: string }> {
-  const checked = taskPayloads[task].parse(payload);
-  const { rows } = await sql<{ id: string }>`
-    select id::text from graphile_worker.add_job(
-      identifier => ${task},
-      payload => ${JSON.stringify(checked)}::json,
-      queue_name => ${options.queueName ?? null},
-      run_at => ${options.runAt ?? null}::timestamptz,
-      max_attempts => ${options.maxAttempts ?? null}::int,
-      job_key => ${options.jobKey ?? null}
-    )`.execute(trx);
-  return rows[0]!;
+): Promise<void> {
+  await enqueueAll(trx, [{ task, payload, options } as JobSpec]);
 }
 
 /** One job of a batch for enqueueAll. */
@@ -40,8 +30,7 @@ export type JobSpec = { [T in TaskName]: { task: T; payload: TaskPayload<T>; opt
 
 /**
  * Adds several jobs in one statement (graphile-worker's add_jobs), inside the caller's
- * transaction like enqueue: a bulk change queues its deliveries in one round trip, not one
- * per job.
+ * transaction: a bulk change queues its deliveries in one round trip, not one per job.
  */
 export async function enqueueAll(trx: DbOrTrx, jobs: readonly JobSpec[]): Promise<void> {
   if (jobs.length === 0) return;

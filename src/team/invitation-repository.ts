@@ -92,10 +92,6 @@ export async function insertInvitations(db: DbOrTrx, values: readonly NewInvitat
   return values.map((v) => byEmail.get(v.email)!);
 }
 
-export async function recordSend(db: DbOrTrx, invitationId: string, by: string | null): Promise<void> {
-  await recordSends(db, [invitationId], by);
-}
-
 /** One row per invitation sent (the resend caps count them), in one statement. */
 export async function recordSends(db: DbOrTrx, invitationIds: readonly string[], by: string | null): Promise<void> {
   if (invitationIds.length === 0) return;

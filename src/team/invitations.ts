@@ -20,7 +20,6 @@ import {
   insertInvitations,
   lockExpiredInvitations,
   pendingEmails,
-  recordSend,
   recordSends,
   updateInvitation,
 } from './invitation-repository.js';
@@ -113,10 +112,6 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
   });
 }
 
-async function enqueueDelivery(trx: DbOrTrx, invitation: Invitation): Promise<void> {
-  await enqueueAll(trx, deliveryJobs(invitation));
-}
-
 /** An invitation's email and DM; the keys fold a resend into a pending delivery. */
 function deliveryJobs(invitation: Invitation): JobSpec[] {
   const payload = { organizationId: invitation.organization_id, invitationId: invitation.id, sendCount: invitation.send_count };
@@ -163,7 +158,7 @@ export async function resendInvitation(
       last_sent_at: now,
       send_count: invitation.send_count + 1,
     });
-    await recordSend(trx, invitation.id, actor.id);
+    await recordSends(trx, [invitation.id], actor.id);
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: { type: 'member', id: actor.id },
@@ -173,7 +168,7 @@ export async function resendInvitation(
       after: { status: 'pending', expires_at: expiresAt.toISOString(), send_count: updated.send_count },
       source: input.source,
     });
-    await enqueueDelivery(trx, updated);
+    await enqueueAll(trx, deliveryJobs(updated));
     await notifyTeamChannel(trx, organization, { text: `:envelope: ${memberLabel(actor)} resent the invitation to ${updated.email}.` });
     await refreshHomeTabs(trx, organization.id, [actor.slack_user_id]);
     return updated;
