@@ -11,7 +11,7 @@ import {
   people,
   promote,
   promotionRecords,
-  saveLog,
+  retire,
   seedTeam,
   sleep,
   startAppProcess,
@@ -46,13 +46,7 @@ describe('crash between commit and delivery', () => {
     standin = await startStandin(PEOPLE);
   });
   afterAll(async () => {
-    for (const { name, proc } of processes) {
-      saveLog(`crash-recovery-${name}`, proc);
-      if (proc.child.exitCode === null && proc.child.signalCode === null) {
-        proc.child.kill('SIGTERM');
-        await proc.exited;
-      }
-    }
+    for (const { name, proc } of processes) await retire(`crash-recovery-${name}`, proc);
     await standin?.stop();
     await pg?.close();
   });

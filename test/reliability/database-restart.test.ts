@@ -11,7 +11,7 @@ import {
   people,
   promote,
   promotionRecords,
-  saveLog,
+  retire,
   seedTeam,
   sleep,
   startAppProcess,
@@ -49,12 +49,8 @@ describe('database restart under load', () => {
     ({ members } = await seedTeam(pg.db, standin, PEOPLE));
   });
   afterAll(async () => {
-    if (app) saveLog('database-restart-app', app.proc);
     if (app && !app.alive()) console.log(`the app exited (${String(await app.proc.exited)}); its stderr ends:\n${app.proc.stderr().slice(-4000)}\nstdout ends:\n${app.proc.stdout().slice(-4000)}`);
-    if (app?.alive()) {
-      app.proc.child.kill('SIGTERM');
-      await app.proc.exited;
-    }
+    if (app) await retire('database-restart-app', app.proc);
     await standin?.stop();
     await pg?.close();
   });

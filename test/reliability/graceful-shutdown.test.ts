@@ -10,7 +10,7 @@ import {
   people,
   promote,
   promotionRecords,
-  saveLog,
+  retire,
   seedTeam,
   sleep,
   startAppProcess,
@@ -46,13 +46,7 @@ describe('graceful shutdown under load', () => {
     standin = await startStandin(PEOPLE);
   });
   afterAll(async () => {
-    for (const [i, app] of apps.entries()) {
-      saveLog(`graceful-shutdown-${i + 1}`, app.proc);
-      if (app.alive()) {
-        app.proc.child.kill('SIGTERM');
-        await app.proc.exited;
-      }
-    }
+    for (const [i, app] of apps.entries()) await retire(`graceful-shutdown-${i + 1}`, app.proc);
     await standin?.stop();
     await pg?.close();
   });

@@ -18,7 +18,7 @@ import {
   people,
   promote,
   promotionRecords,
-  saveLog,
+  retire,
   seedTeam,
   sleep,
   startAppProcess,
@@ -60,14 +60,7 @@ describe('two app instances on one database', () => {
     await pg.db.updateTable('organizations').set({ approvals_channel_id: APPROVALS }).where('id', '=', org.id).execute();
   });
   afterAll(async () => {
-    for (const [name, app] of [['a', a], ['b', b]] as const) {
-      if (!app) continue;
-      saveLog(`two-instances-${name}`, app.proc);
-      if (app.alive()) {
-        app.proc.child.kill('SIGTERM');
-        await app.proc.exited;
-      }
-    }
+    for (const [name, app] of [['a', a], ['b', b]] as const) if (app) await retire(`two-instances-${name}`, app.proc);
     await standin?.stop();
     await pg?.close();
   });

@@ -249,3 +249,12 @@ export function saveLog(name: string, proc: RunningProcess): void {
   mkdirSync('.reliability', { recursive: true });
   writeFileSync(path.join('.reliability', `${name}.log`), proc.stdout() + '\n--- stderr ---\n' + proc.stderr());
 }
+
+/** After a test: keeps the child's log (saveLog) and stops it if it is still running. */
+export async function retire(name: string, proc: RunningProcess): Promise<void> {
+  saveLog(name, proc);
+  if (proc.child.exitCode === null && proc.child.signalCode === null) {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+  }
+}
