@@ -15,13 +15,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import type { ModalView } from '../src/slack/blocks/kit.js';
 import { serveChild } from './server-child.js';
 
-const FIXED_VIEW = {
-  type: 'modal' as const,
+const FIXED_VIEW: ModalView = {
+  type: 'modal',
   callback_id: 'bench.fixed',
-  title: { type: 'plain_text' as const, text: 'Baseline' },
-  close: { type: 'plain_text' as const, text: 'Close' },
+  title: { type: 'plain_text', text: 'Baseline' },
+  close: { type: 'plain_text', text: 'Close' },
   blocks: [
     { type: 'header', text: { type: 'plain_text', text: 'A fixed view' } },
     { type: 'section', text: { type: 'mrkdwn', text: 'The bare Bolt app opens this view for every slash command.' } },

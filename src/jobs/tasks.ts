@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 
 /**
@@ -11,7 +12,8 @@ export const taskPayloads = {
     organizationId: z.uuid(),
     channel: z.string().min(1),
     text: z.string().min(1),
-    blocks: z.array(z.record(z.string(), z.unknown())).optional(),
+    /** Block Kit the app built (typed where it was built); checked here only for being objects. */
+    blocks: z.array(z.custom<KnownBlock>((b) => typeof b === 'object' && b !== null && !Array.isArray(b))).optional(),
     /**
      * This message's identity, made when it was queued: the post carries it as message metadata
      * so that a retry after a lost answer finds the message instead of posting it again. Jobs

@@ -48,7 +48,7 @@ export async function updateAccessReview(deps: AccessReviewDeliveryDeps, payload
   if (!state?.review.channel_id || !state.review.message_ts) return;
   const { channel_id: channel, message_ts: ts } = state.review;
   const digest = accessReviewDigest(state);
-  await deliver(() => deps.slack.chat.update({ channel, ts, text: digest.text, blocks: digest.blocks as never }), {
+  await deliver(() => deps.slack.chat.update({ channel, ts, text: digest.text, blocks: digest.blocks }), {
     log: deps.log,
     ...(signal ? { signal } : {}),
   });

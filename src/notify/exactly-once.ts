@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { JobRun } from '../jobs/tasks.js';
@@ -29,7 +30,7 @@ export interface OutgoingMessage {
   /** A conversation id, or a user id (Slack posts to the app's DM with them). */
   channel: string;
   text: string;
-  blocks?: unknown[];
+  blocks?: KnownBlock[];
   unfurl_links?: boolean;
   unfurl_media?: boolean;
 }
@@ -62,7 +63,7 @@ export async function postOnce(deps: PostOnceDeps, message: OutgoingMessage, del
       deps.slack.chat.postMessage({
         channel: message.channel,
         text: message.text,
-        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(message.blocks ? { blocks: message.blocks } : {}),
         ...(message.unfurl_links !== undefined ? { unfurl_links: message.unfurl_links } : {}),
         ...(message.unfurl_media !== undefined ? { unfurl_media: message.unfurl_media } : {}),
         metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { delivery_id: deliveryId } },

@@ -108,7 +108,7 @@ export async function updateInvitationDm(deps: InvitationDeliveryDeps, payload: 
   const { invitation, organization, inviter } = loaded;
   const message = invitationDmOutcome({ invitation, organizationName: organization.name, inviterLabel: inviter ? memberLabel(inviter) : 'An owner' });
   await deliver(
-    () => deps.slack.chat.update({ channel: invitation.dm_channel_id!, ts: invitation.dm_ts!, text: message.text, blocks: message.blocks as never }),
+    () => deps.slack.chat.update({ channel: invitation.dm_channel_id!, ts: invitation.dm_ts!, text: message.text, blocks: message.blocks }),
     { log: deps.log, ...(signal ? { signal } : {}) },
   );
 }

@@ -13,7 +13,7 @@ export async function publishHome(
   signal?: AbortSignal,
 ): Promise<void> {
   const view = await deps.renderHome(payload.organizationId, payload.slackUserId);
-  await deliver(() => deps.slack.views.publish({ user_id: payload.slackUserId, view: view as never }), {
+  await deliver(() => deps.slack.views.publish({ user_id: payload.slackUserId, view: view }), {
     log: deps.log,
     ...(signal ? { signal } : {}),
   });

@@ -68,10 +68,10 @@ export async function updateRemovalCard(deps: RemovalCardDeps, payload: TaskPayl
   const { request } = model;
   if (request.card_channel_id && request.card_ts) {
     const card = removalCard(model);
-    await deliver(() => deps.slack.chat.update({ channel: request.card_channel_id!, ts: request.card_ts!, text: card.text, blocks: card.blocks as never }), options);
+    await deliver(() => deps.slack.chat.update({ channel: request.card_channel_id!, ts: request.card_ts!, text: card.text, blocks: card.blocks }), options);
   }
   if (request.requester_dm_channel_id && request.requester_dm_ts) {
     const dm = requesterDm(model, request.card_channel_id);
-    await deliver(() => deps.slack.chat.update({ channel: request.requester_dm_channel_id!, ts: request.requester_dm_ts!, text: dm.text, blocks: dm.blocks as never }), options);
+    await deliver(() => deps.slack.chat.update({ channel: request.requester_dm_channel_id!, ts: request.requester_dm_ts!, text: dm.text, blocks: dm.blocks }), options);
   }
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { KnownBlock } from '@slack/types';
 import type { DbOrTrx } from '../db/database.js';
 import type { Organization } from '../db/schema.js';
 import { channelQueue, enqueueAll, type JobSpec } from '../jobs/queue.js';
 
 export interface ChannelMessage {
   text: string;
-  blocks?: Record<string, unknown>[];
+  blocks?: KnownBlock[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { CONFIG_CHANGES_LIMIT, ROLE_HISTORY_LIMIT, type MemberActivity } from '.
 import type { AuditEvent, Member } from '../../src/db/schema.js';
 import { AUDIT_LOG_ACTIONS, auditLogMessage, encodeAuditNav, parseAuditNav } from '../../src/slack/blocks/audit-log.js';
 import { activityRefusedModal, memberActivityMessage, memberActivityModal } from '../../src/slack/blocks/member-activity.js';
+import { wire, type Wire } from '../support/block-kit.js';
 
 /**
  * The activity view and the audit page at their worst — the longest names, reasons and
@@ -151,7 +152,7 @@ describe('audit page blocks', () => {
     const texts = mrkdwnTexts(reply.blocks).join('\n');
     expect(texts).not.toMatch(/<!channel>/);
 
-    const buttons = reply.blocks!.flatMap((b) => (b.elements as Array<Record<string, unknown>> | undefined) ?? []).filter((e) => e.type === 'button');
+    const buttons: Wire[] = wire(reply.blocks).flatMap((b: Wire) => b.elements ?? []).filter((e: Wire) => e.type === 'button');
     expect(buttons.map((b) => b.action_id)).toEqual([AUDIT_LOG_ACTIONS.newer, AUDIT_LOG_ACTIONS.older]);
     for (const b of buttons) {
       expect(String(b.value).length).toBeLessThanOrEqual(LIMITS.buttonValue);

@@ -13,8 +13,10 @@ import {
   refusalsErrorText,
 } from '../../src/slack/blocks/invite-modal.js';
 import type { Refusal } from '../../src/team/invitation-rules.js';
+import type { FormValues } from '../../src/slack/blocks/kit.js';
+import { wire, type Wire } from '../support/block-kit.js';
 
-const block = (view: { blocks: Record<string, unknown>[] }, id: string) => view.blocks.find((b) => b.block_id === id) as Record<string, any>;
+const block = (view: unknown, id: string): Wire => wire(view).blocks.find((b: Wire) => b.block_id === id);
 
 describe('invite modal', () => {
   it('is a valid modal with the four inputs, Member preselected', () => {
@@ -45,15 +47,17 @@ describe('invite modal', () => {
   });
 
   it('reads a submission back; a missing role reads as none, the checkbox as a boolean', () => {
-    const values = {
+    const values: FormValues = {
       [INVITE_BLOCKS.addresses]: { addresses: { type: 'plain_text_input', value: 'a@x.com b@y.com' } },
-      [INVITE_BLOCKS.role]: { role: { type: 'radio_buttons', selected_option: { value: 'owner' } } },
+      [INVITE_BLOCKS.role]: { role: { type: 'radio_buttons', selected_option: { value: 'owner', text: { type: 'plain_text', text: 'Owner' } } } },
       [INVITE_BLOCKS.message]: { message: { type: 'plain_text_input', value: '  ' } },
-      [INVITE_BLOCKS.options]: { invite_valid_ones: { type: 'checkboxes', selected_options: [{ value: 'invite_valid_ones' }] } },
+      [INVITE_BLOCKS.options]: {
+        invite_valid_ones: { type: 'checkboxes', selected_options: [{ value: 'invite_valid_ones', text: { type: 'plain_text', text: 'Invite the valid addresses even if some are refused' } }] },
+      },
     };
     expect(readInviteForm(values)).toEqual({ addresses: 'a@x.com b@y.com', role: 'owner', message: null, inviteValidOnes: true });
     expect(readInviteForm({})).toEqual({ addresses: '', role: undefined, message: null, inviteValidOnes: false });
-    expect(readInviteForm({ [INVITE_BLOCKS.role]: { role: { selected_option: { value: 'admin' } } } }).role).toBeUndefined();
+    expect(readInviteForm({ [INVITE_BLOCKS.role]: { role: { type: 'radio_buttons', selected_option: { value: 'admin', text: { type: 'plain_text', text: 'Admin' } } } } }).role).toBeUndefined();
   });
 
   it('the Invite people button is a valid message block', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateView } from '../../src/standin/block-kit-limits.js';
+import type { FormValues, ViewStateValue } from '../../src/slack/blocks/kit.js';
+import { wire, type Wire } from '../support/block-kit.js';
 import {
   describeSettingsChange,
   diffSettings,
@@ -17,7 +19,6 @@ import {
   settingsModal,
   settingsRefusedView,
   SETTINGS_INPUTS,
-  type SubmittedValue,
 } from '../../src/slack/blocks/settings-modal.js';
 
 const DEFAULTS: Settings = {
@@ -222,9 +223,8 @@ describe('describeSettingsChange', () => {
 
 describe('settings modal', () => {
   const org = (over: Partial<Settings> = {}) => ({ name: 'Acme', ...DEFAULTS, ...over });
-  type Input = { block_id: string; element: Record<string, any> };
-  const inputOf = (view: ReturnType<typeof settingsModal>, key: keyof typeof SETTINGS_INPUTS) =>
-    view.blocks.find((b) => b.block_id === SETTINGS_INPUTS[key].blockId) as unknown as Input;
+  const inputOf = (view: ReturnType<typeof settingsModal>, key: keyof typeof SETTINGS_INPUTS): Wire =>
+    wire(view).blocks.find((b: Wire) => b.block_id === SETTINGS_INPUTS[key].blockId);
 
   it('is a modal Slack accepts, with every initial value from the row', () => {
     const view = settingsModal(
@@ -236,7 +236,7 @@ describe('settings modal', () => {
     expect(inputOf(view, 'team_channel_id').element).toMatchObject({ type: 'conversations_select', initial_conversation: 'C0TEAM0001' });
     expect(inputOf(view, 'approvals_channel_id').element.initial_conversation).toBe('C0APPR0001');
     expect(inputOf(view, 'removal_approval_policy').element.initial_option.value).toBe('none');
-    expect(inputOf(view, 'removal_request_expiry_hours').element).toMatchObject({ type: 'number_input', is_decimal_input: false, initial_value: '48', min_value: '1', max_value: '720' });
+    expect(inputOf(view, 'removal_request_expiry_hours').element).toMatchObject({ type: 'number_input', is_decimal_allowed: false, initial_value: '48', min_value: '1', max_value: '720' });
     expect(inputOf(view, 'notify_removed_member').element).toMatchObject({ type: 'checkboxes', initial_options: [{ value: 'on', text: { text: 'DM the removed person that their access has ended' } }] });
     // The removal settings sit together: policy, then how long requests wait, then the DM.
     const order = view.blocks.map((b) => b.block_id).filter(Boolean);
@@ -245,7 +245,7 @@ describe('settings modal', () => {
       'settings.removal_expiry',
       'settings.notify_removed',
     ]);
-    expect(inputOf(view, 'invitation_expiry_days').element).toMatchObject({ type: 'number_input', is_decimal_input: false, initial_value: '7', min_value: '1', max_value: '30' });
+    expect(inputOf(view, 'invitation_expiry_days').element).toMatchObject({ type: 'number_input', is_decimal_allowed: false, initial_value: '7', min_value: '1', max_value: '30' });
     expect(inputOf(view, 'allowed_email_domains').element.initial_value).toBe('acme.com, acme.io');
     expect(inputOf(view, 'require_sso').element.initial_options).toHaveLength(1);
     expect(inputOf(view, 'access_review_cadence').element.initial_option.value).toBe('monthly');
@@ -275,19 +275,20 @@ describe('settings modal', () => {
   ])('reads back what it shows: the initial values submitted unchanged parse to the same settings (%j)', (removal) => {
     const current = { ...DEFAULTS, approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com'], require_sso: true, ...removal };
     const view = settingsModal({ name: 'Acme', ...current });
-    const values: Record<string, Record<string, SubmittedValue>> = {};
-    for (const block of view.blocks) {
+    const values: FormValues = {};
+    for (const block of wire(view).blocks) {
       if (block.type !== 'input') continue;
-      const el = (block as unknown as Input).element;
-      const state: SubmittedValue = {
-        conversations_select: { selected_conversation: el.initial_conversation ?? null },
-        radio_buttons: { selected_option: el.initial_option ?? null },
-        static_select: { selected_option: el.initial_option ?? null },
-        checkboxes: { selected_options: el.initial_options ?? [] },
-        number_input: { value: el.initial_value ?? null },
-        plain_text_input: { value: el.initial_value ?? null },
+      const el = block.element;
+      // What Slack sends back for each element type when nothing is touched.
+      const state: ViewStateValue = {
+        conversations_select: { type: el.type, selected_conversation: el.initial_conversation ?? null },
+        radio_buttons: { type: el.type, selected_option: el.initial_option ?? null },
+        static_select: { type: el.type, selected_option: el.initial_option ?? null },
+        checkboxes: { type: el.type, selected_options: el.initial_options ?? [] },
+        number_input: { type: el.type, value: el.initial_value ?? null },
+        plain_text_input: { type: el.type, value: el.initial_value ?? null },
       }[el.type as string]!;
-      values[block.block_id as string] = { [el.action_id]: state };
+      values[block.block_id] = { [el.action_id]: state };
     }
     expect(settingsSchema.parse(readSettingsForm(values))).toEqual(current);
   });
@@ -296,14 +297,19 @@ describe('settings modal', () => {
     expect(readSettingsForm({})).toEqual({});
     expect(settingsBlockErrors([{ field: 'invitation_expiry_days', message: 'bad' }])).toEqual({ 'settings.invitation_expiry': 'bad' });
     expect(settingsBlockErrors([{ field: 'removal_request_expiry_hours', message: 'too long' }])).toEqual({ 'settings.removal_expiry': 'too long' });
-    expect(readSettingsForm({ 'settings.removal_expiry': { removal_expiry: { value: '24' } }, 'settings.notify_removed': { notify_removed: { selected_options: [] } } })).toEqual({
+    expect(
+      readSettingsForm({
+        'settings.removal_expiry': { removal_expiry: { type: 'number_input', value: '24' } },
+        'settings.notify_removed': { notify_removed: { type: 'checkboxes', selected_options: [] } },
+      }),
+    ).toEqual({
       removal_request_expiry_hours: '24',
       notify_removed_member: false,
     });
   });
 
   it('shows an out-of-range expiry under its own input', () => {
-    const result = settingsSchema.partial().safeParse(readSettingsForm({ 'settings.removal_expiry': { removal_expiry: { value: '721' } } }));
+    const result = settingsSchema.partial().safeParse(readSettingsForm({ 'settings.removal_expiry': { removal_expiry: { type: 'number_input', value: '721' } } }));
     expect(result.success).toBe(false);
     expect(settingsBlockErrors(settingsIssues(result.error!))).toEqual({
       'settings.removal_expiry': 'Removal request expiry must be a whole number of hours from 1 to 720',

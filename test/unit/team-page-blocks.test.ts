@@ -12,9 +12,9 @@ import {
   rowBlockId,
   teamHomeView,
   teamListMessage,
-  type Block,
   type TeamPageModel,
 } from '../../src/slack/blocks/team-page.js';
+import { wire, type Wire } from '../support/block-kit.js';
 import { encodeCursor, MAX_SEARCH_LENGTH, type TeamPageMember } from '../../src/team/member-list.js';
 
 /**
@@ -68,8 +68,8 @@ function model(size: number, viewerRole: 'owner' | 'member', overrides: Partial<
   };
 }
 
-function allElements(blocks: Block[]): Block[] {
-  return blocks.flatMap((b) => [b.accessory, b.element, ...((b.elements as unknown[]) ?? [])].filter((e): e is Block => Boolean(e)));
+function allElements(blocks: unknown[] | undefined): Wire[] {
+  return wire(blocks ?? []).flatMap((b: Wire) => [b.accessory, b.element, ...(b.elements ?? [])].filter((e): e is Wire => Boolean(e)));
 }
 
 function mrkdwnTexts(node: unknown): string[] {
@@ -100,13 +100,13 @@ describe('team page blocks', () => {
     expect(removes).toHaveLength(HOME_PAGE_SIZE);
     // Every row has an Activity button, first in its actions block `tpx|<member id>`, naming that member.
     for (const row of m.members) {
-      const actions = view.blocks.find((b) => b.block_id === `tpx|${row.id}`)!;
-      const [activity, remove] = actions.elements as Block[];
+      const actions = wire(view).blocks.find((b: Wire) => b.block_id === `tpx|${row.id}`)!;
+      const [activity, remove] = actions.elements;
       expect(activity).toMatchObject({ type: 'button', action_id: ACTIONS.activity, value: row.id, text: { text: 'Activity' } });
       expect(remove).toMatchObject({ action_id: ACTIONS.remove, value: row.id });
     }
-    const sections = view.blocks.filter((b) => b.type === 'section');
-    const longest = Math.max(...sections.map((b) => [...String((b.text as { text: string }).text)].length));
+    const sections = wire(view).blocks.filter((b: Wire) => b.type === 'section');
+    const longest = Math.max(...sections.map((b: Wire) => [...String(b.text.text)].length));
     expect(longest).toBeLessThanOrEqual(LIMITS.sectionText);
     const values = allElements(view.blocks).map((e) => String(e.value ?? ''));
     expect(Math.max(...values.map((v) => v.length))).toBeLessThanOrEqual(LIMITS.buttonValue);
@@ -136,7 +136,7 @@ describe('team page blocks', () => {
     expect(validateView(own, 'home')).toEqual([]);
     const activity = allElements(own.blocks).filter((e) => e.action_id === ACTIONS.activity);
     expect(activity).toEqual([{ type: 'button', action_id: ACTIONS.activity, text: { type: 'plain_text', text: 'Activity' }, value: VIEWER }]);
-    expect(own.blocks.find((b) => (b.accessory as Block | undefined)?.action_id === ACTIONS.activity)?.block_id).toMatch(new RegExp(`^tpr\\|${VIEWER}\\|`));
+    expect(wire(own).blocks.find((b: Wire) => b.accessory?.action_id === ACTIONS.activity)?.block_id).toMatch(new RegExp(`^tpr\\|${VIEWER}\\|`));
   });
 
   it("the /team list message at 10 members is within a message's limits, for owners and members", () => {
@@ -185,7 +185,7 @@ describe('team page blocks', () => {
     expect(text).toContain('_(you)_');
     // An owner cannot remove themselves here (that is /team leave), but sees their own Activity.
     expect(allElements(view.blocks).some((e) => e.action_id === ACTIONS.remove)).toBe(false);
-    expect(view.blocks.find((b) => b.block_id === `tpx|${VIEWER}`)?.elements).toEqual([
+    expect(wire(view).blocks.find((b: Wire) => b.block_id === `tpx|${VIEWER}`)?.elements).toEqual([
       { type: 'button', action_id: ACTIONS.activity, text: { type: 'plain_text', text: 'Activity' }, value: VIEWER },
     ]);
   });
@@ -206,7 +206,7 @@ describe('team page blocks', () => {
   it('the not-a-member page is one sentence', () => {
     const view = notAMemberHomeView('Acme');
     expect(validateView(view, 'home')).toEqual([]);
-    const sentence = String((view.blocks[1]!.text as { text: string }).text);
+    const sentence = String(wire(view).blocks[1].text.text);
     expect(sentence.split(/[.!?]\s/).length).toBe(1);
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AccessReviewState, ReviewRow } from '../../activity/access-review.js';
 import { memberLabel, timeLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, context, header, section, type KnownBlock } from './kit.js';
 import { personText } from './remove-modal.js';
 import type { SlackReply } from './reply.js';
 
@@ -23,7 +24,6 @@ export const MAX_UNDECIDED_ROWS = 20;
 /** Slack's ceiling on blocks in a message. */
 const MAX_BLOCKS = 50;
 
-type Block = Record<string, unknown>;
 
 /** A button's value: which review, which member; never who may click it. */
 export function reviewButtonValue(reviewId: string, memberId: string): string {
@@ -66,22 +66,21 @@ function outcome(row: ReviewRow): string | undefined {
   return undefined;
 }
 
-function rowBlocks(state: AccessReviewState, row: ReviewRow): Block[] {
+function rowBlocks(state: AccessReviewState, row: ReviewRow): KnownBlock[] {
+  const rowId = `access_review.row.${row.member.id}`;
   const done = outcome(row);
-  if (done) return [{ type: 'section', block_id: `access_review.row.${row.member.id}`, text: { type: 'mrkdwn', text: `${facts(row)}\n${done}` } }];
-  if (state.replacedAt) {
-    return [{ type: 'section', block_id: `access_review.row.${row.member.id}`, text: { type: 'mrkdwn', text: `${facts(row)}\n_Not decided here_` } }];
-  }
+  if (done) return [section(`${facts(row)}\n${done}`, rowId)];
+  if (state.replacedAt) return [section(`${facts(row)}\n_Not decided here_`, rowId)];
   const value = reviewButtonValue(state.review.id, row.member.id);
   return [
-    { type: 'section', block_id: `access_review.row.${row.member.id}`, text: { type: 'mrkdwn', text: facts(row) } },
+    section(facts(row), rowId),
     {
       type: 'actions',
       block_id: `access_review.decide.${row.member.id}`,
       elements: [
-        { type: 'button', action_id: ACCESS_REVIEW_ACTIONS.keep, text: { type: 'plain_text', text: 'Keep' }, style: 'primary', value },
+        button(ACCESS_REVIEW_ACTIONS.keep, 'Keep', value, { style: 'primary' }),
         // No confirm dialog: Remove opens the Remove dialog, which is the confirmation.
-        { type: 'button', action_id: ACCESS_REVIEW_ACTIONS.remove, text: { type: 'plain_text', text: 'Remove' }, style: 'danger', value },
+        button(ACCESS_REVIEW_ACTIONS.remove, 'Remove', value, { style: 'danger' }),
       ],
     },
   ];
@@ -97,15 +96,11 @@ export function accessReviewDigest(state: AccessReviewState): SlackReply {
   const { review } = state;
   const days = plural(review.threshold_days, 'day');
   const team = escapeMrkdwn(state.organizationName);
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Access review' } }];
+  const blocks: KnownBlock[] = [header('Access review')];
 
   // Not posted by the review job (an empty review posts nothing), but a digest must say something.
   if (state.rows.length === 0) {
-    blocks.push({
-      type: 'section',
-      block_id: 'access_review.summary',
-      text: { type: 'mrkdwn', text: `:white_check_mark: Everyone on ${team}'s team has signed in within the last ${days}. Nothing to review.` },
-    });
+    blocks.push(section(`:white_check_mark: Everyone on ${team}'s team has signed in within the last ${days}. Nothing to review.`, 'access_review.summary'));
     return { text: `Access review: everyone has signed in within the last ${days}.`, blocks };
   }
 
@@ -114,11 +109,11 @@ export function accessReviewDigest(state: AccessReviewState): SlackReply {
     ? `This review of ${count} who had not signed in for ${days} was closed on ${timeLabel(state.replacedAt)} by the next review, which lists whoever is still inactive.`
     : `${state.rows.length === 1 ? '*1 member* has' : `*${count}* have`} not signed in to ${team}'s team for *${days}* or more. ` +
       '*Keep* the ones who still need access; *Remove* opens the Remove dialog.';
-  blocks.push({ type: 'section', block_id: 'access_review.summary', text: { type: 'mrkdwn', text: summary } });
+  blocks.push(section(summary, 'access_review.summary'));
 
   // Header, summary and the closing context are always there.
   const budget = MAX_BLOCKS - blocks.length - 1;
-  const rows: Block[] = [];
+  const rows: KnownBlock[] = [];
   let undecidedShown = 0;
   let shown = 0;
   for (const row of state.rows) {
@@ -135,7 +130,7 @@ export function accessReviewDigest(state: AccessReviewState): SlackReply {
   const notes: string[] = [];
   if (hidden > 0) notes.push(`…and ${plural(hidden, 'more member')} not shown here (see \`/team list\`); whoever is left undecided is listed again in the next review.`);
   notes.push(`Inactive: no sign-in reported for ${days} (or never, counting from joining). Kept members are not listed again for ${days}.`);
-  blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn', text })) });
+  blocks.push(context(...notes));
 
   const decided = state.rows.filter((r) => r.decision !== null).length;
   const text = state.replacedAt

@@ -3,6 +3,7 @@ import type { AuditPage } from '../../activity/audit-log.js';
 import { ACTION_PREFIXES, auditSentence, sourceLabel } from '../../activity/audit-sentences.js';
 import { memberLabel, timeLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, clip, context, divider, header, section, type Button, type KnownBlock } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 /**
@@ -21,7 +22,6 @@ export const AUDIT_LOG_ACTIONS = {
   newer: 'audit_log.newer',
 } as const;
 
-type Block = Record<string, unknown>;
 
 /** What a Newer / Older button carries: where to go, and the filters to keep. */
 export interface AuditNavValue {
@@ -57,9 +57,7 @@ export function parseAuditNav(raw: string | null | undefined): AuditNavValue | u
 }
 
 export function auditLogMessage(page: AuditPage, command: string): SlackReply {
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Audit log' } }];
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: filterLine(page) }] });
-  blocks.push({ type: 'divider' });
+  const blocks: KnownBlock[] = [header('Audit log'), context(filterLine(page)), divider()];
   if (page.events.length === 0) {
     blocks.push(section(page.target || page.action ? 'No events match these filters.' : 'No events yet.'));
   }
@@ -68,21 +66,16 @@ export function auditLogMessage(page: AuditPage, command: string): SlackReply {
     blocks.push(section(`${sentence}\n_${timeLabel(event.occurred_at)} · ${sourceLabel(event.source)}_`));
   }
   const filters = { t: page.target?.id, a: page.action };
-  const buttons: Block[] = [];
+  const buttons: Button[] = [];
   if (page.newerCursor) buttons.push(button(AUDIT_LOG_ACTIONS.newer, '← Newer', encodeAuditNav({ c: page.newerCursor, ...filters })));
   if (page.olderCursor) buttons.push(button(AUDIT_LOG_ACTIONS.older, 'Older →', encodeAuditNav({ c: page.olderCursor, ...filters })));
-  if (buttons.length > 0) blocks.push({ type: 'divider' }, { type: 'actions', block_id: 'audit.nav', elements: buttons });
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text:
-          `Filter with \`${escapeMrkdwn(command)} audit @person\` and/or a kind of event: ` +
-          `${ACTION_PREFIXES.map((p) => `\`${p}\``).join(', ')}, or one action such as \`member.role_changed\`.`,
-      },
-    ],
-  });
+  if (buttons.length > 0) blocks.push(divider(), { type: 'actions', block_id: 'audit.nav', elements: buttons });
+  blocks.push(
+    context(
+      `Filter with \`${escapeMrkdwn(command)} audit @person\` and/or a kind of event: ` +
+        `${ACTION_PREFIXES.map((p) => `\`${p}\``).join(', ')}, or one action such as \`member.role_changed\`.`,
+    ),
+  );
   const text = `Audit log: ${page.events.length} ${page.events.length === 1 ? 'event' : 'events'}${page.newerCursor ? '' : ', latest first'}`;
   return { text, blocks };
 }
@@ -96,17 +89,4 @@ function filterLine(page: AuditPage): string {
   if (page.action) parts.push(`of kind \`${escapeMrkdwn(page.action)}\``);
   const which = parts.length > 0 ? `Events ${parts.join(', ')}` : 'Every event';
   return `${which}, newest first${page.newerCursor ? ' (an earlier page)' : ''}. Only owners can read the audit log.`;
-}
-
-function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } };
-}
-
-function button(actionId: string, text: string, value: string): Block {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value };
-}
-
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
 }

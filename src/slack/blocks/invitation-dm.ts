@@ -1,5 +1,6 @@
 import type { Invitation } from '../../db/schema.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, context, section, type KnownBlock } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 export const ACCEPT_INVITATION_ACTION = 'invitation.accept';
@@ -20,20 +21,20 @@ export function invitationDm({ invitation, organizationName, inviterLabel }: Inv
   const role = invitation.role === 'owner' ? 'an *owner*' : 'a *member*';
   const org = escapeMrkdwn(organizationName);
   const text = `${inviterLabel} invited you to join ${org}'s team as ${role}.`;
-  const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  const blocks: KnownBlock[] = [section(text)];
   if (invitation.message) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `> ${escapeMrkdwn(invitation.message).slice(0, 2900).replace(/\n/g, '\n> ')}` } });
+    blocks.push(section(`> ${escapeMrkdwn(invitation.message).slice(0, 2900).replace(/\n/g, '\n> ')}`));
   }
   blocks.push(
     {
       type: 'actions',
       block_id: 'invitation.respond',
       elements: [
-        { type: 'button', action_id: ACCEPT_INVITATION_ACTION, text: { type: 'plain_text', text: 'Accept' }, style: 'primary', value: invitation.id },
-        { type: 'button', action_id: DECLINE_INVITATION_ACTION, text: { type: 'plain_text', text: 'Decline' }, value: invitation.id },
+        button(ACCEPT_INVITATION_ACTION, 'Accept', invitation.id, { style: 'primary' }),
+        button(DECLINE_INVITATION_ACTION, 'Decline', invitation.id),
       ],
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Expires <!date^${Math.floor(invitation.expires_at.getTime() / 1000)}^{date_short_pretty} at {time}|${invitation.expires_at.toUTCString()}>.` }] },
+    context(`Expires <!date^${Math.floor(invitation.expires_at.getTime() / 1000)}^{date_short_pretty} at {time}|${invitation.expires_at.toUTCString()}>.`),
   );
   return { text: `${text.replace(/\*/g, '')} Accept or decline in Slack.`, blocks };
 }
@@ -51,9 +52,6 @@ export function invitationDmOutcome({ invitation, organizationName, inviterLabel
   const outcome = OUTCOME[invitation.status] ?? `This invitation is ${invitation.status}.`;
   return {
     text: `${headline} ${outcome}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: headline } },
-      { type: 'section', text: { type: 'mrkdwn', text: outcome } },
-    ],
+    blocks: [section(headline), section(outcome)],
   };
 }

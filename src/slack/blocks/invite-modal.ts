@@ -2,6 +2,7 @@ import type { Role } from '../../db/schema.js';
 import { MAX_ADDRESSES_PER_SUBMISSION, type Refusal } from '../../team/invitation-rules.js';
 import { roleLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, context, option, plain, section, type ActionsBlock, type FormValues, type KnownBlock, type ModalView } from './kit.js';
 
 /**
  * The invite modal, its success view and the "Invite people" button: pure builders, plus the
@@ -33,16 +34,6 @@ export const MAX_INLINE_ERROR = 2000;
 /** One refusal quotes what was typed, which may be a pasted paragraph: each line is kept short. */
 const MAX_ERROR_LINE = 200;
 
-export interface ModalView {
-  type: 'modal';
-  callback_id?: string;
-  title: { type: 'plain_text'; text: string };
-  submit?: { type: 'plain_text'; text: string };
-  close: { type: 'plain_text'; text: string };
-  blocks: Record<string, unknown>[];
-  private_metadata?: string;
-}
-
 export interface InviteModalInput {
   /** Prefilled addresses (from `/team invite a@x.com b@y.com`). */
   addresses?: readonly string[];
@@ -50,8 +41,6 @@ export interface InviteModalInput {
   allowedDomains?: readonly string[];
   expiryDays?: number;
 }
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
 
 /** The prefill, one address a line, cut at whole addresses to fit Slack's input limit. */
 function prefill(addresses: readonly string[]): string {
@@ -69,10 +58,9 @@ export function inviteModal(input: InviteModalInput = {}): ModalView {
   const initial = prefill(input.addresses ?? []);
   const hint = [`Separate them with commas, spaces or new lines; up to ${MAX_ADDRESSES_PER_SUBMISSION} at once.`];
   if (input.allowedDomains && input.allowedDomains.length > 0) hint.push(`Allowed domains: ${input.allowedDomains.join(', ')}.`);
-  const roleOption = (role: Role, description: string) => ({ text: plain(roleLabel(role)), value: role, description: plain(description) });
-  const member = roleOption('member', 'Can see the team and pending invitations.');
-  const owner = roleOption('owner', 'Can also invite people, change roles and remove members.');
-  const blocks: Record<string, unknown>[] = [
+  const member = option('member', roleLabel('member'), 'Can see the team and pending invitations.');
+  const owner = option('owner', roleLabel('owner'), 'Can also invite people, change roles and remove members.');
+  const blocks: KnownBlock[] = [
     {
       type: 'input',
       block_id: INVITE_BLOCKS.addresses,
@@ -108,15 +96,16 @@ export function inviteModal(input: InviteModalInput = {}): ModalView {
       element: {
         type: 'checkboxes',
         action_id: ACTIONS.options,
-        options: [{ text: plain('Invite the valid addresses even if some are refused'), value: INVITE_VALID_ONES }],
+        options: [option(INVITE_VALID_ONES, 'Invite the valid addresses even if some are refused')],
       },
     },
   ];
   if (input.expiryDays) {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Invitations expire after ${input.expiryDays} day${input.expiryDays === 1 ? '' : 's'}. Each person gets an email, and a Slack DM when their address belongs to someone in this workspace.` }],
-    });
+    blocks.push(
+      context(
+        `Invitations expire after ${input.expiryDays} day${input.expiryDays === 1 ? '' : 's'}. Each person gets an email, and a Slack DM when their address belongs to someone in this workspace.`,
+      ),
+    );
   }
   return {
     type: 'modal',
@@ -129,12 +118,8 @@ export function inviteModal(input: InviteModalInput = {}): ModalView {
 }
 
 /** The "Invite people" button's actions block, for any message or the App Home. */
-export function inviteButtonBlock(blockId = 'invitation.open'): Record<string, unknown> {
-  return {
-    type: 'actions',
-    block_id: blockId,
-    elements: [{ type: 'button', action_id: OPEN_INVITE_MODAL_ACTION, text: plain('Invite people'), style: 'primary', value: 'open' }],
-  };
+export function inviteButtonBlock(blockId = 'invitation.open'): ActionsBlock {
+  return { type: 'actions', block_id: blockId, elements: [button(OPEN_INVITE_MODAL_ACTION, 'Invite people', 'open', { style: 'primary' })] };
 }
 
 export interface InviteForm {
@@ -146,11 +131,9 @@ export interface InviteForm {
   inviteValidOnes: boolean;
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null; selected_options?: Array<{ value?: string }> }>>;
-
 /** What the person submitted, read from `view.state.values` (anything missing reads as empty). */
-export function readInviteForm(values: unknown): InviteForm {
-  const v = (values ?? {}) as StateValues;
+export function readInviteForm(values: FormValues | undefined): InviteForm {
+  const v = values ?? {};
   const roleValue = v[INVITE_BLOCKS.role]?.[ACTIONS.role]?.selected_option?.value;
   // U+0000 cannot be stored in PostgreSQL text; invisible anyway, it is dropped rather than failing the save.
   const message = v[INVITE_BLOCKS.message]?.[ACTIONS.message]?.value?.replace(/\u0000/g, '');
@@ -211,23 +194,21 @@ function sectionList(lines: readonly string[]): string {
  */
 export function invitationsSentView(input: { invited: readonly string[]; refused: readonly Refusal[]; role: Role }): ModalView {
   const n = input.invited.length;
-  const blocks: Record<string, unknown>[] = [
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: `:white_check_mark: Invited ${n === 1 ? '1 person' : `${n} people`} as *${roleLabel(input.role)}*:` },
-    },
-    { type: 'section', text: { type: 'mrkdwn', text: sectionList(input.invited.map((e) => `• ${escapeMrkdwn(e)}`)) } },
+  const blocks: KnownBlock[] = [
+    section(`:white_check_mark: Invited ${n === 1 ? '1 person' : `${n} people`} as *${roleLabel(input.role)}*:`),
+    section(sectionList(input.invited.map((e) => `• ${escapeMrkdwn(e)}`))),
   ];
   if (input.refused.length > 0) {
     const r = input.refused.length;
     blocks.push(
-      { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${r === 1 ? '1 address was' : `${r} addresses were`} not invited:` } },
-      { type: 'section', text: { type: 'mrkdwn', text: sectionList(input.refused.map((x) => `• ${escapeMrkdwn(x.message)}`)) } },
+      section(`:warning: ${r === 1 ? '1 address was' : `${r} addresses were`} not invited:`),
+      section(sectionList(input.refused.map((x) => `• ${escapeMrkdwn(x.message)}`))),
     );
   }
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Each person gets an email with a link, and a Slack DM with Accept / Decline when their address belongs to someone in this workspace. Pending invitations: `/team pending`.' }],
-  });
+  blocks.push(
+    context(
+      'Each person gets an email with a link, and a Slack DM with Accept / Decline when their address belongs to someone in this workspace. Pending invitations: `/team pending`.',
+    ),
+  );
   return { type: 'modal', title: plain('Invitations sent'), close: plain('Done'), blocks };
 }

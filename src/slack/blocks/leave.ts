@@ -1,4 +1,5 @@
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, confirmDialog, section } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 export const LEAVE_ACTION_ID = 'team.leave.confirm';
@@ -9,33 +10,24 @@ export function leaveConfirmation(organizationName: string, isOwner: boolean): S
   return {
     text: `Leave ${organizationName}'s team?`,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text:
-            `Leaving *${name}*'s team ends your access at once: you will no longer be a member, and an owner has to invite you again to come back.` +
-            (isOwner ? ' As an owner, you can leave only if another owner remains.' : ''),
-        },
-      },
+      section(
+        `Leaving *${name}*'s team ends your access at once: you will no longer be a member, and an owner has to invite you again to come back.` +
+          (isOwner ? ' As an owner, you can leave only if another owner remains.' : ''),
+      ),
       {
         type: 'actions',
         block_id: 'team.leave',
         elements: [
-          {
-            type: 'button',
-            action_id: LEAVE_ACTION_ID,
-            text: { type: 'plain_text', text: 'Leave the team' },
+          button(LEAVE_ACTION_ID, 'Leave the team', 'leave', {
             style: 'danger',
-            value: 'leave',
-            confirm: {
-              title: { type: 'plain_text', text: 'Leave the team?' },
-              text: { type: 'plain_text', text: 'Your access ends immediately. This cannot be undone by you.' },
-              confirm: { type: 'plain_text', text: 'Leave' },
-              deny: { type: 'plain_text', text: 'Stay' },
+            confirm: confirmDialog({
+              title: 'Leave the team?',
+              text: 'Your access ends immediately. This cannot be undone by you.',
+              confirm: 'Leave',
+              deny: 'Stay',
               style: 'danger',
-            },
-          },
+            }),
+          }),
         ],
       },
     ],

@@ -3,7 +3,7 @@ import type { ActivityPerson, ConfigChange, MemberActivity, RoleHistoryEntry } f
 import type { Member } from '../../db/schema.js';
 import { memberLabel, roleLabel, timeLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
-import type { ModalView } from './remove-modal.js';
+import { clip, context, divider, mrkdwn, plain, section, type KnownBlock, type ModalView, type MrkdwnElement } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 /**
@@ -15,17 +15,15 @@ import type { SlackReply } from './reply.js';
 
 export const ACTIVITY_MODAL_CALLBACK_ID = 'member.activity';
 
-type Block = Record<string, unknown>;
-
 const SECTION_MAX = 3000;
 const FIELD_MAX = 2000;
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
 const MAX_SUMMARY = 200;
 
-export function memberActivityBlocks(activity: MemberActivity): Block[] {
+export function memberActivityBlocks(activity: MemberActivity): KnownBlock[] {
   const m = activity.member;
-  const blocks: Block[] = [
+  return [
     section(`${heading(m)}${activity.viewerIsMember ? ' _(you)_' : ''}\n${roleLabel(m.role)} · ${status(m)}`),
     {
       type: 'section',
@@ -36,7 +34,7 @@ export function memberActivityBlocks(activity: MemberActivity): Block[] {
         field('Last activity in Slack', activity.lastSlackActivityAt ? timeLabel(activity.lastSlackActivityAt) : 'not seen yet'),
       ],
     },
-    { type: 'divider' },
+    divider(),
     section(
       withinLimit(
         '*Role history*',
@@ -52,17 +50,10 @@ export function memberActivityBlocks(activity: MemberActivity): Block[] {
         activity.configChanges.length === 0 ? 'None reported.' : undefined,
       ),
     ),
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: 'Sign-ins and configuration changes are reported by your product through the Team Manager API; activity in Slack is updated at most every 5 minutes.',
-        },
-      ],
-    },
+    context(
+      'Sign-ins and configuration changes are reported by your product through the Team Manager API; activity in Slack is updated at most every 5 minutes.',
+    ),
   ];
-  return blocks;
 }
 
 /** The `/team activity` answer (ephemeral). */
@@ -76,8 +67,8 @@ export function memberActivityModal(activity: MemberActivity): ModalView {
   return {
     type: 'modal',
     callback_id: ACTIVITY_MODAL_CALLBACK_ID,
-    title: { type: 'plain_text', text: 'Activity' },
-    close: { type: 'plain_text', text: 'Close' },
+    title: plain('Activity'),
+    close: plain('Close'),
     blocks: memberActivityBlocks(activity),
   };
 }
@@ -87,8 +78,8 @@ export function activityRefusedModal(message: string): ModalView {
   return {
     type: 'modal',
     callback_id: ACTIVITY_MODAL_CALLBACK_ID,
-    title: { type: 'plain_text', text: 'Activity' },
-    close: { type: 'plain_text', text: 'Close' },
+    title: plain('Activity'),
+    close: plain('Close'),
     blocks: [section(`:no_entry: ${message}`)],
   };
 }
@@ -138,19 +129,10 @@ function withinLimit(title: string, lines: string[], empty?: string, footer?: st
   return text + tail;
 }
 
-function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_MAX) } };
-}
-
-function field(label: string, value: string): Block {
-  return { type: 'mrkdwn', text: clip(`*${label}*\n${value}`, FIELD_MAX) };
+function field(label: string, value: string): MrkdwnElement {
+  return mrkdwn(clip(`*${label}*\n${value}`, FIELD_MAX));
 }
 
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ');
-}
-
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
 }

@@ -1,7 +1,8 @@
 import type { Member, RemovalRequest } from '../../db/schema.js';
 import { memberLabel, timeLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
-import { REMOVAL_ACTIONS } from './removal-card.js';
+import { context, divider, header, section, type KnownBlock } from './kit.js';
+import { decisionButtons, withdrawButton } from './removal-card.js';
 
 /**
  * The App Home's "Waiting for approval" section for owners: open removal requests with the
@@ -16,7 +17,6 @@ import { REMOVAL_ACTIONS } from './removal-card.js';
 
 export const HOME_REMOVALS_LIMIT = 5;
 
-type Block = Record<string, unknown>;
 
 export interface OpenRemovalRow {
   request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'>;
@@ -31,12 +31,6 @@ export interface OpenRemovalRow {
 const MAX_NAME_SHOWN = 500;
 const MAX_EMAIL_SHOWN = 500;
 const MAX_REASON_SHOWN = 1400;
-
-/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
-}
 
 /** Escaped for mrkdwn, then cut at a whole character (never inside `&amp;`) to at most `max` characters. */
 function escapedClip(text: string, max: number): string {
@@ -64,10 +58,10 @@ function targetText(target: OpenRemovalRow['target']): string {
  * The section, or nothing when no request is open. `rows` may hold one more than the limit:
  * then the section says there are more (the approvals channel has every card).
  */
-export function openRemovalsSection(rows: readonly OpenRemovalRow[], viewerMemberId: string): Block[] {
+export function openRemovalsSection(rows: readonly OpenRemovalRow[], viewerMemberId: string): KnownBlock[] {
   if (rows.length === 0) return [];
   const shown = rows.slice(0, HOME_REMOVALS_LIMIT);
-  const blocks: Block[] = [{ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Waiting for approval' } }];
+  const blocks: KnownBlock[] = [divider(), header('Waiting for approval')];
   for (const { request, requester, target } of shown) {
     const yours = request.requested_by_member_id === viewerMemberId;
     const aboutYou = request.target_member_id === viewerMemberId;
@@ -77,39 +71,11 @@ export function openRemovalsSection(rows: readonly OpenRemovalRow[], viewerMembe
       request.reason ? `> ${escapedClip(request.reason.replace(/\s+/g, ' '), MAX_REASON_SHOWN)}` : '_No reason given._',
     ];
     if (aboutYou && !yours) lines.push('_This request is about you, so another owner decides it._');
-    blocks.push({ type: 'section', block_id: `removal|${request.id}`, text: { type: 'mrkdwn', text: lines.join('\n') } });
+    blocks.push(section(lines.join('\n'), `removal|${request.id}`));
     const elements = yours ? [withdrawButton(request.id)] : aboutYou ? [] : decisionButtons(request.id, target);
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `removal-actions|${request.id}`, elements });
   }
   const more = rows.length > HOME_REMOVALS_LIMIT ? `Showing the ${HOME_REMOVALS_LIMIT} oldest; more are waiting in the approvals channel. ` : '';
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${more}Any owner other than the requester and the person named can approve or reject.` }],
-  });
+  blocks.push(context(`${more}Any owner other than the requester and the person named can approve or reject.`));
   return blocks;
-}
-
-function decisionButtons(requestId: string, target: OpenRemovalRow['target']): Block[] {
-  const name = clip(target.display_name ?? target.email, 120);
-  return [
-    {
-      type: 'button',
-      action_id: REMOVAL_ACTIONS.approve,
-      text: { type: 'plain_text', text: 'Approve' },
-      style: 'danger',
-      value: requestId,
-      confirm: {
-        title: { type: 'plain_text', text: 'Approve this removal?' },
-        text: { type: 'plain_text', text: `${name} will be removed and their access will end immediately.` },
-        confirm: { type: 'plain_text', text: 'Approve and remove' },
-        deny: { type: 'plain_text', text: 'Cancel' },
-        style: 'danger',
-      },
-    },
-    { type: 'button', action_id: REMOVAL_ACTIONS.reject, text: { type: 'plain_text', text: 'Reject' }, value: requestId },
-  ];
-}
-
-function withdrawButton(requestId: string): Block {
-  return { type: 'button', action_id: REMOVAL_ACTIONS.withdraw, text: { type: 'plain_text', text: 'Withdraw request' }, value: requestId };
 }

@@ -1,5 +1,6 @@
 import type { Invitation } from '../../db/schema.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, confirmDialog, context, header, section, type KnownBlock } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 export const RESEND_INVITATION_ACTION = 'invitation.resend';
@@ -21,11 +22,11 @@ const slackDate = (date: Date) => `<!date^${Math.floor(date.getTime() / 1000)}^{
  * dialog). The buttons carry the invitation id only; the services decide what may happen.
  */
 export function pendingInvitationsMessage(rows: readonly PendingRow[], total: number, isOwner: boolean, notice?: string): SlackReply {
-  const blocks: Record<string, unknown>[] = [];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: notice.slice(0, 3000) } });
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Pending invitations' } });
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push(section(notice));
+  blocks.push(header('Pending invitations'));
   if (rows.length === 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No pending invitations.' } });
+    blocks.push(section('No pending invitations.'));
   }
   for (const { invitation, inviterLabel } of rows.slice(0, PENDING_PAGE_SIZE)) {
     const expired = invitation.status === 'expired';
@@ -42,28 +43,21 @@ export function pendingInvitationsMessage(rows: readonly PendingRow[], total: nu
       },
     });
     if (isOwner) {
-      const elements: Record<string, unknown>[] = [
-        { type: 'button', action_id: RESEND_INVITATION_ACTION, text: { type: 'plain_text', text: 'Resend' }, value: invitation.id },
-      ];
-      elements.push({
-        type: 'button',
-        action_id: CANCEL_INVITATION_ACTION,
-        text: { type: 'plain_text', text: 'Cancel' },
+      const cancel = button(CANCEL_INVITATION_ACTION, 'Cancel', invitation.id, {
         style: 'danger',
-        value: invitation.id,
-        confirm: {
-          title: { type: 'plain_text', text: 'Cancel this invitation?' },
-          text: { type: 'plain_text', text: `The invitation to ${invitation.email.slice(0, 200)} stops working at once.`.slice(0, 300) },
-          confirm: { type: 'plain_text', text: 'Cancel invitation' },
-          deny: { type: 'plain_text', text: 'Keep it' },
+        confirm: confirmDialog({
+          title: 'Cancel this invitation?',
+          text: `The invitation to ${invitation.email.slice(0, 200)} stops working at once.`.slice(0, 300),
+          confirm: 'Cancel invitation',
+          deny: 'Keep it',
           style: 'danger',
-        },
+        }),
       });
-      blocks.push({ type: 'actions', block_id: `pending-actions|${invitation.id}`, elements });
+      blocks.push({ type: 'actions', block_id: `pending-actions|${invitation.id}`, elements: [button(RESEND_INVITATION_ACTION, 'Resend', invitation.id), cancel] });
     }
   }
   if (total > rows.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Showing the ${rows.length} most recent of ${total}.` }] });
+    blocks.push(context(`Showing the ${rows.length} most recent of ${total}.`));
   }
   const text = rows.length === 0 ? 'No pending invitations.' : `${total} pending or expired invitation${total === 1 ? '' : 's'}.`;
   return { text: notice ? `${notice} ${text}` : text, blocks };

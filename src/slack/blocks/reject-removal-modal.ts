@@ -1,6 +1,7 @@
 import type { Member } from '../../db/schema.js';
 import { memberLabel } from '../../team/people.js';
 import { MAX_REASON_LENGTH } from '../../team/removals.js';
+import { plain, section, type FormValues, type ModalView } from './kit.js';
 
 /**
  * The dialog the Reject button opens: who asked to remove whom, and a required reason (the
@@ -14,30 +15,11 @@ export const REJECT_REMOVAL_CALLBACK_ID = 'removal.reject_modal';
 export const REJECT_REASON_BLOCK = 'removal.reject.reason';
 export const REJECT_REASON_ACTION = 'reason';
 
-type Block = Record<string, unknown>;
-
-export interface RejectModalView {
-  type: 'modal';
-  callback_id: string;
-  title: Block;
-  submit?: Block;
-  close: Block;
-  blocks: Block[];
-  private_metadata?: string;
-}
-
-const plain = (text: string): Block => ({ type: 'plain_text', text });
-
-/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
-}
 
 type Person = Pick<Member, 'slack_user_id' | 'display_name' | 'email'>;
 
 /** The reason dialog for one pending request. */
-export function rejectRemovalModal(input: { requestId: string; requester: Person; target: Person }): RejectModalView {
+export function rejectRemovalModal(input: { requestId: string; requester: Person; target: Person }): ModalView {
   return {
     type: 'modal',
     callback_id: REJECT_REMOVAL_CALLBACK_ID,
@@ -46,17 +28,10 @@ export function rejectRemovalModal(input: { requestId: string; requester: Person
     submit: plain('Reject'),
     close: plain('Cancel'),
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: clip(
-            `Reject ${memberLabel(input.requester)}'s request to remove ${memberLabel(input.target)}? ` +
-              `${memberLabel(input.target)} stays a member and the request is closed.`,
-            3000,
-          ),
-        },
-      },
+      section(
+        `Reject ${memberLabel(input.requester)}'s request to remove ${memberLabel(input.target)}? ` +
+          `${memberLabel(input.target)} stays a member and the request is closed.`,
+      ),
       {
         type: 'input',
         block_id: REJECT_REASON_BLOCK,
@@ -76,18 +51,18 @@ export function rejectRemovalModal(input: { requestId: string; requester: Person
 }
 
 /** What replaces the dialog when the rejection was refused (decided meanwhile, demoted…). */
-export function rejectRefusedView(sentence: string): RejectModalView {
+export function rejectRefusedView(sentence: string): ModalView {
   return {
     type: 'modal',
     callback_id: `${REJECT_REMOVAL_CALLBACK_ID}.refused`,
     title: plain('Reject removal'),
     close: plain('Close'),
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`${sentence} Nothing was changed.`, 3000) } }],
+    blocks: [section(`${sentence} Nothing was changed.`)],
   };
 }
 
 /** The reason as typed (null when the block is absent or empty); the service trims and judges it. */
-export function readRejectReason(values: Record<string, Record<string, { value?: string | null }>> | undefined): string | null {
+export function readRejectReason(values: FormValues | undefined): string | null {
   // U+0000 cannot be stored in PostgreSQL text; invisible anyway, it is dropped rather than failing the save.
   return values?.[REJECT_REASON_BLOCK]?.[REJECT_REASON_ACTION]?.value?.replace(/\u0000/g, '') ?? null;
 }

@@ -1,6 +1,7 @@
 import type { Member, RemovalRequest } from '../../db/schema.js';
 import { memberLabel, timeLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { button, clip, confirmDialog, context, header, mrkdwn, section, type Button, type KnownBlock } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 /**
@@ -23,9 +24,6 @@ export interface RemovalCardModel {
   organizationName: string;
 }
 
-type Block = Record<string, unknown>;
-
-const clip = (text: string, max: number) => ([...text].length > max ? [...text].slice(0, max - 1).join('') + '…' : text);
 
 function quote(text: string): string {
   return '> ' + escapeMrkdwn(clip(text, 1000)).replace(/\n/g, '\n> ');
@@ -37,21 +35,20 @@ function targetLine(model: RemovalCardModel): string {
   return `${memberLabel(t)}${email}, ${t.role === 'owner' ? 'an *owner*' : 'a *member*'}`;
 }
 
-function facts(model: RemovalCardModel): Block[] {
+function facts(model: RemovalCardModel): KnownBlock[] {
   const { request } = model;
-  const blocks: Block[] = [
+  return [
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Remove*\n${targetLine(model)}` },
-        { type: 'mrkdwn', text: `*Requested by*\n${memberLabel(model.requester)}` },
-        { type: 'mrkdwn', text: `*Requested*\n${timeLabel(request.created_at)}` },
-        { type: 'mrkdwn', text: `*Expires*\n${timeLabel(request.expires_at)}` },
+        mrkdwn(`*Remove*\n${targetLine(model)}`),
+        mrkdwn(`*Requested by*\n${memberLabel(model.requester)}`),
+        mrkdwn(`*Requested*\n${timeLabel(request.created_at)}`),
+        mrkdwn(`*Expires*\n${timeLabel(request.expires_at)}`),
       ],
     },
+    section(request.reason ? `*Reason*\n${quote(request.reason)}` : '*Reason*\n_none given_'),
   ];
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: request.reason ? `*Reason*\n${quote(request.reason)}` : '*Reason*\n_none given_' } });
-  return blocks;
 }
 
 /** What became of a closed request, in one line: who, when, why. */
@@ -79,36 +76,14 @@ export function outcomeLine(model: RemovalCardModel): string {
 /** The card: facts, then Approve / Reject while pending, the outcome once closed (no buttons). */
 export function removalCard(model: RemovalCardModel): SlackReply {
   const pending = model.request.status === 'pending';
-  const header: Block = { type: 'header', text: { type: 'plain_text', text: pending ? 'Removal waiting for approval' : 'Removal request' } };
-  const blocks: Block[] = [header, ...facts(model)];
+  const blocks: KnownBlock[] = [header(pending ? 'Removal waiting for approval' : 'Removal request'), ...facts(model)];
   if (pending) {
-    const name = clip(model.target.display_name ?? model.target.email, 120);
     blocks.push(
-      {
-        type: 'actions',
-        block_id: 'removal.decide',
-        elements: [
-          {
-            type: 'button',
-            action_id: REMOVAL_ACTIONS.approve,
-            text: { type: 'plain_text', text: 'Approve' },
-            style: 'danger',
-            value: model.request.id,
-            confirm: {
-              title: { type: 'plain_text', text: 'Approve this removal?' },
-              text: { type: 'plain_text', text: `${name} will be removed and their access will end immediately.` },
-              confirm: { type: 'plain_text', text: 'Approve and remove' },
-              deny: { type: 'plain_text', text: 'Cancel' },
-              style: 'danger',
-            },
-          },
-          { type: 'button', action_id: REMOVAL_ACTIONS.reject, text: { type: 'plain_text', text: 'Reject' }, value: model.request.id },
-        ],
-      },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Any owner other than the requester and the person named can decide.' }] },
+      { type: 'actions', block_id: 'removal.decide', elements: decisionButtons(model.request.id, model.target) },
+      context('Any owner other than the requester and the person named can decide.'),
     );
   } else {
-    blocks.push({ type: 'section', block_id: 'removal.outcome', text: { type: 'mrkdwn', text: outcomeLine(model) } });
+    blocks.push(section(outcomeLine(model), 'removal.outcome'));
   }
   const status = pending ? 'waiting for approval' : model.request.status;
   return { text: `Removal of ${plainName(model.target)} requested by ${plainName(model.requester)}: ${status}.`, blocks };
@@ -121,17 +96,39 @@ export function requesterDm(model: RemovalCardModel, cardChannel: string | null)
   const headline = pending
     ? `:hourglass_flowing_sand: Your request to remove ${memberLabel(model.target)} is waiting for another owner's approval${where}. It expires ${timeLabel(model.request.expires_at)}.`
     : `Your request to remove ${memberLabel(model.target)}:`;
-  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: headline } }];
+  const blocks: KnownBlock[] = [section(headline)];
   if (pending) {
-    blocks.push({
-      type: 'actions',
-      block_id: 'removal.requester',
-      elements: [{ type: 'button', action_id: REMOVAL_ACTIONS.withdraw, text: { type: 'plain_text', text: 'Withdraw request' }, value: model.request.id }],
-    });
+    blocks.push({ type: 'actions', block_id: 'removal.requester', elements: [withdrawButton(model.request.id)] });
   } else {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: outcomeLine(model) } });
+    blocks.push(section(outcomeLine(model)));
   }
   return { text: pending ? `Your request to remove ${plainName(model.target)} is waiting for approval.` : `Your request to remove ${plainName(model.target)} was ${model.request.status}.`, blocks };
+}
+
+/**
+ * Approve (behind Slack's confirm dialog: it ends someone's access) and Reject. The approval
+ * card and the owners' App Home share them, so one set of handlers serves both; the buttons
+ * carry only the request's id.
+ */
+export function decisionButtons(requestId: string, target: Pick<Member, 'display_name' | 'email'>): Button[] {
+  const name = clip(target.display_name ?? target.email, 120);
+  return [
+    button(REMOVAL_ACTIONS.approve, 'Approve', requestId, {
+      style: 'danger',
+      confirm: confirmDialog({
+        title: 'Approve this removal?',
+        text: `${name} will be removed and their access will end immediately.`,
+        confirm: 'Approve and remove',
+        deny: 'Cancel',
+        style: 'danger',
+      }),
+    }),
+    button(REMOVAL_ACTIONS.reject, 'Reject', requestId),
+  ];
+}
+
+export function withdrawButton(requestId: string): Button {
+  return button(REMOVAL_ACTIONS.withdraw, 'Withdraw request', requestId);
 }
 
 function plainName(member: Pick<Member, 'display_name' | 'email'>): string {

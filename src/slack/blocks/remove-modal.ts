@@ -4,6 +4,7 @@ import { memberLabel, timeLabel } from '../../team/people.js';
 import { MAX_REASON_LENGTH, type RemovalPreview } from '../../team/removals.js';
 import { approvalsChannelOf } from '../../team/removal-outcomes.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import { clip, plain, plainSection, section, type FormValues, type ModalView } from './kit.js';
 
 /**
  * The Remove modal (from `/team remove @person` and the team page's Remove button), the views
@@ -24,35 +25,13 @@ const MAX_INPUT_TEXT = 3000;
 const MAX_NAME = 200;
 const MAX_EMAIL = 254;
 
-type Block = Record<string, unknown>;
-
-export interface ModalView {
-  type: 'modal';
-  callback_id?: string;
-  title: { type: 'plain_text'; text: string };
-  submit?: { type: 'plain_text'; text: string };
-  close: { type: 'plain_text'; text: string };
-  blocks: Block[];
-  private_metadata?: string;
-}
+export type { ModalView } from './kit.js';
 
 /** What the modal needs to know about the organization (read with the request, never from the form). */
 export type RemoveModalOrganization = Pick<Organization, 'name' | 'approvals_channel_id' | 'team_channel_id' | 'removal_request_expiry_hours'>;
 
 type Person = Pick<Member, 'display_name' | 'email'>;
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
-const section = (text: string, blockId?: string): Block => ({
-  type: 'section',
-  ...(blockId ? { block_id: blockId } : {}),
-  text: { type: 'mrkdwn', text: clip(text, 3000) },
-});
-
-/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
-}
 
 /** The person as typed into Slack or the invitation: name in bold and email, both escaped (names are user input). */
 export function personText(person: Person): string {
@@ -119,7 +98,7 @@ export function removeModal(input: RemoveModalInput): ModalView {
     };
   }
 
-  const blocks: Block[] = [section(`Remove ${who}, ${role}, from ${team}'s team?`, 'remove.who')];
+  const blocks: ModalView['blocks'] = [section(`Remove ${who}, ${role}, from ${team}'s team?`, 'remove.who')];
   if (preview.needsApproval) {
     blocks.push(
       section(
@@ -222,15 +201,13 @@ export function removeRefusedView(message: string): ModalView {
     callback_id: `${REMOVE_MODAL_CALLBACK_ID}.refused`,
     title: plain('Remove a member'),
     close: plain('Close'),
-    blocks: [{ type: 'section', block_id: 'remove.refused', text: { type: 'plain_text', text: clip(message, 3000) } }],
+    blocks: [plainSection(message, 'remove.refused')],
   };
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null }>>;
-
 /** The reason as submitted (null when empty); the service trims and checks its length. */
-export function readRemoveForm(values: unknown): { reason: string | null } {
-  const v = (values ?? {}) as StateValues;
+export function readRemoveForm(values: FormValues | undefined): { reason: string | null } {
+  const v = values ?? {};
   // U+0000 cannot be stored in PostgreSQL text; invisible anyway, it is dropped rather than failing the save.
   const reason = v[REMOVE_BLOCKS.reason]?.[REASON_ACTION]?.value?.replace(/\u0000/g, '');
   return { reason: reason?.trim() ? reason : null };

@@ -1,7 +1,9 @@
+import type { KnownBlock } from './kit.js';
+
 /** A message shown to one person: `text` is the notification/fallback, `blocks` the layout. */
 export interface SlackReply {
   text: string;
-  blocks?: Record<string, unknown>[];
+  blocks?: KnownBlock[];
 }
 
 /** A slash-command or response_url body that only the person who acted sees. */

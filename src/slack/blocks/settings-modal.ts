@@ -12,6 +12,24 @@ import {
   type SettingsIssue,
 } from '../../team/settings.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import {
+  clip,
+  option,
+  plain,
+  plainSection,
+  section,
+  type Checkboxes,
+  type ConversationsSelect,
+  type FormValues,
+  type InputBlock,
+  type ModalView,
+  type NumberInput,
+  type PlainTextInput,
+  type PlainTextOption,
+  type RadioButtons,
+  type StaticSelect,
+  type ViewStateValue,
+} from './kit.js';
 
 /**
  * The `/team settings` modal: built from the organization row (every initial value is what the
@@ -39,36 +57,12 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
 const SSO_ON = 'on';
 const NOTIFY_REMOVED_ON = 'on';
 
-export interface ModalView {
-  type: 'modal';
-  callback_id: string;
-  title: Block;
-  submit?: Block;
-  close: Block;
-  blocks: Block[];
-}
-
-type Block = Record<string, unknown>;
-
-/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
-function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
-}
-
-const plain = (text: string): Block => ({ type: 'plain_text', text });
-const option = (value: string, text: string, description?: string): Block => ({
-  text: plain(text),
-  value,
-  ...(description ? { description: plain(description) } : {}),
-});
-
-const POLICY_OPTIONS: Record<Settings['removal_approval_policy'], Block> = {
+const POLICY_OPTIONS: Record<Settings['removal_approval_policy'], PlainTextOption> = {
   'another-owner': option('another-owner', 'Another owner must approve', 'A card with Approve / Reject goes to the approvals channel'),
   none: option('none', 'No approval', "The requester's confirmation is enough"),
 };
 
-const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], Block> = {
+const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], PlainTextOption> = {
   off: option('off', 'Off'),
   weekly: option('weekly', 'Weekly'),
   monthly: option('monthly', 'Monthly'),
@@ -78,36 +72,47 @@ const SSO_OPTION = option(SSO_ON, 'Invitations can be accepted only inside Slack
 
 const NOTIFY_REMOVED_OPTION = option(NOTIFY_REMOVED_ON, 'DM the removed person that their access has ended', 'It names who removed them, and who approved');
 
-function input(key: SettingKey, label: string, element: Block, extra: { hint?: string; optional?: boolean } = {}): Block {
+/** One setting's input block: its block and action ids come from SETTINGS_INPUTS. */
+function input(key: SettingKey, label: string, element: (actionId: string) => InputBlock['element'], extra: { hint?: string; optional?: boolean } = {}): InputBlock {
   const ids = SETTINGS_INPUTS[key];
   return {
     type: 'input',
     block_id: ids.blockId,
     label: plain(label),
     optional: extra.optional ?? false,
-    element: { ...element, action_id: ids.actionId },
+    element: element(ids.actionId),
     ...(extra.hint ? { hint: plain(extra.hint) } : {}),
   };
 }
 
-function channelSelect(current: string | null): Block {
-  return {
+function channelSelect(current: string | null): (actionId: string) => ConversationsSelect {
+  return (actionId) => ({
     type: 'conversations_select',
+    action_id: actionId,
     placeholder: plain('Choose a channel'),
     filter: { include: ['public', 'private'], exclude_bot_users: true },
     ...(current ? { initial_conversation: current } : {}),
-  };
+  });
 }
 
-/** A whole number in a range (days or hours); Slack checks the range too, the schema has the last word. */
-function wholeNumberInput(current: number, range: { min: number; max: number }): Block {
-  return {
+/**
+ * A whole number in a range (days or hours). Slack's `is_decimal_allowed` is required; false
+ * makes Slack refuse decimals in the field itself. It sends the number back as a string in
+ * `value`, which the settings schema parses and range-checks: it has the last word.
+ */
+function wholeNumberInput(current: number, range: { min: number; max: number }): (actionId: string) => NumberInput {
+  return (actionId) => ({
     type: 'number_input',
-    is_decimal_input: false,
+    action_id: actionId,
+    is_decimal_allowed: false,
     min_value: String(range.min),
     max_value: String(range.max),
     initial_value: String(current),
-  };
+  });
+}
+
+function checkbox(choice: PlainTextOption, checked: boolean): (actionId: string) => Checkboxes {
+  return (actionId) => ({ type: 'checkboxes', action_id: actionId, options: [choice], ...(checked ? { initial_options: [choice] } : {}) });
 }
 
 /** The modal as the organization's settings are now. */
@@ -120,15 +125,10 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
     submit: plain('Save'),
     close: plain('Cancel'),
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text:
-            `Settings of *${escapeMrkdwn(clip(organization.name, 200))}*'s team. ` +
-            'Saved changes are announced in the team channel and kept in the audit log.',
-        },
-      },
+      section(
+        `Settings of *${escapeMrkdwn(clip(organization.name, 200))}*'s team. ` +
+          'Saved changes are announced in the team channel and kept in the audit log.',
+      ),
       input('team_channel_id', 'Team channel', channelSelect(s.team_channel_id), {
         optional: true,
         hint: 'Joins, removals, role and settings changes are posted here. For a private channel, invite Team Manager to it first.',
@@ -137,11 +137,12 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         optional: true,
         hint: "Removal requests that need another owner's approval are posted here.",
       }),
-      input(
-        'removal_approval_policy',
-        'Removal approval',
-        { type: 'radio_buttons', options: [POLICY_OPTIONS['another-owner'], POLICY_OPTIONS.none], initial_option: POLICY_OPTIONS[s.removal_approval_policy] },
-      ),
+      input('removal_approval_policy', 'Removal approval', (actionId): RadioButtons => ({
+        type: 'radio_buttons',
+        action_id: actionId,
+        options: [POLICY_OPTIONS['another-owner'], POLICY_OPTIONS.none],
+        initial_option: POLICY_OPTIONS[s.removal_approval_policy],
+      })),
       input(
         'removal_request_expiry_hours',
         'Removal requests expire after (hours)',
@@ -152,40 +153,36 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
             `From ${REMOVAL_REQUEST_EXPIRY_HOURS.min} to ${REMOVAL_REQUEST_EXPIRY_HOURS.max} hours; ${REMOVAL_REQUEST_EXPIRY_HOURS.default} by default.`,
         },
       ),
-      input(
-        'notify_removed_member',
-        'Notify the removed person',
-        { type: 'checkboxes', options: [NOTIFY_REMOVED_OPTION], ...(s.notify_removed_member ? { initial_options: [NOTIFY_REMOVED_OPTION] } : {}) },
-        { optional: true },
-      ),
+      input('notify_removed_member', 'Notify the removed person', checkbox(NOTIFY_REMOVED_OPTION, s.notify_removed_member), { optional: true }),
       input('invitation_expiry_days', 'Invitations expire after (days)', wholeNumberInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
         hint: `From ${INVITATION_EXPIRY_DAYS.min} to ${INVITATION_EXPIRY_DAYS.max} days; ${INVITATION_EXPIRY_DAYS.default} by default.`,
       }),
       input(
         'allowed_email_domains',
         'Allowed email domains',
-        {
+        (actionId): PlainTextInput => ({
           type: 'plain_text_input',
+          action_id: actionId,
           multiline: true,
           max_length: MAX_DOMAINS_TEXT,
           placeholder: plain('acme.com, acme.io'),
           ...(s.allowed_email_domains.length > 0 ? { initial_value: s.allowed_email_domains.join(', ') } : {}),
-        },
+        }),
         {
           optional: true,
           hint: `Only addresses at these domains can be invited; empty allows any. Separate them with commas, spaces or new lines (up to ${MAX_ALLOWED_DOMAINS}).`,
         },
       ),
-      input(
-        'require_sso',
-        'Require SSO',
-        { type: 'checkboxes', options: [SSO_OPTION], ...(s.require_sso ? { initial_options: [SSO_OPTION] } : {}) },
-        { optional: true },
-      ),
+      input('require_sso', 'Require SSO', checkbox(SSO_OPTION, s.require_sso), { optional: true }),
       input(
         'access_review_cadence',
         'Access review',
-        { type: 'static_select', options: ACCESS_REVIEW_CADENCES.map((c) => CADENCE_OPTIONS[c]), initial_option: CADENCE_OPTIONS[s.access_review_cadence] },
+        (actionId): StaticSelect => ({
+          type: 'static_select',
+          action_id: actionId,
+          options: ACCESS_REVIEW_CADENCES.map((c) => CADENCE_OPTIONS[c]),
+          initial_option: CADENCE_OPTIONS[s.access_review_cadence],
+        }),
         { hint: 'How often owners get a digest of members who have not signed in recently.' },
       ),
       input('inactivity_threshold_days', 'Inactive after (days without sign-in)', wholeNumberInput(s.inactivity_threshold_days, INACTIVITY_THRESHOLD_DAYS), {
@@ -202,16 +199,8 @@ export function settingsRefusedView(message: string): ModalView {
     callback_id: `${SETTINGS_CALLBACK_ID}.refused`,
     title: plain('Team settings'),
     close: plain('Close'),
-    blocks: [{ type: 'section', text: { type: 'plain_text', text: clip(message, 3000) } }],
+    blocks: [plainSection(message)],
   };
-}
-
-/** The part of Slack's view state the form reads (Bolt's ViewStateValue fits it). */
-export interface SubmittedValue {
-  value?: string | null;
-  selected_conversation?: string | null;
-  selected_option?: { value: string } | null;
-  selected_options?: Array<{ value: string }>;
 }
 
 /**
@@ -219,19 +208,20 @@ export interface SubmittedValue {
  * judge. A field whose block is absent from the state (not a form we built) is left out, so it
  * can never be cleared by accident; a present but empty choice is null (cleared or unanswered).
  */
-export function readSettingsForm(values: Record<string, Record<string, SubmittedValue>>): Partial<SettingsInput> {
-  const state = (key: SettingKey): SubmittedValue | undefined => {
+export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
+  const state = (key: SettingKey): ViewStateValue | undefined => {
     const ids = SETTINGS_INPUTS[key];
     return values[ids.blockId]?.[ids.actionId];
   };
   const form: Record<string, unknown> = {};
-  const read = (key: SettingKey, pick: (v: SubmittedValue) => unknown) => {
+  const read = (key: SettingKey, pick: (v: ViewStateValue) => unknown) => {
     const v = state(key);
     if (v !== undefined) form[key] = pick(v);
   };
   read('team_channel_id', (v) => v.selected_conversation ?? null);
   read('approvals_channel_id', (v) => v.selected_conversation ?? null);
   read('removal_approval_policy', (v) => v.selected_option?.value ?? null);
+  // A number_input comes back as its text in `value` (null when left empty), like a text input.
   read('removal_request_expiry_hours', (v) => v.value ?? null);
   read('notify_removed_member', (v) => (v.selected_options ?? []).some((o) => o.value === NOTIFY_REMOVED_ON));
   read('invitation_expiry_days', (v) => v.value ?? null);

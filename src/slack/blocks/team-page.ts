@@ -4,7 +4,27 @@ import type { Cursor, TeamPageMember, TeamPageRead } from '../../team/member-lis
 import { MAX_SEARCH_LENGTH } from '../../team/member-list.js';
 import { roleLabel } from '../../team/people.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
+import {
+  button,
+  clip,
+  confirmDialog,
+  context,
+  divider,
+  header as headerBlock,
+  option,
+  plain,
+  section,
+  type ActionsBlock,
+  type Button,
+  type HomeView,
+  type KnownBlock,
+  type SectionBlock,
+  type StaticSelect,
+} from './kit.js';
 import type { SlackReply } from './reply.js';
+
+export { clip } from './kit.js';
+export type { HomeView } from './kit.js';
 
 /**
  * The team page as Block Kit: pure functions from what was read to blocks, for the App Home
@@ -41,8 +61,6 @@ export const ACTIONS = {
 const MAX_NAME = 200;
 const MAX_EMAIL = 254;
 
-export type Block = Record<string, unknown>;
-export type HomeView = { type: 'home'; blocks: Block[]; private_metadata?: string };
 
 /** A line shown at the top of the page after an action: the app's own words (already mrkdwn-safe). */
 export interface Notice {
@@ -146,7 +164,7 @@ export function teamPageModel(organizationName: string, read: Extract<TeamPageRe
 
 /** The App Home tab of an active member. `state` is what re-renders this same page (kept in private_metadata). */
 export function teamHomeView(model: TeamPageModel, state: PageState): HomeView {
-  const blocks: Block[] = [header(model.organizationName)];
+  const blocks: KnownBlock[] = [header(model.organizationName)];
   if (model.notice) blocks.push(noticeBlock(model.notice));
   blocks.push(summary(model, 'home'));
   blocks.push({
@@ -154,12 +172,12 @@ export function teamHomeView(model: TeamPageModel, state: PageState): HomeView {
     block_id: 'tp.search',
     dispatch_action: true,
     optional: true,
-    label: { type: 'plain_text', text: 'Search by name or email' },
+    label: plain('Search by name or email'),
     element: {
       type: 'plain_text_input',
       action_id: ACTIONS.search,
       max_length: MAX_SEARCH_LENGTH,
-      placeholder: { type: 'plain_text', text: 'Type the start of a name or email, then press Enter' },
+      placeholder: plain('Type the start of a name or email, then press Enter'),
       dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
       ...(model.search ? { initial_value: model.search } : {}),
     },
@@ -167,7 +185,7 @@ export function teamHomeView(model: TeamPageModel, state: PageState): HomeView {
   if (model.search) {
     blocks.push({ type: 'actions', block_id: 'tp.clear', elements: [button(ACTIONS.clearSearch, 'Show everyone', encodePageState({}))] });
   }
-  blocks.push({ type: 'divider' }, ...memberRows(model), { type: 'divider' });
+  blocks.push(divider(), ...memberRows(model), divider());
   const nav = navigation(model);
   if (nav) blocks.push(nav);
   return { type: 'home', blocks, private_metadata: encodePageState(state) };
@@ -175,15 +193,12 @@ export function teamHomeView(model: TeamPageModel, state: PageState): HomeView {
 
 /** The `/team list` answer (ephemeral): the same page, sized for a message, searched with `/team list <text>`. */
 export function teamListMessage(model: TeamPageModel, command: string): SlackReply {
-  const blocks: Block[] = [header(model.organizationName)];
+  const blocks: KnownBlock[] = [header(model.organizationName)];
   if (model.notice) blocks.push(noticeBlock(model.notice));
-  blocks.push(summary(model, 'message'), { type: 'divider' }, ...memberRows(model));
+  blocks.push(summary(model, 'message'), divider(), ...memberRows(model));
   const nav = navigation(model);
-  if (nav) blocks.push({ type: 'divider' }, nav);
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Search with \`${escapeMrkdwn(command)} list <name or email>\`. The App Home tab shows the same page.` }],
-  });
+  if (nav) blocks.push(divider(), nav);
+  blocks.push(context(`Search with \`${escapeMrkdwn(command)} list <name or email>\`. The App Home tab shows the same page.`));
   const text = model.search
     ? `${model.organizationName} team: ${model.total} ${plural(model.total, 'member')} matching "${model.search}"`
     : `${model.organizationName} team: ${model.total} ${plural(model.total, 'member')}`;
@@ -197,7 +212,7 @@ export function notAMemberHomeView(organizationName: string, notice?: Notice): H
     blocks: [
       header(organizationName),
       ...(notice ? [noticeBlock(notice)] : []),
-      { type: 'section', text: { type: 'mrkdwn', text: NOT_A_MEMBER_SENTENCE } },
+      section(NOT_A_MEMBER_SENTENCE),
     ],
   };
 }
@@ -207,37 +222,37 @@ export const NOT_A_MEMBER_SENTENCE = "You're not an active member of this team i
 // ---------------------------------------------------------------------------
 // Pieces
 
-function header(organizationName: string): Block {
-  return { type: 'header', text: { type: 'plain_text', text: clip(`${organizationName} team`, 150) } };
+function header(organizationName: string): KnownBlock {
+  return headerBlock(`${organizationName} team`);
 }
 
-function noticeBlock(notice: Notice): Block {
+function noticeBlock(notice: Notice): KnownBlock {
   const icon = notice.kind === 'success' ? ':white_check_mark:' : ':warning:';
-  return { type: 'section', block_id: 'tp.notice', text: { type: 'mrkdwn', text: clip(`${icon} ${notice.text}`, 3000) } };
+  return section(`${icon} ${notice.text}`, 'tp.notice');
 }
 
-function summary(model: TeamPageModel, surface: 'home' | 'message'): Block {
+function summary(model: TeamPageModel, surface: 'home' | 'message'): KnownBlock {
   const count = `${model.total.toLocaleString('en-US')} active ${plural(model.total, 'member')}`;
   const what = model.search ? `${count} whose name or email starts with “${escapeMrkdwn(model.search)}”` : count;
   const shown = model.members.length < model.total ? ` · showing ${model.members.length}` : '';
   const you = model.viewer.role === 'owner' ? 'You are an *owner*: you can change roles here.' : 'You are a *member*: this page is read-only.';
   const order = surface === 'home' ? ' Owners first, then by name.' : '';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `${what}${shown}. ${you}${order}` }] };
+  return context(`${what}${shown}. ${you}${order}`);
 }
 
-function memberRows(model: TeamPageModel): Block[] {
+function memberRows(model: TeamPageModel): KnownBlock[] {
   if (model.members.length === 0) {
     const text = model.search
       ? `Nobody's name or email starts with “${escapeMrkdwn(model.search)}”.`
       : 'Nobody is on this page any more. Go back to the first page.';
-    return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+    return [section(text)];
   }
   const anchorId = model.members[0]!.id;
   const owner = model.viewer.role === 'owner';
-  return model.members.flatMap((member) => {
+  return model.members.flatMap((member): KnownBlock[] => {
     const isViewer = member.id === model.viewer.id;
     const activity = button(ACTIONS.activity, 'Activity', member.id);
-    const row: Block = {
+    const row: SectionBlock = {
       type: 'section',
       block_id: rowBlockId(member.id, anchorId, model.search),
       text: { type: 'mrkdwn', text: memberText(member, isViewer) },
@@ -248,14 +263,12 @@ function memberRows(model: TeamPageModel): Block[] {
     };
     if (!owner) return [row];
     // Removing yourself is `/team leave`, so an owner's own row has Activity and no Remove.
-    return [
-      row,
-      {
-        type: 'actions',
-        block_id: `tpx|${member.id}`,
-        elements: isViewer ? [activity] : [activity, { ...button(ACTIONS.remove, 'Remove', member.id), style: 'danger' }],
-      },
-    ];
+    const buttons: ActionsBlock = {
+      type: 'actions',
+      block_id: `tpx|${member.id}`,
+      elements: isViewer ? [activity] : [activity, button(ACTIONS.remove, 'Remove', member.id, { style: 'danger' })],
+    };
+    return [row, buttons];
   });
 }
 
@@ -270,35 +283,28 @@ function memberText(member: TeamPageMember, isViewer: boolean): string {
 }
 
 /** Owner/Member, preset to the current role; Slack shows the confirm dialog when the other role is picked. */
-function roleSelect(member: TeamPageMember): Block {
-  const option = (role: Role) => ({ text: { type: 'plain_text', text: roleLabel(role) }, value: roleOptionValue(role, member.id) });
+function roleSelect(member: TeamPageMember): StaticSelect {
+  const roleOption = (role: Role) => option(roleOptionValue(role, member.id), roleLabel(role));
   const other: Role = member.role === 'owner' ? 'member' : 'owner';
   return {
     type: 'static_select',
     action_id: ACTIONS.role,
-    options: [option('owner'), option('member')],
-    initial_option: option(member.role),
-    confirm: {
-      title: { type: 'plain_text', text: 'Change role?' },
-      text: {
-        type: 'plain_text',
-        text: `Change ${clip(member.display_name ?? member.email, 150)}'s role from ${roleLabel(member.role)} to ${roleLabel(other)}?`,
-      },
-      confirm: { type: 'plain_text', text: `Make ${roleLabel(other).toLowerCase()}` },
-      deny: { type: 'plain_text', text: 'Cancel' },
-    },
+    options: [roleOption('owner'), roleOption('member')],
+    initial_option: roleOption(member.role),
+    confirm: confirmDialog({
+      title: 'Change role?',
+      text: `Change ${clip(member.display_name ?? member.email, 150)}'s role from ${roleLabel(member.role)} to ${roleLabel(other)}?`,
+      confirm: `Make ${roleLabel(other).toLowerCase()}`,
+      deny: 'Cancel',
+    }),
   };
 }
 
-function navigation(model: TeamPageModel): Block | undefined {
-  const elements: Block[] = [];
+function navigation(model: TeamPageModel): ActionsBlock | undefined {
+  const elements: Button[] = [];
   if (model.prevCursor) elements.push(button(ACTIONS.previous, '← Previous', encodePageState({ q: model.search, b: model.prevCursor })));
   if (model.nextCursor) elements.push(button(ACTIONS.next, 'Next →', encodePageState({ q: model.search, a: model.nextCursor })));
   return elements.length > 0 ? { type: 'actions', block_id: 'tp.nav', elements } : undefined;
-}
-
-function button(actionId: string, text: string, value: string): Block {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value };
 }
 
 /** Slack renders the date in the reader's time zone; the fallback is the UTC date. */
@@ -309,10 +315,4 @@ function slackDate(date: Date): string {
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
-}
-
-/** At most `max` characters (Slack counts code points), with an ellipsis when cut. */
-export function clip(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
 }

@@ -1,4 +1,5 @@
 import { codeSpan } from '../mrkdwn.js';
+import { section } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 export interface UsageEntry {
@@ -23,9 +24,6 @@ export function usageMessage(command: string, entries: readonly UsageEntry[], un
     .join(', ')}.`;
   return {
     text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: heading } },
-      { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
-    ],
+    blocks: [section(heading), section(lines.join('\n'))],
   };
 }

@@ -28,7 +28,7 @@ export function inviteSubcommand(): Subcommand {
         allowedDomains: ctx.organization.allowed_email_domains,
         expiryDays: ctx.organization.invitation_expiry_days,
       });
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: view as never });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: view });
       return null;
     },
   };

@@ -31,7 +31,7 @@ export function removeSubcommand(): Subcommand {
         targetMemberId: target.id,
       });
       const view = removeModal({ preview, organization: ctx.organization, reason, viewerMemberId: ctx.actor?.id });
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: view as never });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: view });
       return null;
     },
   };

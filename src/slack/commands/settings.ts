@@ -17,7 +17,7 @@ export function settingsSubcommand(): Subcommand {
     async run(ctx) {
       const decision = decide(ctx.actor, 'settings.view', ctx.organization.id);
       if (!decision.allowed) return { text: decision.reason! };
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: settingsModal(ctx.organization) as never });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: settingsModal(ctx.organization) });
       return null;
     },
   };

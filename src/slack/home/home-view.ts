@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.js';
 import type { Member, Organization } from '../../db/schema.js';
 import { readTeamPage } from '../../team/member-list.js';
+import { divider, type HomeView, type KnownBlock } from '../blocks/kit.js';
 import { loadHomeState, saveHomeState } from './home-state.js';
 import { readPendingInvitations } from '../../team/pending-invitations.js';
 import { memberLabel } from '../../team/people.js';
@@ -14,13 +15,12 @@ import {
   HOME_PAGE_SIZE,
   notAMemberHomeView,
   teamHomeView,
-  type HomeView,
   type Notice,
   type PageState,
   teamPageModel,
 } from '../blocks/team-page.js';
 
-export type { HomeView } from '../blocks/team-page.js';
+export type { HomeView } from '../blocks/kit.js';
 
 /**
  * The App Home tab for one Slack user, rendered from the database as it is now. Used by the
@@ -60,7 +60,7 @@ export async function renderHome(db: Db, organization: Organization, viewer: Mem
  * see open-removals.ts). With the team page's 48 and the invitations' 24 the Home stays at
  * most 85 of Slack's 100 blocks.
  */
-async function removalsSection(db: Db, organization: Organization, viewer: Member | null): Promise<Array<Record<string, unknown>>> {
+async function removalsSection(db: Db, organization: Organization, viewer: Member | null): Promise<KnownBlock[]> {
   if (!viewer) return [];
   // One more than shown, to know whether to say there are more.
   const open = await readOpenRemovalRequests(db, organization.id, viewer, HOME_REMOVALS_LIMIT + 1);
@@ -72,7 +72,7 @@ async function removalsSection(db: Db, organization: Organization, viewer: Membe
  * (and expired) invitations, with Resend and Cancel for owners. At most 10 here (22 blocks),
  * so the Home stays far inside Slack's 100; `/team pending` shows more.
  */
-async function invitationsSection(db: Db, organization: Organization, viewer: Member | null): Promise<Array<Record<string, unknown>>> {
+async function invitationsSection(db: Db, organization: Organization, viewer: Member | null): Promise<KnownBlock[]> {
   const pending = await readPendingInvitations(db, organization.id, viewer, HOME_PENDING_LIMIT);
   if (!pending.allowed) return [];
   const isOwner = viewer?.role === 'owner';
@@ -81,7 +81,7 @@ async function invitationsSection(db: Db, organization: Organization, viewer: Me
     pending.total,
     isOwner,
   );
-  return [{ type: 'divider' }, ...(isOwner ? [inviteButtonBlock()] : []), ...(list.blocks ?? [])];
+  return [divider(), ...(isOwner ? [inviteButtonBlock()] : []), ...(list.blocks ?? [])];
 }
 
 const HOME_PENDING_LIMIT = 10;

@@ -3,6 +3,7 @@ import { WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import { AppError, DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../db/database.js';
 import { requestContext, type Logger } from '../../logger.js';
+import { plain, plainSection, type ModalView } from '../blocks/kit.js';
 
 /**
  * Turns any error a listener or middleware throws into a message the person sees where
@@ -84,13 +85,13 @@ function ackBodyFor(body: Record<string, any>, text: string): unknown {
     // Pushed on top, so the person's input underneath survives for another try.
     return {
       response_action: 'push',
-      view: {
-        type: 'modal',
-        title: { type: 'plain_text', text: 'Something went wrong' },
-        close: { type: 'plain_text', text: 'Back' },
-        blocks: [{ type: 'section', text: { type: 'plain_text', text: text.slice(0, 3000) } }],
-      },
+      view: errorModal(text),
     };
   }
   return undefined;
+}
+
+/** Pushed over a form whose submission failed unexpectedly. */
+function errorModal(text: string): ModalView {
+  return { type: 'modal', title: plain('Something went wrong'), close: plain('Back'), blocks: [plainSection(text)] };
 }

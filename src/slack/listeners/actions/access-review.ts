@@ -87,7 +87,7 @@ export function registerAccessReviewActions(app: App, deps: SlackDeps): void {
         view = removeRefusedView(`${err.message} Nothing was changed.`);
       }
     }
-    await client.views.open({ trigger_id: payload.trigger_id, view: view as never });
+    await client.views.open({ trigger_id: payload.trigger_id, view: view });
 
     /**
      * Records "removal started" on the review. When another click already did (a double click,

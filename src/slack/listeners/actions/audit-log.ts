@@ -32,7 +32,7 @@ export function registerAuditLogActions(app: App, deps: SlackDeps): void {
           limit: AUDIT_PAGE_SIZE,
         });
         const reply = auditLogMessage(page, deps.command);
-        await respond({ replace_original: true, response_type: 'ephemeral', text: reply.text, blocks: reply.blocks as never });
+        await respond({ replace_original: true, response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         await respond({ replace_original: true, response_type: 'ephemeral', text: `:warning: ${err.message}` });

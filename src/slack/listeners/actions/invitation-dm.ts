@@ -65,5 +65,5 @@ async function respondToInvitation(
     organizationName: outcome.organization.name,
     inviterLabel: inviter ? memberLabel(inviter) : 'An owner',
   });
-  await respond({ replace_original: true, text: message.text, blocks: message.blocks as never });
+  await respond({ replace_original: true, text: message.text, blocks: message.blocks });
 }

@@ -37,7 +37,7 @@ export function registerMemberActivityActions(app: App, deps: SlackDeps): void {
         if (!(err instanceof AppError)) throw err;
         view = activityRefusedModal(err.message);
       }
-      await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+      await client.views.open({ trigger_id: body.trigger_id, view: view });
     },
   );
 }

@@ -17,6 +17,6 @@ export function registerOpenInviteModalAction(app: App, deps: SlackDeps): void {
     const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
     authorize(actor, 'member.invite', organization.id);
     const view = inviteModal({ allowedDomains: organization.allowed_email_domains, expiryDays: organization.invitation_expiry_days });
-    await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+    await client.views.open({ trigger_id: body.trigger_id, view: view });
   });
 }

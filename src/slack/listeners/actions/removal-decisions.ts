@@ -86,8 +86,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
         const viewer = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.people);
         const state = await loadHomeState(deps.db, c.organization.id, c.userId);
         const view = await renderHome(deps.db, c.organization, viewer, state, notice);
-        // The view is our own Block Kit JSON; WebClient's view type is narrower than Record<string, unknown>.
-        await c.client.views.publish({ user_id: c.userId, view: view as never });
+        await c.client.views.publish({ user_id: c.userId, view: view });
         return;
       }
       case 'message':
@@ -154,7 +153,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
     const requester = (await findMemberById(deps.db, c.organization.id, check.request.requested_by_member_id))!;
     await c.client.views.open({
       trigger_id: c.triggerId,
-      view: rejectRemovalModal({ requestId: check.request.id, requester, target: check.target }) as never,
+      view: rejectRemovalModal({ requestId: check.request.id, requester, target: check.target }),
     });
   });
 }

@@ -82,13 +82,12 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
       const view = await withFirstPageFallback(notice, (n) => renderHome(deps.db, c.organization, viewer, state, n), (n) =>
         renderHome(deps.db, c.organization, viewer, { q: query.search }, n),
       );
-      // The view is our own Block Kit JSON; WebClient's view type is narrower than Record<string, unknown>.
-      await c.client.views.publish({ user_id: c.payload.user.id, view: view as never });
+      await c.client.views.publish({ user_id: c.payload.user.id, view: view });
     } else {
       const reply = await withFirstPageFallback(notice, (n) => renderListMessage(deps.db, c.organization, viewer, query, deps.command, n), (n) =>
         renderListMessage(deps.db, c.organization, viewer, { search: query.search }, deps.command, n),
       );
-      await c.surface.respond({ replace_original: true, response_type: 'ephemeral', text: reply.text, blocks: reply.blocks as never });
+      await c.surface.respond({ replace_original: true, response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
     }
   }
 
@@ -152,7 +151,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
         view = removeRefusedView(`${err.message} Nothing was changed.`);
       }
     }
-    await c.client.views.open({ trigger_id: c.payload.trigger_id, view: view as never });
+    await c.client.views.open({ trigger_id: c.payload.trigger_id, view: view });
   });
 }
 

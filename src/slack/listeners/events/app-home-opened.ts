@@ -16,7 +16,6 @@ export function registerAppHomeOpened(app: App, deps: SlackDeps): void {
     const organization = organizationOf(context);
     const viewer = await resolveActingMember(deps.db, organization.id, event.user, deps.people);
     const view = await renderHome(deps.db, organization, viewer, {});
-    // The view is our own Block Kit JSON; WebClient's view type is narrower than Record<string, unknown>.
-    await client.views.publish({ user_id: event.user, view: view as never });
+    await client.views.publish({ user_id: event.user, view: view });
   });
 }

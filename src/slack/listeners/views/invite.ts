@@ -51,7 +51,7 @@ export function registerInviteSubmission(app: App, deps: SlackDeps): void {
       });
       await ack({
         response_action: 'update',
-        view: invitationsSentView({ invited: invitations.map((i) => i.email), refused, role: form.role }) as never,
+        view: invitationsSentView({ invited: invitations.map((i) => i.email), refused, role: form.role }),
       });
     } catch (err) {
       if (err instanceof InvitationsRefusedError) {

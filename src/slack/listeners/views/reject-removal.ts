@@ -43,7 +43,7 @@ export function registerRejectRemovalSubmission(app: App, deps: SlackDeps): void
         return;
       }
       deps.log.info({ code: err.code }, `removal rejection refused: ${err.message}`);
-      await ack({ response_action: 'update', view: rejectRefusedView(err.message) as never });
+      await ack({ response_action: 'update', view: rejectRefusedView(err.message) });
       return;
     }
     await ack();

@@ -29,7 +29,7 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
     const organization = organizationOf(context);
     const targetMemberId = parseRemoveMetadata(view.private_metadata);
     if (!targetMemberId) {
-      await ack({ response_action: 'update', view: removeRefusedView(OUT_OF_DATE) as never });
+      await ack({ response_action: 'update', view: removeRefusedView(OUT_OF_DATE) });
       return;
     }
     const { reason } = readRemoveForm(view.state.values);
@@ -43,7 +43,7 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
         source: 'slack',
       });
       if (result.kind === 'removed') {
-        await ack({ response_action: 'update', view: removedView(result.member) as never });
+        await ack({ response_action: 'update', view: removedView(result.member) });
         return;
       }
       const { request, alreadyPending } = result;
@@ -60,7 +60,7 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
           viewerMemberId: actor!.id,
           alreadyPending,
           organization,
-        }) as never,
+        }),
       });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
@@ -70,7 +70,7 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
       }
       // Refused (demoted, the person already gone, now the last owner…): the form is of no use any more.
       deps.log.info({ code: err.code }, `removal refused: ${err.message}`);
-      await ack({ response_action: 'update', view: removeRefusedView(`${err.message} Nothing was changed.`) as never });
+      await ack({ response_action: 'update', view: removeRefusedView(`${err.message} Nothing was changed.`) });
     }
   });
 }

@@ -8,7 +8,6 @@ import {
   SETTINGS_CALLBACK_ID,
   settingsBlockErrors,
   settingsRefusedView,
-  type SubmittedValue,
 } from '../../blocks/settings-modal.js';
 import type { SlackDeps } from '../../deps.js';
 
@@ -21,7 +20,7 @@ export const NOTHING_CHANGED_MESSAGE = 'Nothing changed: the team settings alrea
  */
 export function registerSettingsSubmission(app: App, deps: SlackDeps): void {
   app.view<ViewSubmitAction>(SETTINGS_CALLBACK_ID, async ({ ack, body, view, context, client }) => {
-    const form = readSettingsForm(view.state.values as Record<string, Record<string, SubmittedValue>>);
+    const form = readSettingsForm(view.state.values);
     // Checked here first, without touching the database, so typos come back at once.
     const parsed = settingsSchema.partial().safeParse(form);
     if (!parsed.success) {
@@ -47,7 +46,7 @@ export function registerSettingsSubmission(app: App, deps: SlackDeps): void {
       // A refusal (e.g. demoted while the modal was open): the form is of no use any more.
       if (err instanceof AppError) {
         deps.log.info({ code: err.code }, `settings refused: ${err.message}`);
-        await ack({ response_action: 'update', view: settingsRefusedView(`${err.message} Nothing was changed.`) as never });
+        await ack({ response_action: 'update', view: settingsRefusedView(`${err.message} Nothing was changed.`) });
         return;
       }
       throw err;
