@@ -9,6 +9,7 @@ import { createSlackApp } from './slack/app.js';
 import { buildSubcommands } from './slack/commands/subcommands.js';
 import { identifyWorkspace } from './slack/identity.js';
 import { slackPeopleDirectory } from './slack/people-directory.js';
+import { singleWorkspaceTenancy } from './slack/tenancy.js';
 import { ensureOrganization } from './team/organizations.js';
 import { bootstrapOwners } from './team/bootstrap.js';
 import { createWebApp, finishWebApp } from './web/server.js';
@@ -60,7 +61,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
       people: slackPeopleDirectory(slackClient),
       command: '/team',
       subcommands: buildSubcommands(),
-      defaultTeamChannelId: config.slack.teamChannel,
+      tenancy: singleWorkspaceTenancy({ db: database.db, identity, defaultTeamChannelId: config.slack.teamChannel }),
     });
     finishWebApp(web);
 

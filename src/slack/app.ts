@@ -79,7 +79,7 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
   // After the rest of the chain (and so after the ack): see the middleware.
   app.use(trackSlackActivity({ db: deps.db, log: deps.log }));
   app.use(errorReplies(deps.log));
-  app.use(loadOrganization({ db: deps.db, defaultTeamChannelId: deps.defaultTeamChannelId }));
+  app.use(loadOrganization({ tenancy: deps.tenancy, log: deps.log }));
   registerListeners(app, deps);
   app.error(async (err) => {
     deps.log.error({ err }, 'unhandled Bolt error');

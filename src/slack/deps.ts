@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { PeopleDirectory } from '../team/people.js';
 import type { Subcommand } from './commands/subcommand.js';
+import type { Tenancy } from './tenancy.js';
 
 /** Everything listeners may use; built once in the composition root. */
 export interface SlackDeps {
@@ -14,5 +15,6 @@ export interface SlackDeps {
   /** The slash command, `/team` unless configured otherwise. */
   command: string;
   subcommands: readonly Subcommand[];
-  defaultTeamChannelId?: string | undefined;
+  /** Which organization a request belongs to, if this deployment serves its workspace at all. */
+  tenancy: Tenancy;
 }

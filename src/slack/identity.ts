@@ -6,6 +6,10 @@ export interface WorkspaceIdentity {
   teamName: string;
   botId: string;
   botUserId: string;
+  /** The Enterprise Grid organization the workspace belongs to, if any. */
+  enterpriseId?: string | undefined;
+  /** The token is an org-wide install: every workspace of the enterprise is served by it. */
+  isEnterpriseInstall?: boolean;
 }
 
 /**
@@ -23,7 +27,14 @@ export async function identifyWorkspace(config: Pick<Config, 'slack'>): Promise<
     if (!result.team_id || !result.user_id || !result.bot_id) {
       throw new Error('auth.test did not return a team and bot: is SLACK_BOT_TOKEN a bot token (xoxb-)?');
     }
-    return { teamId: result.team_id, teamName: result.team ?? result.team_id, botId: result.bot_id, botUserId: result.user_id };
+    return {
+      teamId: result.team_id,
+      teamName: result.team ?? result.team_id,
+      botId: result.bot_id,
+      botUserId: result.user_id,
+      ...(result.enterprise_id ? { enterpriseId: result.enterprise_id } : {}),
+      isEnterpriseInstall: result.is_enterprise_install === true,
+    };
   } catch (err) {
     if (err instanceof WebAPIPlatformError) {
       throw new Error(`Slack refused SLACK_BOT_TOKEN (${err.data.error}): copy the Bot User OAuth Token again from the app's "OAuth & Permissions" page.`, { cause: err });

@@ -1,21 +1,28 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Db } from '../../db/database.js';
-import { ensureOrganization } from '../../team/organizations.js';
+import type { Logger } from '../../logger.js';
 import { setOrganization } from '../context.js';
+import { FOREIGN_WORKSPACE_MESSAGE, type Tenancy } from '../tenancy.js';
 
 /**
- * Resolves the workspace a request comes from to its organization, read from the database
- * on every request (one indexed lookup) so that no decision is made on stale state.
+ * Resolves the workspace a request comes from to its organization (src/slack/tenancy.ts). A
+ * request from a workspace this deployment does not serve goes no further: a slash command is
+ * told so in its ack, anything else is acknowledged and dropped. No Web API call is made for
+ * it — our token is not that workspace's — and nothing is written.
  */
-export function loadOrganization(deps: { db: Db; defaultTeamChannelId?: string | undefined }): Middleware<AnyMiddlewareArgs> {
-  return async ({ context, next }) => {
-    const teamId = context.teamId ?? context.enterpriseId;
-    if (!teamId) throw new Error('request carries no workspace id');
-    const organization = await ensureOrganization(
-      deps.db,
-      { slackTeamId: teamId, name: teamId, defaultTeamChannelId: deps.defaultTeamChannelId },
-      'slack',
-    );
+export function loadOrganization(deps: { tenancy: Tenancy; log: Logger }): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const { context, next } = args;
+    if (!context.teamId && !context.enterpriseId) throw new Error('request carries no workspace id');
+    const source = { teamId: context.teamId, enterpriseId: context.enterpriseId, isEnterpriseInstall: context.isEnterpriseInstall };
+    const organization = await deps.tenancy.organizationFor(source);
+    if (!organization) {
+      deps.log.warn(source, 'request from a workspace this deployment does not serve; refused');
+      if ('ack' in args && typeof args.ack === 'function') {
+        const isCommand = 'command' in args;
+        await (args.ack as (body?: unknown) => Promise<void>)(isCommand ? { response_type: 'ephemeral', text: FOREIGN_WORKSPACE_MESSAGE } : undefined);
+      }
+      return;
+    }
     setOrganization(context, organization);
     await next();
   };
