@@ -49,6 +49,8 @@ export const KNOWN_ACTIONS = [
   'access_review.started',
   'access_review.kept',
   'access_review.remove_started',
+  'slack.installed',
+  'slack.uninstalled',
 ] as const;
 
 /** The words before the dot: what `/team audit <prefix>` filters on. */
@@ -161,6 +163,13 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} kept ${target ?? 'a member'} on the team in the access review.`;
     case 'access_review.remove_started':
       return `${cap(actor)} chose to remove ${target ?? 'a member'} in the access review.`;
+    case 'slack.installed': {
+      const scopes = Array.isArray(after.bot_scopes) ? after.bot_scopes.filter((s): s is string => typeof s === 'string') : [];
+      const again = before.installed_at !== undefined;
+      return `${cap(actor)} ${again ? 'reinstalled' : 'installed'} Team Manager in Slack${scopes.length ? ` with the scopes ${userText(scopes.join(', '), 300)}` : ''}.`;
+    }
+    case 'slack.uninstalled':
+      return `Team Manager was ${str(after.reason) === 'tokens_revoked' ? "cut off from Slack (its tokens were revoked)" : 'uninstalled from Slack'}; its tokens were deleted and the team's data kept.`;
     default: {
       const on = target ? ` on ${target}` : event.target_type ? ` on ${userText(event.target_type, 40)}` : '';
       return `${cap(actor)} did \`${userText(event.action.replace(/`/g, "'"), 100)}\`${on}.`;

@@ -196,6 +196,27 @@ export interface HomeTabStatesTable {
   updated_at: Timestamp;
 }
 
+export interface SlackInstallationsTable {
+  id: Generated<string>;
+  install_key: string;
+  organization_id: string;
+  team_id: string | null;
+  enterprise_id: string | null;
+  is_enterprise_install: Generated<boolean>;
+  app_id: string | null;
+  bot_user_id: string | null;
+  bot_id: string | null;
+  bot_scopes: ColumnType<string[], string[] | undefined, string[]>;
+  installer_user_id: string | null;
+  /** AES-256-GCM, see src/slack/installations/token-cipher.ts; null once uninstalled. */
+  bot_token_encrypted: Buffer | null;
+  bot_refresh_token_encrypted: Buffer | null;
+  bot_token_expires_at: Date | null;
+  installed_at: Generated<Date>;
+  updated_at: Timestamp;
+  uninstalled_at: Date | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -210,9 +231,11 @@ export interface Database {
   access_reviews: AccessReviewsTable;
   access_review_items: AccessReviewItemsTable;
   organization_member_counts: OrganizationMemberCountsTable;
+  slack_installations: SlackInstallationsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
+export type SlackInstallationRow = Selectable<SlackInstallationsTable>;
 export type NewOrganization = Insertable<OrganizationsTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;

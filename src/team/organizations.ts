@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
 import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
 import { notifyTeamChannel } from '../notify/team-channel.js';
@@ -29,45 +29,48 @@ export async function ensureOrganization(
   const existing = await findOrganizationBySlackTeam(db, workspace.slackTeamId);
   if (existing && (existing.team_channel_id || !workspace.defaultTeamChannelId)) return existing;
 
-  return db.transaction().execute(async (trx) => {
-    const created = await insertOrganizationIfAbsent(trx, {
-      slackTeamId: workspace.slackTeamId,
-      name: workspace.name,
-      teamChannelId: workspace.defaultTeamChannelId ?? null,
-    });
-    if (created) {
-      await appendAuditEvent(trx, {
-        organizationId: created.id,
-        actor: SYSTEM_ACTOR,
-        action: 'organization.created',
-        target: { type: 'organization', id: created.id },
-        after: { slack_team_id: created.slack_team_id, name: created.name, team_channel_id: created.team_channel_id },
-        source,
-      });
-      await notifyTeamChannel(trx, created, {
-        text:
-          `:wave: Team Manager is now connected to ${created.name}. This channel will hear about ` +
-          'people joining and leaving the team and about role changes. Type `/team help` to see what it can do.',
-      });
-      return created;
-    }
+  return db.transaction().execute((trx) => ensureOrganizationIn(trx, workspace, source));
+}
 
-    // Another process may have created it meanwhile; lock the row before changing it.
-    const organization = (await findOrganizationBySlackTeamForUpdate(trx, workspace.slackTeamId))!;
-    if (organization.team_channel_id || !workspace.defaultTeamChannelId) return organization;
-    const updated = await updateOrganizationTeamChannel(trx, organization.id, workspace.defaultTeamChannelId);
+/** ensureOrganization inside the caller's transaction (an installation creates its organization with it). */
+export async function ensureOrganizationIn(trx: DbOrTrx, workspace: WorkspaceIdentity, source: AuditSource = 'system'): Promise<Organization> {
+  const created = await insertOrganizationIfAbsent(trx, {
+    slackTeamId: workspace.slackTeamId,
+    name: workspace.name,
+    teamChannelId: workspace.defaultTeamChannelId ?? null,
+  });
+  if (created) {
     await appendAuditEvent(trx, {
-      organizationId: organization.id,
+      organizationId: created.id,
       actor: SYSTEM_ACTOR,
-      action: 'settings.changed',
-      target: { type: 'organization', id: organization.id },
-      before: { team_channel_id: organization.team_channel_id },
-      after: { team_channel_id: updated.team_channel_id },
+      action: 'organization.created',
+      target: { type: 'organization', id: created.id },
+      after: { slack_team_id: created.slack_team_id, name: created.name, team_channel_id: created.team_channel_id },
       source,
     });
-    await notifyTeamChannel(trx, updated, {
-      text: `:wave: Team Manager will post ${updated.name}'s team updates in this channel from now on.`,
+    await notifyTeamChannel(trx, created, {
+      text:
+        `:wave: Team Manager is now connected to ${created.name}. This channel will hear about ` +
+        'people joining and leaving the team and about role changes. Type `/team help` to see what it can do.',
     });
-    return updated;
+    return created;
+  }
+
+  // Another process may have created it meanwhile; lock the row before changing it.
+  const organization = (await findOrganizationBySlackTeamForUpdate(trx, workspace.slackTeamId))!;
+  if (organization.team_channel_id || !workspace.defaultTeamChannelId) return organization;
+  const updated = await updateOrganizationTeamChannel(trx, organization.id, workspace.defaultTeamChannelId);
+  await appendAuditEvent(trx, {
+    organizationId: organization.id,
+    actor: SYSTEM_ACTOR,
+    action: 'settings.changed',
+    target: { type: 'organization', id: organization.id },
+    before: { team_channel_id: organization.team_channel_id },
+    after: { team_channel_id: updated.team_channel_id },
+    source,
   });
+  await notifyTeamChannel(trx, updated, {
+    text: `:wave: Team Manager will post ${updated.name}'s team updates in this channel from now on.`,
+  });
+  return updated;
 }

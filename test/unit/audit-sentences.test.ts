@@ -51,6 +51,14 @@ const onRequest = { target_type: 'removal_request', target_id: REQUEST };
 /** One representative event per action, shaped as the services write them, and its sentence. */
 const CASES: Array<[AuditEventLike, string]> = [
   [
+    event({ action: 'slack.installed', actor_type: 'slack_user', actor_id: 'U0ALICE001', target_type: 'organization', target_id: ORG, after: { bot_scopes: ['commands', 'chat:write'] } }),
+    '<@U0ALICE001> installed Team Manager in Slack with the scopes commands, chat:write.',
+  ],
+  [
+    event({ action: 'slack.uninstalled', actor_type: 'system', actor_id: null, target_type: 'organization', target_id: ORG, after: { reason: 'tokens_revoked' } }),
+    "Team Manager was cut off from Slack (its tokens were revoked); its tokens were deleted and the team's data kept.",
+  ],
+  [
     event({ action: 'organization.created', actor_type: 'system', actor_id: null, target_type: 'organization', target_id: ORG, after: { name: 'Acme', slack_team_id: 'T1' } }),
     'Team Manager connected this workspace (Acme) and created its team.',
   ],

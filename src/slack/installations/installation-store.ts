@@ -1,0 +1,163 @@
+import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
+import type { Db } from '../../db/database.js';
+import type { Organization, SlackInstallationRow } from '../../db/schema.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../../activity/audit-repository.js';
+import type { Logger } from '../../logger.js';
+import { countActiveOwners } from '../../team/member-repository.js';
+import { ensureOwner } from '../../team/members.js';
+import { ensureOrganizationIn } from '../../team/organizations.js';
+import type { PeopleDirectory } from '../../team/people.js';
+import { clearInstallationTokens, findInstallationByKey, upsertInstallation } from './installation-repository.js';
+import type { TokenCipher } from './token-cipher.js';
+
+/**
+ * Bolt's InstallationStore on PostgreSQL: what OAuth v2 hands us when a workspace adds the app,
+ * and what every request and job of that workspace is served with.
+ *
+ * Tenancy, decided here: an installation is an organization. A workspace install is keyed by
+ * its team id (T…). An org-wide Enterprise Grid install is ONE organization for the whole
+ * enterprise, keyed by the enterprise id (E…): it is one installation with one token, the
+ * people are the enterprise's, and payloads from every workspace of that enterprise carry
+ * `is_enterprise_install` and the enterprise id, so they all land in it.
+ */
+
+export function installKeyOf(source: { teamId?: string | undefined; enterpriseId?: string | undefined; isEnterpriseInstall?: boolean | undefined }): string | undefined {
+  if (source.isEnterpriseInstall) return source.enterpriseId;
+  return source.teamId;
+}
+
+export interface InstalledWorkspace {
+  organization: Organization;
+  installation: SlackInstallationRow;
+}
+
+export interface PostgresInstallationStore extends InstallationStore {
+  /** The organization a request's workspace is installed as; undefined when not installed (or uninstalled). */
+  organizationFor(source: Parameters<typeof installKeyOf>[0]): Promise<Organization | undefined>;
+  /** The bot token of an organization's installation, decrypted; undefined once uninstalled. */
+  botTokenOf(organizationId: string): Promise<string | undefined>;
+}
+
+export function postgresInstallationStore(deps: {
+  db: Db;
+  cipher: TokenCipher;
+  log: Logger;
+  /** Slack profiles, read with the new installation's token: the installer becomes the first owner. */
+  peopleWith: (botToken: string) => PeopleDirectory;
+}): PostgresInstallationStore {
+  const { db, cipher } = deps;
+
+  async function storeInstallation(installation: Installation<'v1' | 'v2', boolean>): Promise<void> {
+    const isEnterpriseInstall = installation.isEnterpriseInstall === true;
+    const installKey = installKeyOf({ teamId: installation.team?.id, enterpriseId: installation.enterprise?.id, isEnterpriseInstall });
+    if (!installKey) throw new Error('an installation names neither a workspace nor an enterprise');
+    const bot = installation.bot;
+    if (!bot?.token) throw new Error('an installation without a bot token: the app asks for bot scopes only');
+    const name = (isEnterpriseInstall ? installation.enterprise?.name : installation.team?.name) ?? installKey;
+
+    const organization = await db.transaction().execute(async (trx) => {
+      const org = await ensureOrganizationIn(trx, { slackTeamId: installKey, name }, 'slack');
+      const { before, after } = await upsertInstallation(trx, {
+        installKey,
+        organizationId: org.id,
+        teamId: isEnterpriseInstall ? null : (installation.team?.id ?? null),
+        enterpriseId: installation.enterprise?.id ?? null,
+        isEnterpriseInstall,
+        appId: installation.appId ?? null,
+        botUserId: bot.userId,
+        botId: bot.id,
+        botScopes: bot.scopes,
+        installerUserId: installation.user.id,
+        botToken: cipher.encrypt(bot.token, installKey),
+        botRefreshToken: bot.refreshToken ? cipher.encrypt(bot.refreshToken, installKey) : null,
+        botTokenExpiresAt: bot.expiresAt ? new Date(bot.expiresAt * 1000) : null,
+      });
+      // Never a token in the audit log: what was granted, by whom, and when it was first installed.
+      await appendAuditEvent(trx, {
+        organizationId: org.id,
+        actor: { type: 'slack_user', id: installation.user.id },
+        action: 'slack.installed',
+        target: { type: 'organization', id: org.id },
+        before: before ? { installed_at: before.installed_at.toISOString(), bot_scopes: before.bot_scopes, uninstalled_at: before.uninstalled_at?.toISOString() ?? null } : null,
+        after: { install_key: installKey, is_enterprise_install: isEnterpriseInstall, app_id: after.app_id, bot_scopes: after.bot_scopes },
+        source: 'slack',
+      });
+      return org;
+    });
+    deps.log.info({ installKey, organizationId: organization.id, scopes: bot.scopes }, 'Slack installation stored');
+
+    // The person who installed becomes the first owner of a team that has none.
+    if ((await countActiveOwners(db, organization.id)) === 0) {
+      const profile = await deps.peopleWith(bot.token).profile(installation.user.id);
+      if (profile?.email) {
+        await ensureOwner(db, { organizationId: organization.id, email: profile.email, actor: { type: 'slack_user', id: installation.user.id }, source: 'slack' });
+      } else {
+        deps.log.warn({ installKey }, 'the installer has no email Team Manager can read; add the first owner with the command line');
+      }
+    }
+  }
+
+  async function activeInstallation(installKey: string | undefined): Promise<SlackInstallationRow | undefined> {
+    if (!installKey) return undefined;
+    const row = await findInstallationByKey(db, installKey);
+    return row && row.uninstalled_at === null && row.bot_token_encrypted ? row : undefined;
+  }
+
+  return {
+    storeInstallation,
+
+    async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v2', boolean>> {
+      const row = await activeInstallation(installKeyOf(query));
+      // Bolt expects a throw for "not installed": it then refuses the request (authorize fails).
+      if (!row) throw new Error(`Team Manager is not installed in ${installKeyOf(query) ?? 'this workspace'}`);
+      return toInstallation(row, cipher);
+    },
+
+    async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
+      const installKey = installKeyOf(query);
+      if (!installKey) return;
+      await db.transaction().execute(async (trx) => {
+        const cleared = await clearInstallationTokens(trx, installKey, new Date());
+        if (!cleared) return;
+        await appendAuditEvent(trx, {
+          organizationId: cleared.organization_id,
+          actor: SYSTEM_ACTOR,
+          action: 'slack.uninstalled',
+          target: { type: 'organization', id: cleared.organization_id },
+          after: { install_key: installKey, reason: 'app_uninstalled' },
+          source: 'slack',
+        });
+      });
+    },
+
+    async organizationFor(source) {
+      const row = await activeInstallation(installKeyOf(source));
+      if (!row) return undefined;
+      return db.selectFrom('organizations').selectAll().where('id', '=', row.organization_id).executeTakeFirst();
+    },
+
+    async botTokenOf(organizationId) {
+      const row = await db.selectFrom('slack_installations').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
+      if (!row?.bot_token_encrypted || row.uninstalled_at) return undefined;
+      return cipher.decrypt(row.bot_token_encrypted, row.install_key);
+    },
+  };
+}
+
+function toInstallation(row: SlackInstallationRow, cipher: TokenCipher): Installation<'v2', boolean> {
+  const token = cipher.decrypt(row.bot_token_encrypted!, row.install_key);
+  const bot = {
+    token,
+    scopes: row.bot_scopes,
+    id: row.bot_id ?? '',
+    userId: row.bot_user_id ?? '',
+    ...(row.bot_refresh_token_encrypted ? { refreshToken: cipher.decrypt(row.bot_refresh_token_encrypted, row.install_key) } : {}),
+    ...(row.bot_token_expires_at ? { expiresAt: Math.floor(row.bot_token_expires_at.getTime() / 1000) } : {}),
+  };
+  const enterprise = row.enterprise_id ? { id: row.enterprise_id } : undefined;
+  const user = { id: row.installer_user_id ?? '', token: undefined, scopes: undefined };
+  if (row.is_enterprise_install) {
+    return { team: undefined, enterprise: enterprise!, user, bot, appId: row.app_id ?? undefined, isEnterpriseInstall: true, authVersion: 'v2', tokenType: 'bot' };
+  }
+  return { team: { id: row.team_id! }, enterprise, user, bot, appId: row.app_id ?? undefined, isEnterpriseInstall: false, authVersion: 'v2', tokenType: 'bot' };
+}
