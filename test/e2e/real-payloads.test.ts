@@ -184,20 +184,44 @@ describe('real Slack payloads into the real app', () => {
     expect((await member(people.erin.id)).status).not.toBe('active');
   });
 
-  it('the role dropdown on the Home tab: carol makes gina an owner; the Home is published again', async () => {
-    const p = live(fixture('block-actions.json', 'Role dropdown on the App Home').payload);
-    const row = (carolsHome.blocks as Array<Record<string, any>>).find((b) => b.accessory?.action_id === 'team_page.role' && String(b.block_id).includes(people.gina.id))!;
-    expect(row, 'gina has a row with a role dropdown on carol\'s Home').toBeDefined();
+  /** The fixture, pointed at carol's Home as Slack would send it: the view, and gina's role dropdown set to `role`. */
+  function onCarolsHome(p: Record<string, any>, role: 'owner' | 'member') {
+    const row = (carolsHome.blocks as Array<Record<string, any>>).find((b) => b.accessory?.action_id === 'team_page.role' && String(b.block_id).includes(people.gina.id));
+    expect(row, "gina has a row with a role dropdown on carol's Home").toBeDefined();
     p.view = carolsHome;
     p.container.view_id = carolsHome.id;
-    p.actions[0].block_id = row.block_id;
-    p.actions[0].selected_option = row.accessory.options.find((o: { value: string }) => o.value.startsWith('owner|'));
+    p.actions[0].block_id = row!.block_id;
+    p.actions[0].selected_option = row!.accessory.options.find((o: { value: string }) => o.value.startsWith(`${role}|`));
+    return p;
+  }
+  /**
+   * Sends a Home click by carol and waits for the Home it publishes again, with `notice` at the
+   * top (the refresh jobs a role change queues publish her Home too, without it); keeps it.
+   */
+  async function clickOnCarolsHome(p: Record<string, any>, notice: string): Promise<void> {
     const before = h.standin.calls.length;
     const res = await sendInteraction(withoutExtras(p));
     expect(res.text).toBe('');
-    await vi.waitFor(async () => expect((await member(people.gina.id)).role).toBe('owner'), { timeout: 5_000 });
-    const publish = await h.standin.waitForCall('views.publish', (c) => c.args.user_id === 'U0CAROL001' && h.standin.calls.indexOf(c) >= before);
-    expect(JSON.stringify(publish.args.view)).toContain('is now an *owner*');
+    const publish = await h.standin.waitForCall(
+      'views.publish',
+      (c) => c.args.user_id === 'U0CAROL001' && h.standin.calls.indexOf(c) >= before && JSON.stringify(c.args.view).includes(notice),
+    );
+    carolsHome = publish.response.view as Record<string, any>;
+  }
+
+  it('the role dropdown on the Home tab: carol makes gina an owner; the Home is published again', async () => {
+    const p = live(onCarolsHome(fixture('block-actions.json', 'Role dropdown on the App Home').payload, 'owner'));
+    await clickOnCarolsHome(p, 'Gina is now an *owner*.');
+    expect((await member(people.gina.id)).role).toBe('owner');
+  });
+
+  it('an org-wide install (team null, enterprise, is_enterprise_install true): the workspace comes from user.team_id, normal service', async () => {
+    const p = live(onCarolsHome(fixture('block-actions.json', 'Org-wide install').payload, 'member'));
+    await clickOnCarolsHome(p, 'Gina is now a *member*.');
+    expect((await member(people.gina.id)).role).toBe('member');
+    // Neither the enterprise id nor the missing team made an organization.
+    expect(await organizationOf('E0776TLA88G')).toBeUndefined();
+    expect(await organizationCount()).toBe(1);
   });
 
   describe('the removal card in the approvals channel', () => {
