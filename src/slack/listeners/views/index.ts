@@ -4,6 +4,7 @@ import { registerInviteSubmission } from './invite.js';
 import { registerSettingsSubmission } from './settings.js';
 import { registerRemoveSubmission } from './remove.js';
 import { registerRejectRemovalSubmission } from './reject-removal.js';
+import { registerViewClosed } from './closed.js';
 
 /** Registers every view listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -11,4 +12,5 @@ export function register(app: App, deps: SlackDeps): void {
   registerSettingsSubmission(app, deps);
   registerRemoveSubmission(app, deps);
   registerRejectRemovalSubmission(app, deps);
+  registerViewClosed(app);
 }
