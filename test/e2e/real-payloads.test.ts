@@ -6,7 +6,7 @@ import type { SlackHttpResult, StoredMessage } from '../../src/standin/index.js'
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';
 import { NOT_A_MEMBER_MESSAGE } from '../../src/team/policy.js';
 import { requestRemoval } from '../../src/team/removals.js';
-import { noOwnerMessage } from '../../src/slack/acting.js';
+import { FOREIGN_WORKSPACE_MESSAGE } from '../../src/slack/tenancy.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { seedMember } from '../support/seed.js';
@@ -396,22 +396,16 @@ describe('real Slack payloads into the real app', () => {
   // -------------------------------------------------------------------------
   // Another workspace of the Grid org (single-workspace mode; issue 16 adds installs)
 
-  it('a payload from ANOTHER workspace (team T111 of the same Grid org): today it gets an organization of its own — the known gap of issue 16', async () => {
-    // What the app does today, asserted so that a change is noticed: this deployment serves the
-    // one workspace of its bot token (T0TEAM0001), yet the organization middleware makes an
-    // organization for any team id a signed request names (named after the id, adopting the
-    // configured team channel) and answers as that empty team would. The correct answer, once
-    // issue 16 brings installations, is to serve T111 only through an installation of its own
-    // (and otherwise to say the app is not installed there), without creating anything.
+  it('a payload from ANOTHER workspace (team T111 of the same Grid org): refused in the ack, and nothing is created', async () => {
+    // This deployment serves the one workspace of its bot token (T0TEAM0001). A signed request
+    // naming another team id used to get an organization of its own (named after the id,
+    // adopting the configured team channel, announced there). Single-workspace tenancy now
+    // refuses it: T111 can only be served through an installation of its own (issue 16).
     const { fields } = liveForm(fixture('slash-commands.json', '/team list from ANOTHER workspace').form!);
+    const calls = h.standin.calls.length;
     const res = await sendForm(fields);
-    expect(res.json).toEqual({ response_type: 'ephemeral', text: noOwnerMessage('T111') });
-    const foreign = await organizationOf('T111');
-    expect(foreign).toMatchObject({ slack_team_id: 'T111', name: 'T111', team_channel_id: 'C0TEAM0001' });
-    // ...and our own team channel is told that Team Manager is now connected to "T111".
-    await vi.waitFor(() => expect(h.standin.messages.some((m) => m.channel === 'C0TEAM0001' && m.text.includes('connected to T111'))).toBe(true), {
-      timeout: 10_000,
-      interval: 100,
-    });
+    expect(res.json).toEqual({ response_type: 'ephemeral', text: FOREIGN_WORKSPACE_MESSAGE });
+    expect(await organizationOf('T111')).toBeUndefined();
+    expect(h.standin.calls.length).toBe(calls);
   });
 });
