@@ -161,14 +161,14 @@ describe('Block Kit limits', () => {
   describe('text objects', () => {
     it('must be plain_text where Slack requires it', () => {
       expect(inMessage({ type: 'header', text: mrkdwn('Team') })).toEqual([
-        'must be a valid enum value [json-pointer:/blocks/0/text/type]',
+        'unsupported type: mrkdwn [json-pointer:/blocks/0/text/type]',
       ]);
       expect(inMessage(actions([button({ text: mrkdwn('Go') })]))).toHaveLength(1);
     });
 
     it('must have a known type and non-empty text', () => {
       expect(inMessage(section({ text: { type: 'markdown', text: 'x' } }))).toEqual([
-        'must be a valid enum value [json-pointer:/blocks/0/text/type]',
+        'unsupported type: markdown [json-pointer:/blocks/0/text/type]',
       ]);
       expect(inMessage(section({ text: mrkdwn('') }))).toEqual(['must be more than 0 characters [json-pointer:/blocks/0/text/text]']);
       expect(inMessage(section({ text: 'plain string' }))).toEqual(['must provide an object [json-pointer:/blocks/0/text]']);

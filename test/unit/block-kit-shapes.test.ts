@@ -68,6 +68,21 @@ describe('the old settings modal, sent through the real WebClient to the stand-i
       '[ERROR] invalid additional property: colour [json-pointer:/blocks/0/elements/0]',
     ]);
   });
+
+  it('refuses a response_url message with bad blocks (400 invalid_blocks) and does not post it', async () => {
+    const { id, url } = standin.newResponseUrl();
+    const post = (blocks: unknown[]) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'x', blocks }) });
+    const refused = await post([section({ text: plain('') })]);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      ok: false,
+      error: 'invalid_blocks',
+      response_metadata: { messages: ['[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    expect(standin.responseUrlPosts.filter((p) => p.id === id)).toHaveLength(0);
+    expect((await post([section()])).status).toBe(200);
+    expect(standin.responseUrlPosts.filter((p) => p.id === id)).toHaveLength(1);
+  });
 });
 
 describe('the field table is held to @slack/types by tsc', () => {
@@ -170,26 +185,26 @@ describe('each rule: refused when broken, accepted when kept', () => {
   });
 
   it('plain_text only: button text, placeholders, select option text, labels, hints, header, modal title/submit/close', () => {
-    expect(inMessage(actions(button({ text: mrkdwn('Go') })))).toEqual(['must be a valid enum value [json-pointer:/blocks/0/elements/0/text/type]']);
-    expect(inMessage({ type: 'header', text: mrkdwn('Team') })).toEqual(['must be a valid enum value [json-pointer:/blocks/0/text/type]']);
+    expect(inMessage(actions(button({ text: mrkdwn('Go') })))).toEqual(['unsupported type: mrkdwn [json-pointer:/blocks/0/elements/0/text/type]']);
+    expect(inMessage({ type: 'header', text: mrkdwn('Team') })).toEqual(['unsupported type: mrkdwn [json-pointer:/blocks/0/text/type]']);
     const select = (over: Record<string, unknown>) => ({ type: 'static_select', action_id: 's', options: [option('A', 'a')], ...over });
     expect(inMessage(actions(select({ placeholder: plain('Pick') })))).toEqual([]);
     expect(inMessage(actions(select({ placeholder: mrkdwn('Pick') })))).toEqual([
-      'must be a valid enum value [json-pointer:/blocks/0/elements/0/placeholder/type]',
+      'unsupported type: mrkdwn [json-pointer:/blocks/0/elements/0/placeholder/type]',
     ]);
     expect(inMessage(actions(select({ options: [{ text: mrkdwn('*A*'), value: 'a' }] })))).toEqual([
-      'must be a valid enum value [json-pointer:/blocks/0/elements/0/options/0/text/type]',
+      'unsupported type: mrkdwn [json-pointer:/blocks/0/elements/0/options/0/text/type]',
     ]);
     // Checkbox and radio options may be mrkdwn.
     expect(inModal(input({ type: 'checkboxes', action_id: 'c', options: [{ text: mrkdwn('*A*'), value: 'a' }] }))).toEqual([]);
     expect(inModal(input(NEW_NUMBER_INPUT, { label: mrkdwn('Days'), hint: mrkdwn('1 to 30') }))).toEqual([
-      'must be a valid enum value [json-pointer:/view/blocks/0/label/type]',
-      'must be a valid enum value [json-pointer:/view/blocks/0/hint/type]',
+      'unsupported type: mrkdwn [json-pointer:/view/blocks/0/label/type]',
+      'unsupported type: mrkdwn [json-pointer:/view/blocks/0/hint/type]',
     ]);
     expect(validateView(modal([], { title: mrkdwn('T'), submit: mrkdwn('S'), close: mrkdwn('C') }))).toEqual([
-      'must be a valid enum value [json-pointer:/view/title/type]',
-      'must be a valid enum value [json-pointer:/view/close/type]',
-      'must be a valid enum value [json-pointer:/view/submit/type]',
+      'unsupported type: mrkdwn [json-pointer:/view/title/type]',
+      'unsupported type: mrkdwn [json-pointer:/view/close/type]',
+      'unsupported type: mrkdwn [json-pointer:/view/submit/type]',
     ]);
   });
 

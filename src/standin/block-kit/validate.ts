@@ -10,7 +10,8 @@
  * The functions here return those lines without the `[ERROR] ` prefix. The wording is Slack's where
  * public reports quote it: "missing required field: X" and "invalid additional property: X"
  * pointing at the object that lacks or has X, "must provide a string" (and by analogy boolean,
- * number, array, object), "must be a valid enum value", "unsupported type: X", "must define
+ * number, array, object), "must be a valid enum value", "unsupported type: X" (for block,
+ * element and text object types, as blocks.validate's reference page shows it), "must define
  * either `text` or `fields`", "must define `submit` to use an `input` block in modals", and the
  * limit sentences in `limits.ts`. The duplicate-id and initial_option sentences are ours: no
  * public report quotes Slack's.
@@ -94,7 +95,8 @@ class Checker {
   /** A text object; `plain` where Slack only takes plain_text; `max` limits its text. */
   text(value: unknown, at: string, plain: boolean, max?: number): void {
     if (!isObject(value)) return this.fail(at, 'must provide an object');
-    if (!has(TEXT_SHAPES, value.type) || (plain && value.type !== 'plain_text')) return this.fail(`${at}/type`, 'must be a valid enum value');
+    // blocks.validate's documented answer for a text object of the wrong type: "unsupported type: X" at its type.
+    if (!has(TEXT_SHAPES, value.type) || (plain && value.type !== 'plain_text')) return this.fail(`${at}/type`, `unsupported type: ${String(value.type)}`);
     this.shape(TEXT_SHAPES[value.type], value, at);
     if (typeof value.text !== 'string') return;
     if (value.text.length === 0) this.fail(`${at}/text`, EMPTY_STRING);
