@@ -97,7 +97,8 @@ describe('Block Kit limits', () => {
       expect(check(limit)).toEqual([]);
     });
     it('rejects one character over, pointing at the field', () => {
-      const problems = check(limit + 1);
+      // Where plain_text or mrkdwn is allowed Slack also says "failed to match all allowed schemas" at the text object.
+      const problems = check(limit + 1).filter((p) => !p.startsWith('failed to match all allowed schemas'));
       expect(problems).toHaveLength(1);
       expect(problems[0]).toContain(`must be less than ${limit + 1} characters`);
       expect(problems[0]).toContain(`[json-pointer:${pointer}]`);
@@ -114,6 +115,13 @@ describe('Block Kit limits', () => {
       expect(problems[0]).toContain(`no more than ${limit} items allowed`);
       expect(problems[0]).toContain(`[json-pointer:${pointer}]`);
     });
+  });
+
+  it('answers an over-long section text with the two lines Slack sends', () => {
+    expect(inMessage(section({ text: mrkdwn(chars(3001)) }))).toEqual([
+      'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+      'must be less than 3001 characters [json-pointer:/blocks/0/text/text]',
+    ]);
   });
 
   it('counts characters, not UTF-16 code units', () => {
@@ -168,10 +176,17 @@ describe('Block Kit limits', () => {
 
     it('must have a known type and non-empty text', () => {
       expect(inMessage(section({ text: { type: 'markdown', text: 'x' } }))).toEqual([
+        'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
         'unsupported type: markdown [json-pointer:/blocks/0/text/type]',
       ]);
-      expect(inMessage(section({ text: mrkdwn('') }))).toEqual(['must be more than 0 characters [json-pointer:/blocks/0/text/text]']);
-      expect(inMessage(section({ text: 'plain string' }))).toEqual(['must provide an object [json-pointer:/blocks/0/text]']);
+      expect(inMessage(section({ text: mrkdwn('') }))).toEqual([
+        'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+        'must be more than 0 characters [json-pointer:/blocks/0/text/text]',
+      ]);
+      expect(inMessage(section({ text: 'plain string' }))).toEqual([
+        'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+        'must provide an object [json-pointer:/blocks/0/text]',
+      ]);
       expect(inMessage({ type: 'header' })).toEqual(['missing required field: text [json-pointer:/blocks/0]']);
     });
   });
@@ -284,6 +299,7 @@ describe('Block Kit limits', () => {
 
     it('validates the blocks inside with view pointers', () => {
       expect(validateView(modal({ blocks: [section({ text: mrkdwn(chars(3001)) })] }))).toEqual([
+        'failed to match all allowed schemas [json-pointer:/view/blocks/0/text]',
         'must be less than 3001 characters [json-pointer:/view/blocks/0/text/text]',
       ]);
     });

@@ -77,7 +77,9 @@ describe('the old settings modal, sent through the real WebClient to the stand-i
     expect(await refused.json()).toEqual({
       ok: false,
       error: 'invalid_blocks',
-      response_metadata: { messages: ['[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text/text]'] },
+      response_metadata: {
+        messages: ['[ERROR] failed to match all allowed schemas [json-pointer:/blocks/0/text]', '[ERROR] must be more than 0 characters [json-pointer:/blocks/0/text/text]'],
+      },
     });
     expect(standin.responseUrlPosts.filter((p) => p.id === id)).toHaveLength(0);
     expect((await post([section()])).status).toBe(200);
@@ -145,7 +147,10 @@ describe('each rule: refused when broken, accepted when kept', () => {
   it('unknown fields, on blocks, elements, composition objects and views', () => {
     expect(inMessage(section({ text: { ...mrkdwn('x'), verbatim: true } }))).toEqual([]);
     expect(inMessage(section({ colour: 'red' }))).toEqual(['invalid additional property: colour [json-pointer:/blocks/0]']);
-    expect(inMessage(section({ text: { ...mrkdwn('x'), emoji: true } }))).toEqual(['invalid additional property: emoji [json-pointer:/blocks/0/text]']);
+    expect(inMessage(section({ text: { ...mrkdwn('x'), emoji: true } }))).toEqual([
+      'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+      'invalid additional property: emoji [json-pointer:/blocks/0/text]',
+    ]);
     expect(inMessage(actions(button({ confirm: { title: plain('a'), text: plain('b'), confirm: plain('c'), deny: plain('d'), danger: true } })))).toEqual([
       'invalid additional property: danger [json-pointer:/blocks/0/elements/0/confirm]',
     ]);

@@ -92,8 +92,18 @@ class Checker {
     }
   }
 
-  /** A text object; `plain` where Slack only takes plain_text; `max` limits its text. */
+  /**
+   * A text object; `plain` where Slack only takes plain_text; `max` limits its text. Where either
+   * type is allowed Slack matches against both schemas, and a refusal starts with
+   * "failed to match all allowed schemas" at the text object (as quoted for an over-long section text).
+   */
   text(value: unknown, at: string, plain: boolean, max?: number): void {
+    const before = this.problems.length;
+    this.textObject(value, at, plain, max);
+    if (!plain && this.problems.length > before) this.problems.splice(before, 0, `failed to match all allowed schemas [json-pointer:${at}]`);
+  }
+
+  private textObject(value: unknown, at: string, plain: boolean, max?: number): void {
     if (!isObject(value)) return this.fail(at, 'must provide an object');
     // blocks.validate's documented answer for a text object of the wrong type: "unsupported type: X" at its type.
     if (!has(TEXT_SHAPES, value.type) || (plain && value.type !== 'plain_text')) return this.fail(`${at}/type`, `unsupported type: ${String(value.type)}`);
