@@ -472,6 +472,9 @@ export class SlackStandin {
     if (!this.responseUrlIds.has(id)) return sendJson(res, { status: 404, body: { ok: false, error: 'not_found' } });
     const body = parseResponseUrlBody(req, raw);
     if (!body) return sendJson(res, { status: 400, body: { ok: false, error: 'invalid_payload' } });
+    // Like Slack's hooks (incoming webhooks answer 400 invalid_blocks): a refused message is not posted.
+    const problems = body.blocks === undefined ? [] : validateBlocks(body.blocks, 'message');
+    if (problems.length > 0) return sendJson(res, { ...failWithMessages('invalid_blocks', problems), status: 400 });
     const post: ResponseUrlPost = { id, body, at: Date.now() };
     this.responseUrlPosts.push(post);
     this.events.emit('responseUrlPost', post);

@@ -142,7 +142,7 @@ describe('SlackStandin with a real WebClient', () => {
       expect(err).toBeInstanceOf(WebAPIPlatformError);
       const data = (err as WebAPIPlatformError).data;
       expect(data.error).toBe('invalid_blocks');
-      expect(data.response_metadata?.messages).toEqual(['[ERROR] must contain at most 50 blocks (got 51) [json-pointer:/blocks]']);
+      expect(data.response_metadata?.messages).toEqual(['[ERROR] no more than 50 items allowed [json-pointer:/blocks]']);
 
       const ok = await client.chat.postMessage({ channel: 'C0TEAM0001', text: 'many', blocks: blocks(50) });
       expect(ok.ok).toBe(true);
@@ -229,7 +229,7 @@ describe('SlackStandin with a real WebClient', () => {
       }).catch((e: unknown) => e);
       expect((err as WebAPIPlatformError).data).toMatchObject({
         error: 'invalid_arguments',
-        response_metadata: { messages: ['[ERROR] must be at most 24 characters (got 25) [json-pointer:/view/title/text]'] },
+        response_metadata: { messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/title/text]'] },
       });
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, validateBlocks, validateView, type Surface } from '../../src/standin/block-kit-limits.js';
+import { LIMITS, validateBlocks, validateView, type Surface } from '../../src/standin/block-kit/index.js';
 
 // Small builders for valid Block Kit pieces; each test overrides one field.
 const chars = (n: number) => 'x'.repeat(n);
@@ -97,9 +97,10 @@ describe('Block Kit limits', () => {
       expect(check(limit)).toEqual([]);
     });
     it('rejects one character over, pointing at the field', () => {
-      const problems = check(limit + 1);
+      // Where plain_text or mrkdwn is allowed Slack also says "failed to match all allowed schemas" at the text object.
+      const problems = check(limit + 1).filter((p) => !p.startsWith('failed to match all allowed schemas'));
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toContain(`must be at most ${limit} characters (got ${limit + 1})`);
+      expect(problems[0]).toContain(`must be less than ${limit + 1} characters`);
       expect(problems[0]).toContain(`[json-pointer:${pointer}]`);
     });
   });
@@ -111,9 +112,16 @@ describe('Block Kit limits', () => {
     it('rejects one over, pointing at the list', () => {
       const problems = check(limit + 1);
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(new RegExp(`at most ${limit} (items|blocks) \\(got ${limit + 1}\\)`));
+      expect(problems[0]).toContain(`no more than ${limit} items allowed`);
       expect(problems[0]).toContain(`[json-pointer:${pointer}]`);
     });
+  });
+
+  it('answers an over-long section text with the two lines Slack sends', () => {
+    expect(inMessage(section({ text: mrkdwn(chars(3001)) }))).toEqual([
+      'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+      'must be less than 3001 characters [json-pointer:/blocks/0/text/text]',
+    ]);
   });
 
   it('counts characters, not UTF-16 code units', () => {
@@ -139,10 +147,10 @@ describe('Block Kit limits', () => {
     });
 
     it('requires an array of objects of a known type', () => {
-      expect(validateBlocks('[]', 'message')).toEqual(['must be an array of blocks [json-pointer:/blocks]']);
-      expect(inMessage(42)).toEqual(['must be a block object [json-pointer:/blocks/0]']);
-      expect(inMessage({ type: 'table' })).toEqual(['unknown block type "table" [json-pointer:/blocks/0/type]']);
-      expect(inMessage({})).toEqual(['unknown block type undefined [json-pointer:/blocks/0/type]']);
+      expect(validateBlocks('[]', 'message')).toEqual(['must provide an array [json-pointer:/blocks]']);
+      expect(inMessage(42)).toEqual(['must provide an object [json-pointer:/blocks/0]']);
+      expect(inMessage({ type: 'table' })).toEqual(['unsupported type: table [json-pointer:/blocks/0/type]']);
+      expect(inMessage({})).toEqual(['unsupported type: undefined [json-pointer:/blocks/0/type]']);
     });
 
     it('requires block_id to be unique within the list', () => {
@@ -161,31 +169,38 @@ describe('Block Kit limits', () => {
   describe('text objects', () => {
     it('must be plain_text where Slack requires it', () => {
       expect(inMessage({ type: 'header', text: mrkdwn('Team') })).toEqual([
-        'must be plain_text (got "mrkdwn") [json-pointer:/blocks/0/text/type]',
+        'unsupported type: mrkdwn [json-pointer:/blocks/0/text/type]',
       ]);
       expect(inMessage(actions([button({ text: mrkdwn('Go') })]))).toHaveLength(1);
     });
 
     it('must have a known type and non-empty text', () => {
       expect(inMessage(section({ text: { type: 'markdown', text: 'x' } }))).toEqual([
-        'must be plain_text or mrkdwn (got "markdown") [json-pointer:/blocks/0/text/type]',
+        'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+        'unsupported type: markdown [json-pointer:/blocks/0/text/type]',
       ]);
-      expect(inMessage(section({ text: mrkdwn('') }))).toEqual(['must be a non-empty string [json-pointer:/blocks/0/text/text]']);
-      expect(inMessage(section({ text: 'plain string' }))).toEqual(['must be a text object [json-pointer:/blocks/0/text]']);
-      expect(inMessage({ type: 'header' })).toEqual(['is required [json-pointer:/blocks/0/text]']);
+      expect(inMessage(section({ text: mrkdwn('') }))).toEqual([
+        'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+        'must be more than 0 characters [json-pointer:/blocks/0/text/text]',
+      ]);
+      expect(inMessage(section({ text: 'plain string' }))).toEqual([
+        'failed to match all allowed schemas [json-pointer:/blocks/0/text]',
+        'must provide an object [json-pointer:/blocks/0/text]',
+      ]);
+      expect(inMessage({ type: 'header' })).toEqual(['missing required field: text [json-pointer:/blocks/0]']);
     });
   });
 
   describe('section', () => {
     it('needs text or fields', () => {
       expect(inMessage(section({ text: undefined, fields: [mrkdwn('a')] }))).toEqual([]);
-      expect(inMessage({ type: 'section' })).toEqual(['must provide text or fields [json-pointer:/blocks/0]']);
+      expect(inMessage({ type: 'section' })).toEqual(['must define either `text` or `fields` [json-pointer:/blocks/0/type]']);
     });
 
     it('accepts an image accessory but not an unknown element', () => {
       expect(inMessage(section({ accessory: { type: 'image', image_url: 'https://x.test/a.png', alt_text: 'a' } }))).toEqual([]);
       expect(inMessage(section({ accessory: { type: 'sparkle' } }))).toEqual([
-        'element type "sparkle" is not allowed here [json-pointer:/blocks/0/accessory/type]',
+        'unsupported type: sparkle [json-pointer:/blocks/0/accessory/type]',
       ]);
     });
   });
@@ -194,7 +209,7 @@ describe('Block Kit limits', () => {
     it('allow only primary or danger styles', () => {
       expect(inMessage(actions([button({ style: 'primary' }), button({ action_id: 'b', style: 'danger' })]))).toEqual([]);
       expect(inMessage(actions([button({ style: 'default' })]))).toEqual([
-        'must be one of primary, danger (got "default") [json-pointer:/blocks/0/elements/0/style]',
+        'must be a valid enum value [json-pointer:/blocks/0/elements/0/style]',
       ]);
     });
 
@@ -210,9 +225,9 @@ describe('Block Kit limits', () => {
     it('need title, text, confirm and deny', () => {
       expect(inMessage(actions([button({ confirm: confirm() })]))).toEqual([]);
       expect(inMessage(actions([button({ confirm: { title: plain('Sure?') } })]))).toEqual([
-        'is required [json-pointer:/blocks/0/elements/0/confirm/text]',
-        'is required [json-pointer:/blocks/0/elements/0/confirm/confirm]',
-        'is required [json-pointer:/blocks/0/elements/0/confirm/deny]',
+        'missing required field: text [json-pointer:/blocks/0/elements/0/confirm]',
+        'missing required field: confirm [json-pointer:/blocks/0/elements/0/confirm]',
+        'missing required field: deny [json-pointer:/blocks/0/elements/0/confirm]',
       ]);
     });
 
@@ -225,10 +240,10 @@ describe('Block Kit limits', () => {
     it('need options or option_groups, each option with a value', () => {
       expect(inMessage(actions([select({ options: undefined, option_groups: [{ label: plain('Roles'), options: [option('A', 'a')] }] })]))).toEqual([]);
       expect(inMessage(actions([select({ options: undefined })]))).toEqual([
-        'must provide options or option_groups [json-pointer:/blocks/0/elements/0]',
+        'must define either `options` or `option_groups` [json-pointer:/blocks/0/elements/0/type]',
       ]);
       expect(inMessage(actions([select({ options: [{ text: plain('A') }] })]))).toEqual([
-        'is required [json-pointer:/blocks/0/elements/0/options/0/value]',
+        'missing required field: value [json-pointer:/blocks/0/elements/0/options/0]',
       ]);
     });
   });
@@ -243,14 +258,14 @@ describe('Block Kit limits', () => {
     });
 
     it('need an element, and not a button', () => {
-      expect(validateBlocks([input({ element: undefined })], 'modal')).toEqual(['is required [json-pointer:/blocks/0/element]']);
+      expect(validateBlocks([input({ element: undefined })], 'modal')).toEqual(['missing required field: element [json-pointer:/blocks/0]']);
       expect(validateBlocks([input({ element: button() })], 'modal')).toEqual([
-        'element type "button" is not allowed here [json-pointer:/blocks/0/element/type]',
+        'unsupported type: button [json-pointer:/blocks/0/element/type]',
       ]);
     });
 
     it('need a plain_text label', () => {
-      expect(validateBlocks([input({ label: undefined })], 'modal')).toEqual(['is required [json-pointer:/blocks/0/label]']);
+      expect(validateBlocks([input({ label: undefined })], 'modal')).toEqual(['missing required field: label [json-pointer:/blocks/0]']);
       expect(validateBlocks([input({ label: mrkdwn('x') })], 'modal')).toHaveLength(1);
     });
   });
@@ -265,26 +280,27 @@ describe('Block Kit limits', () => {
       expect(validateView(modal(), 'home')).toEqual(['must be home (got "modal") [json-pointer:/view/type]']);
       expect(validateView({ type: 'home', blocks: [] }, 'modal')).toEqual(['must be modal (got "home") [json-pointer:/view/type]']);
       expect(validateView({ type: 'workflow_step', blocks: [] })).toHaveLength(1);
-      expect(validateView(null)).toEqual(['must be a view object [json-pointer:/view]']);
+      expect(validateView(null)).toEqual(['must provide an object [json-pointer:/view]']);
     });
 
     it('requires a modal title and blocks', () => {
       expect(validateView({ type: 'modal' })).toEqual([
-        'is required [json-pointer:/view/title]',
-        'is required [json-pointer:/view/blocks]',
+        'missing required field: blocks [json-pointer:/view]',
+        'missing required field: title [json-pointer:/view]',
       ]);
     });
 
     it('requires a submit button on a modal with inputs', () => {
       expect(validateView(modal({ blocks: [input()], submit: plain('Save') }))).toEqual([]);
       expect(validateView(modal({ blocks: [input()] }))).toEqual([
-        'is required when the view contains input blocks [json-pointer:/view/submit]',
+        'must define `submit` to use an `input` block in modals [json-pointer:/view/blocks/0/input]',
       ]);
     });
 
     it('validates the blocks inside with view pointers', () => {
       expect(validateView(modal({ blocks: [section({ text: mrkdwn(chars(3001)) })] }))).toEqual([
-        'must be at most 3000 characters (got 3001) [json-pointer:/view/blocks/0/text/text]',
+        'failed to match all allowed schemas [json-pointer:/view/blocks/0/text]',
+        'must be less than 3001 characters [json-pointer:/view/blocks/0/text/text]',
       ]);
     });
   });
