@@ -5,11 +5,16 @@ import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { startConfiguredWorker } from './jobs/configured-worker.js';
 import { createWorkerSlackClient } from './notify/slack-delivery.js';
-import { createSlackApp } from './slack/app.js';
+import type { Db } from './db/database.js';
+import { createSlackApp, type SlackAuth } from './slack/app.js';
+import { installationClients, peopleOf } from './slack/clients.js';
+import { postgresInstallationStore } from './slack/installations/installation-store.js';
+import { tokenCipher } from './slack/installations/token-cipher.js';
+import type { PeopleDirectory } from './team/people.js';
 import { buildSubcommands } from './slack/commands/subcommands.js';
-import { identifyWorkspace } from './slack/identity.js';
+import { identifyWorkspace, type WorkspaceIdentity } from './slack/identity.js';
 import { slackPeopleDirectory } from './slack/people-directory.js';
-import { singleWorkspaceTenancy } from './slack/tenancy.js';
+import { singleWorkspaceTenancy, type Tenancy } from './slack/tenancy.js';
 import { ensureOrganization } from './team/organizations.js';
 import { bootstrapOwners } from './team/bootstrap.js';
 import { createWebApp, finishWebApp } from './web/server.js';
@@ -33,35 +38,28 @@ export interface StartOptions {
 }
 
 /**
- * The composition root: config → logger → database → Slack identity → organization →
- * web + Slack app → worker. main.ts, the tests, the demo and the benchmark all start the
+ * The composition root: config → logger → (Slack identity) → database → workspaces (one
+ * token's, or every installation's) → web + Slack app → worker. main.ts, the tests, the demo and the benchmark all start the
  * app through this one function, so they run the same thing.
  */
 export async function startTeamManager(config: Readonly<Config>, options: StartOptions = {}): Promise<TeamManager> {
   const log = options.log ?? createLogger(config.log);
-  const identity = await identifyWorkspace(config);
-  log.info({ team: identity.teamId, socketMode: config.slack.socketMode }, 'connected to Slack');
+  // Single workspace: prove the token works before anything else starts.
+  const identity = config.slack.oauth ? undefined : await identifyWorkspace(config);
+  if (identity) log.info({ team: identity.teamId, socketMode: config.slack.socketMode }, 'connected to Slack');
 
   const database = await connectDatabase(config, log);
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const organization = await ensureOrganization(database.db, {
-      slackTeamId: identity.teamId,
-      name: identity.teamName,
-      defaultTeamChannelId: config.slack.teamChannel,
-    });
-    await bootstrapOwners(database.db, organization.id, config.bootstrapOwnerEmails, log);
-
     const web = createWebApp({ db: database.db, log });
-    const slackClient = createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log);
-    const slack = createSlackApp(config, web, identity, {
+    const workspaces = identity ? await oneWorkspace(config, database.db, identity, log) : manyWorkspaces(config, database.db, log);
+    const slack = createSlackApp(config, web, workspaces.auth, {
       db: database.db,
       log,
-      client: slackClient,
-      people: slackPeopleDirectory(slackClient),
+      peopleFor: workspaces.peopleFor,
       command: '/team',
       subcommands: buildSubcommands(),
-      tenancy: singleWorkspaceTenancy({ db: database.db, identity, defaultTeamChannelId: config.slack.teamChannel }),
+      tenancy: workspaces.tenancy,
     });
     finishWebApp(web);
 
@@ -109,6 +107,50 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
     await runCleanups(cleanups, log);
     throw err;
   }
+}
+
+interface Workspaces {
+  auth: SlackAuth;
+  tenancy: Tenancy;
+  peopleFor(organizationId: string): PeopleDirectory;
+}
+
+/** SLACK_BOT_TOKEN: the organization of the token's workspace, made at start, and its first owners. */
+async function oneWorkspace(config: Readonly<Config>, db: Db, identity: WorkspaceIdentity, log: Logger): Promise<Workspaces> {
+  const organization = await ensureOrganization(db, {
+    slackTeamId: identity.teamId,
+    name: identity.teamName,
+    defaultTeamChannelId: config.slack.teamChannel,
+  });
+  await bootstrapOwners(db, organization.id, config.bootstrapOwnerEmails, log);
+  const people = slackPeopleDirectory(createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log));
+  return {
+    auth: { kind: 'token', token: config.slack.botToken, botId: identity.botId, botUserId: identity.botUserId },
+    tenancy: singleWorkspaceTenancy({ db, identity, defaultTeamChannelId: config.slack.teamChannel }),
+    peopleFor: () => people,
+  };
+}
+
+/**
+ * SLACK_CLIENT_ID: each workspace adds the app through OAuth; its installation (tokens sealed
+ * with TOKEN_ENCRYPTION_KEY) is its organization, and every request and job uses its token.
+ */
+function manyWorkspaces(config: Readonly<Config>, db: Db, log: Logger): Workspaces {
+  const oauth = config.slack.oauth!;
+  const apiUrl = config.slack.apiUrl;
+  const cipher = tokenCipher(oauth.tokenKey!);
+  const store = postgresInstallationStore({
+    db,
+    cipher,
+    log,
+    peopleWith: (token) => slackPeopleDirectory(createWorkerSlackClient(token, apiUrl, log)),
+  });
+  const clients = installationClients({ botTokenOf: store.botTokenOf, makeClient: (token) => createWorkerSlackClient(token, apiUrl, log) });
+  return {
+    auth: { kind: 'oauth', clientId: oauth.clientId, clientSecret: oauth.clientSecret, stateSecret: oauth.stateSecret, installationStore: store, directInstall: oauth.directInstall },
+    tenancy: { organizationFor: (source) => store.organizationFor(source) },
+    peopleFor: (organizationId) => peopleOf(clients, organizationId),
+  };
 }
 
 async function runCleanups(cleanups: Array<() => Promise<void>>, log: Logger): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTokenKey, TokenKeyError } from './slack/installations/token-cipher.js';
 
 /**
  * The whole configuration, parsed once from the environment at start and frozen.
@@ -22,6 +23,22 @@ export const configSchema = z
       .regex(/^xapp-/, 'expected an app-level token starting with xapp- (Socket Mode)')
       .optional(),
     SLACK_API_URL: optionalUrl('the Slack Web API base URL, e.g. https://slack.com/api/'),
+    // Distributed mode (many workspaces through "Add to Slack", OAuth v2): all four together.
+    SLACK_CLIENT_ID: z.string().regex(/^\d+\.\d+$/, 'expected the Client ID from the Slack app\'s "Basic Information" page, e.g. 1234567890.1234567890').optional(),
+    SLACK_CLIENT_SECRET: z.string().min(16, 'expected the Client Secret from the Slack app\'s "Basic Information" page').optional(),
+    SLACK_STATE_SECRET: z.string().min(32, 'expected at least 32 random characters (it signs the OAuth state), e.g. the output of: openssl rand -hex 32').optional(),
+    TOKEN_ENCRYPTION_KEY: z
+      .string()
+      .transform((value, ctx) => {
+        try {
+          return parseTokenKey(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof TokenKeyError ? err.message : 'invalid key' });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    SLACK_INSTALL_DIRECT: booleanFromEnv.default(false),
     SLACK_TEAM_CHANNEL: z
       .string()
       .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123456789')
@@ -72,6 +89,17 @@ export const configSchema = z
       apiUrl: env.SLACK_API_URL,
       socketMode: env.SLACK_APP_TOKEN !== undefined,
       teamChannel: env.SLACK_TEAM_CHANNEL,
+      /** Set in distributed mode (SLACK_CLIENT_ID): each workspace installs the app through OAuth. */
+      oauth:
+        env.SLACK_CLIENT_ID !== undefined
+          ? {
+              clientId: env.SLACK_CLIENT_ID,
+              clientSecret: env.SLACK_CLIENT_SECRET ?? '',
+              stateSecret: env.SLACK_STATE_SECRET ?? '',
+              tokenKey: env.TOKEN_ENCRYPTION_KEY,
+              directInstall: env.SLACK_INSTALL_DIRECT,
+            }
+          : undefined,
     },
     bootstrapOwnerEmails: env.BOOTSTRAP_OWNER_EMAILS ?? [],
     database: {
@@ -99,7 +127,16 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values must never be echoed back, even in an error. */
-const SECRET_VARIABLES = new Set(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'DATABASE_URL', 'SMTP_URL']);
+const SECRET_VARIABLES = new Set([
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
+  'DATABASE_URL',
+  'SMTP_URL',
+]);
 
 /**
  * Parses the environment. Empty strings count as unset, the way a `.env` file with
@@ -127,7 +164,23 @@ export function loadConfig(
   // together with every other problem. Socket Mode authenticates with the app token; HTTP
   // mode needs the signing secret to verify that each request really comes from Slack.
   if (options.requireSlack !== false) {
-    if (cleaned.SLACK_BOT_TOKEN === undefined) {
+    const distributed = cleaned.SLACK_CLIENT_ID !== undefined;
+    if (distributed && cleaned.SLACK_BOT_TOKEN !== undefined) {
+      problems.unshift(
+        'SLACK_CLIENT_ID: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID with its secrets (many workspaces through "Add to Slack"), not both',
+      );
+    }
+    if (distributed && cleaned.SLACK_APP_TOKEN !== undefined) {
+      problems.unshift('SLACK_APP_TOKEN: a distributed deployment (SLACK_CLIENT_ID) runs over HTTP, where Slack redirects installs and sends requests; unset SLACK_APP_TOKEN');
+    }
+    if (distributed) {
+      const needed: Array<[string, string]> = [
+        ['SLACK_CLIENT_SECRET', 'the Client Secret from the Slack app\'s "Basic Information" page'],
+        ['SLACK_STATE_SECRET', 'at least 32 random characters that sign the OAuth state, e.g. the output of: openssl rand -hex 32'],
+        ['TOKEN_ENCRYPTION_KEY', 'the key that encrypts installation tokens in the database, e.g. the output of: openssl rand -base64 32'],
+      ];
+      for (const [name, what] of needed.reverse()) if (cleaned[name] === undefined) problems.unshift(`${name}: required with SLACK_CLIENT_ID: ${what}`);
+    } else if (cleaned.SLACK_BOT_TOKEN === undefined) {
       problems.unshift('SLACK_BOT_TOKEN: required: the Bot User OAuth Token (xoxb-...) from the Slack app\'s "OAuth & Permissions" page');
     }
     if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined) {
@@ -143,7 +196,8 @@ export function loadConfig(
 export const SLACK_VARIABLES = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN'] as const;
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  // A Buffer (the token key) cannot be frozen, and is never handed out to change.
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
   }

@@ -5,7 +5,7 @@ import type { DatabaseHandle } from '../db/connect.js';
 import { isDatabaseUnavailable, openDatabase } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { createMailer } from '../mail/mailer.js';
-import { createWorkerSlackClient } from '../notify/slack-delivery.js';
+import { workerSlackClients } from '../slack/clients.js';
 import { renderHomeForUser } from '../slack/home/home-view.js';
 import { startWorker } from './worker.js';
 
@@ -32,7 +32,7 @@ export async function startConfiguredWorker(
   const runner = await startWorker({
     pool: pool.pool,
     db: own.db,
-    slack: createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log),
+    slack: workerSlackClients(config, own.db, log),
     log,
     concurrency: config.worker.concurrency,
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: own.db }, organizationId, slackUserId),

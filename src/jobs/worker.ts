@@ -1,6 +1,6 @@
 import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList } from 'graphile-worker';
 import type pg from 'pg';
-import type { WebClient } from '@slack/web-api';
+import type { SlackClients } from '../slack/clients.js';
 import type { Logger } from '../logger.js';
 import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
 import { postMessage } from '../notify/post-message.js';
@@ -17,7 +17,8 @@ import { postAccessReview, updateAccessReview } from '../notify/access-review-de
 export interface WorkerDeps {
   pool: pg.Pool;
   db: Db;
-  slack: WebClient;
+  /** The Web API client of each job's own organization (src/slack/clients.ts). */
+  slack: SlackClients;
   log: Logger;
   concurrency: number;
   renderHome: HomeRenderer;
@@ -29,24 +30,25 @@ type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Pro
 
 function handlers(deps: WorkerDeps): Handlers {
   const log = deps.log;
-  const slack = { db: deps.db, slack: deps.slack, log };
-  const invitations = { ...deps.invitations, ...slack };
+  // Each Slack delivery gets the client of its job's organization, resolved when it runs.
+  const slackOf = async (organizationId: string) => ({ db: deps.db, slack: await deps.slack.forOrganization(organizationId), log });
+  const invitationsOf = async (organizationId: string) => ({ ...deps.invitations, ...(await slackOf(organizationId)) });
   return {
-    'slack.post-message': (payload, run) => postMessage(slack, payload, run),
-    'slack.publish-home': (payload, run) => publishHome({ ...slack, renderHome: deps.renderHome }, payload, run.signal),
-    'invitation.send-email': (payload) => sendInvitationEmail(invitations, payload),
-    'invitation.send-dm': (payload, run) => sendInvitationDm(invitations, payload, run),
-    'invitation.update-dm': (payload, run) => updateInvitationDm(invitations, payload, run.signal),
+    'slack.post-message': async (payload, run) => postMessage(await slackOf(payload.organizationId), payload, run),
+    'slack.publish-home': async (payload, run) => publishHome({ ...(await slackOf(payload.organizationId)), renderHome: deps.renderHome }, payload, run.signal),
+    'invitation.send-email': (payload) => sendInvitationEmail({ ...deps.invitations, db: deps.db, log }, payload),
+    'invitation.send-dm': async (payload, run) => sendInvitationDm(await invitationsOf(payload.organizationId), payload, run),
+    'invitation.update-dm': async (payload, run) => updateInvitationDm(await invitationsOf(payload.organizationId), payload, run.signal),
     'invitation.expire-due': () => inBatches(log, 'invitations expired', (now) => expireInvitations(deps.db, now, BATCH)),
-    'removal.post-card': (payload, run) => postRemovalCard(slack, payload, run),
-    'removal.update-card': (payload, run) => updateRemovalCard(slack, payload, run.signal),
+    'removal.post-card': async (payload, run) => postRemovalCard(await slackOf(payload.organizationId), payload, run),
+    'removal.update-card': async (payload, run) => updateRemovalCard(await slackOf(payload.organizationId), payload, run.signal),
     'removal.expire-due': () => inBatches(log, 'removal requests expired', (now) => expireRemovalRequests(deps.db, now, BATCH)),
     'access-review.start-due': async () => {
       const started = await startDueAccessReviews(deps.db, new Date());
       if (started > 0) log.info({ count: started }, 'access reviews started');
     },
-    'access-review.post': (payload, run) => postAccessReview(slack, payload, run),
-    'access-review.update': (payload, run) => updateAccessReview(slack, payload, run.signal),
+    'access-review.post': async (payload, run) => postAccessReview(await slackOf(payload.organizationId), payload, run),
+    'access-review.update': async (payload, run) => updateAccessReview(await slackOf(payload.organizationId), payload, run.signal),
   };
 }
 

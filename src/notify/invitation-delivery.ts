@@ -26,7 +26,7 @@ export interface InvitationDeliveryDeps {
 }
 
 /** Loads what a delivery needs; undefined when the send was superseded or the invitation closed. */
-async function current(deps: InvitationDeliveryDeps, payload: { organizationId: string; invitationId: string; sendCount?: number }) {
+async function current(deps: Pick<InvitationDeliveryDeps, 'db'>, payload: { organizationId: string; invitationId: string; sendCount?: number }) {
   const invitation = await findInvitation(deps.db, payload.organizationId, payload.invitationId);
   if (!invitation) return undefined;
   if (payload.sendCount !== undefined && (invitation.status !== 'pending' || invitation.send_count !== payload.sendCount)) return undefined;
@@ -40,7 +40,7 @@ async function current(deps: InvitationDeliveryDeps, payload: { organizationId: 
  * stored (committed before the email leaves), so no usable token ever sits in the job queue.
  * A retry makes a new token; the undelivered one is worthless.
  */
-export async function sendInvitationEmail(deps: InvitationDeliveryDeps, payload: TaskPayload<'invitation.send-email'>): Promise<void> {
+export async function sendInvitationEmail(deps: Omit<InvitationDeliveryDeps, 'slack'>, payload: TaskPayload<'invitation.send-email'>): Promise<void> {
   const loaded = await current(deps, payload);
   if (!loaded) {
     deps.log.info({ invitation: payload.invitationId }, 'invitation email superseded or closed; not sent');

@@ -10,9 +10,9 @@ export interface ActingContext {
   hasOwner: boolean;
 }
 
-export async function actingContext(deps: Pick<SlackDeps, 'db' | 'people'>, organization: Organization, slackUserId: string): Promise<ActingContext> {
+export async function actingContext(deps: Pick<SlackDeps, 'db' | 'peopleFor'>, organization: Organization, slackUserId: string): Promise<ActingContext> {
   const [actor, owners] = await Promise.all([
-    resolveActingMember(deps.db, organization.id, slackUserId, deps.people),
+    resolveActingMember(deps.db, organization.id, slackUserId, deps.peopleFor(organization.id)),
     countActiveOwners(deps.db, organization.id),
   ]);
   return { actor, hasOwner: owners > 0 };

@@ -1,4 +1,4 @@
-import { App, AuthorizationError, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, AuthorizationError, ExpressReceiver, SocketModeReceiver, type InstallationStore, type Receiver } from '@slack/bolt';
 import type { Express } from 'express';
 import type { Config } from '../config.js';
 import { boltLogger } from '../logger.js';
@@ -9,11 +9,17 @@ import { trackSlackActivity } from './middleware/activity-tracking.js';
 import { errorReplies } from './middleware/error-replies.js';
 import { InFlight } from './middleware/in-flight.js';
 import { loadOrganization } from './middleware/organization.js';
+import { BOT_SCOPES } from './scopes.js';
 
-export interface SlackIdentity {
-  botId: string;
-  botUserId: string;
-}
+/**
+ * How Bolt authorises requests: single-workspace mode has one bot token (its ids known from
+ * auth.test, so Bolt makes no call of its own); distributed mode has an installation per
+ * workspace, added through "Add to Slack" (GET /slack/install → Slack → /slack/oauth_redirect),
+ * and each request is served with its own installation's token.
+ */
+export type SlackAuth =
+  | { kind: 'token'; token: string; botId: string; botUserId: string }
+  | { kind: 'oauth'; clientId: string; clientSecret: string; stateSecret: string; installationStore: InstallationStore; directInstall: boolean };
 
 export interface SlackApp {
   app: App;
@@ -26,7 +32,7 @@ export interface SlackApp {
  * Socket Mode (app token; Slack's traffic arrives over a WebSocket and the Express app only
  * serves our own routes).
  */
-export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, identity: SlackIdentity, deps: SlackDeps): SlackApp {
+export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, auth: SlackAuth, deps: SlackDeps): SlackApp {
   const logger = boltLogger(deps.log);
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
@@ -48,6 +54,25 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
         app: web,
         logger,
         endpoints: '/slack/events',
+        ...(auth.kind === 'oauth'
+          ? {
+              clientId: auth.clientId,
+              clientSecret: auth.clientSecret,
+              stateSecret: auth.stateSecret,
+              scopes: [...BOT_SCOPES],
+              installationStore: auth.installationStore,
+              installerOptions: {
+                installPath: '/slack/install',
+                redirectUriPath: '/slack/oauth_redirect',
+                // The state is signed with SLACK_STATE_SECRET and bound to the browser by a cookie.
+                stateVerification: true,
+                directInstall: auth.directInstall,
+                // The OAuth exchange (oauth.v2.access) goes where the Web API goes (SLACK_API_URL).
+                clientOptions,
+                ...(config.slack.apiUrl ? { authorizationUrl: new URL('../oauth/v2/authorize', config.slack.apiUrl).toString() } : {}),
+              },
+            }
+          : {}),
         processBeforeResponse: false,
         // A correctly signed body Bolt cannot make sense of (payload=null, no user, actions not
         // a list…) throws inside Bolt before our middleware runs; Bolt's default answers 500.
@@ -65,10 +90,9 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, iden
       });
   const app = new App({
     receiver,
-    token: config.slack.botToken,
-    // Known from auth.test at start, so Bolt needs no auth.test call of its own.
-    botId: identity.botId,
-    botUserId: identity.botUserId,
+    // Single workspace: ids known from auth.test at start, so Bolt needs no auth.test call of
+    // its own. Distributed: the receiver's installer authorises each request from its installation.
+    ...(auth.kind === 'token' ? { token: auth.token, botId: auth.botId, botUserId: auth.botUserId } : {}),
     logger,
     clientOptions,
   });

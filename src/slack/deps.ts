@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { PeopleDirectory } from '../team/people.js';
@@ -9,9 +8,11 @@ import type { Tenancy } from './tenancy.js';
 export interface SlackDeps {
   db: Db;
   log: Logger;
-  /** The bot's client, for work outside a listener's own `client` (e.g. the people directory). */
-  client: WebClient;
-  people: PeopleDirectory;
+  /**
+   * Slack profiles of an organization's workspace, read with that organization's own token
+   * (a listener's `client` is the request's; this is for the domain's people lookups).
+   */
+  peopleFor(organizationId: string): PeopleDirectory;
   /** The slash command, `/team` unless configured otherwise. */
   command: string;
   subcommands: readonly Subcommand[];

@@ -9,10 +9,10 @@ import type { PersonRef } from './commands/person-ref.js';
  * The member a typed mention or email names, read from the database now. A mention of
  * someone not yet linked is matched (and linked) by their Slack profile email.
  */
-export async function findNamedMember(deps: Pick<SlackDeps, 'db' | 'people'>, organization: Organization, ref: PersonRef): Promise<Member> {
+export async function findNamedMember(deps: Pick<SlackDeps, 'db' | 'peopleFor'>, organization: Organization, ref: PersonRef): Promise<Member> {
   const member =
     ref.kind === 'slack'
-      ? await resolveActingMember(deps.db, organization.id, ref.userId, deps.people)
+      ? await resolveActingMember(deps.db, organization.id, ref.userId, deps.peopleFor(organization.id))
       : await findMemberByEmail(deps.db, organization.id, ref.email);
   if (!member || member.status !== 'active') {
     const who = ref.kind === 'slack' ? `<@${ref.userId}>` : ref.email;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { WebClient } from '@slack/web-api';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { sendInvitationEmail } from '../../src/notify/invitation-delivery.js';
 import { cancelInvitation, createInvitations } from '../../src/team/invitations.js';
@@ -43,7 +42,7 @@ describe('invitation accept page over HTTP', () => {
     const invitation = invitations[0]!;
     const mailer = captureMail();
     await sendInvitationEmail(
-      { db: t.db, slack: {} as WebClient, mailer, log: pino({ level: 'silent' }), publicUrl: h.app.url },
+      { db: t.db, mailer, log: pino({ level: 'silent' }), publicUrl: h.app.url },
       { organizationId: organization.id, invitationId: invitation.id, sendCount: invitation.send_count },
     );
     return { invitation, email, link: mailer.linkTo(email) };

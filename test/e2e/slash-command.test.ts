@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database.js';
 import { startTestApp, SIGNING_SECRET, type TestApp } from '../support/app.js';
+import { FOREIGN_WORKSPACE_MESSAGE } from '../../src/slack/tenancy.js';
 
 /**
  * `/team` through real HTTP, signed as Slack signs it, into the real Bolt app.
@@ -66,7 +67,7 @@ describe('/team over signed HTTP', () => {
     expect(shown).not.toContain('<!channel>');
   });
 
-  it('creates the organization of a new workspace on its first signed request, with its audit event', async () => {
+  it('refuses a workspace this deployment does not serve, even correctly signed: nothing is created (test/e2e/tenancy.test.ts)', async () => {
     const before = await stateCounts();
     const res = await h.driver.send(
       new URLSearchParams({
@@ -82,16 +83,8 @@ describe('/team over signed HTTP', () => {
       }).toString(),
     );
     expect(res.status).toBe(200);
-    const after = await stateCounts();
-    expect(after.orgs).toBe(before.orgs + 1);
-    expect(after.audit).toBe(before.audit + 1);
-    const event = await t.db
-      .selectFrom('audit_events')
-      .innerJoin('organizations', 'organizations.id', 'audit_events.organization_id')
-      .select(['action', 'source', 'actor_type'])
-      .where('organizations.slack_team_id', '=', 'T0NEWTEAM1')
-      .execute();
-    expect(event).toEqual([{ action: 'organization.created', source: 'slack', actor_type: 'system' }]);
+    expect(res.json).toEqual({ response_type: 'ephemeral', text: FOREIGN_WORKSPACE_MESSAGE });
+    expect(await stateCounts()).toEqual(before);
   });
 
   describe('refuses requests Slack did not sign, and changes nothing', () => {
@@ -99,7 +92,7 @@ describe('/team over signed HTTP', () => {
       new URLSearchParams({
         command: '/team',
         text: 'help',
-        team_id: 'T0FORGED01', // a workspace we have never seen: a signed request would create it
+        team_id: 'T0TEAM0001', // our own workspace: signed correctly, it is served
         user_id: 'U0ALICE001',
         channel_id: 'C0GENERAL1',
         response_url: h.standin.newResponseUrl().url,

@@ -13,7 +13,6 @@ import {
   resendInvitation,
 } from '../../src/team/invitations.js';
 import { sendInvitationEmail } from '../../src/notify/invitation-delivery.js';
-import type { WebClient } from '@slack/web-api';
 import { useTestDatabase } from '../support/database.js';
 import { captureMail } from '../support/mail-capture.js';
 import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
@@ -38,7 +37,7 @@ async function emailLink(invitationId: string, email: string): Promise<string> {
   const mailer = captureMail();
   const invitation = await t.db.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirstOrThrow();
   await sendInvitationEmail(
-    { db: t.db, slack: {} as WebClient, mailer, log, publicUrl: 'https://team.example.com' },
+    { db: t.db, mailer, log, publicUrl: 'https://team.example.com' },
     { organizationId: org.id, invitationId, sendCount: invitation.send_count },
   );
   return mailer.linkTo(email);

@@ -1,3 +1,4 @@
+import { singleWorkspaceClients } from '../../src/slack/clients.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from 'graphile-worker';
 import { enqueue, channelQueue } from '../../src/jobs/queue.js';
@@ -31,7 +32,7 @@ describe('jobs enqueued in a transaction', () => {
     organizationId = org.id;
     runner = await startWorker({
       pool: t.pool,
-      slack: createWorkerSlackClient(standin.botToken, standin.apiUrl, logs.log),
+      slack: singleWorkspaceClients(createWorkerSlackClient(standin.botToken, standin.apiUrl, logs.log)),
       log: logs.log,
       concurrency: 2,
       renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: t.db }, organizationId, slackUserId),

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import type { WebClient } from '@slack/web-api';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { sendInvitationEmail } from '../../src/notify/invitation-delivery.js';
@@ -43,7 +42,7 @@ async function inviteAndEmail(mailer: Mailer, log: ReturnType<typeof captureLogs
   });
   const invitation = invitations[0]!;
   await sendInvitationEmail(
-    { db: t.db, slack: {} as WebClient, mailer, log, publicUrl: PUBLIC_URL },
+    { db: t.db, mailer, log, publicUrl: PUBLIC_URL },
     { organizationId: org.id, invitationId: invitation.id, sendCount: invitation.send_count },
   );
   return { email, invitation };

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebClient } from '@slack/web-api';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { createApiKey } from '../../src/api/api-keys.js';
 import { sendInvitationEmail } from '../../src/notify/invitation-delivery.js';
@@ -109,7 +108,7 @@ describe('injection: hostile text stored literally, shown escaped', () => {
       expect(invitation.message).toBe(text);
       const mailer = captureMail();
       await sendInvitationEmail(
-        { db: t.db, slack: {} as WebClient, mailer, log: h.logs.log, publicUrl: h.app.url },
+        { db: t.db, mailer, log: h.logs.log, publicUrl: h.app.url },
         { organizationId: org.id, invitationId: invitation.id, sendCount: invitation.send_count },
       );
       const html = await (await fetch(mailer.linkTo(email))).text();

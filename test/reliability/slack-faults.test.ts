@@ -1,3 +1,4 @@
+import { singleWorkspaceClients } from '../../src/slack/clients.js';
 import os from 'node:os';
 import type { Runner } from 'graphile-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +86,7 @@ describe('Slack faults while delivering', () => {
     runner = await startWorker({
       pool: t.pool,
       db: t.db,
-      slack: createWorkerSlackClient(standin.botToken, standin.apiUrl, logs.log, { timeoutMs: TIMEOUT_MS }),
+      slack: singleWorkspaceClients(createWorkerSlackClient(standin.botToken, standin.apiUrl, logs.log, { timeoutMs: TIMEOUT_MS })),
       log: logs.log,
       concurrency: 4,
       renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: t.db }, organizationId, slackUserId),

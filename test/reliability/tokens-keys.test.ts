@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebClient } from '@slack/web-api';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { createApiKey, revokeApiKey } from '../../src/api/api-keys.js';
 import { sendInvitationEmail } from '../../src/notify/invitation-delivery.js';
@@ -48,7 +47,7 @@ describe('invitation tokens and API keys', () => {
     const invitation = invitations[0]!;
     const mailer = captureMail();
     await sendInvitationEmail(
-      { db: t.db, slack: {} as WebClient, mailer, log: h.logs.log, publicUrl: h.app.url },
+      { db: t.db, mailer, log: h.logs.log, publicUrl: h.app.url },
       { organizationId: org.id, invitationId: invitation.id, sendCount: invitation.send_count },
     );
     const token = mailer.linkTo(email).split('/invitations/')[1]!;

@@ -33,6 +33,39 @@ describe('configuration from the environment', () => {
     expect(lines[1]).toMatch(/^SLACK_BOT_TOKEN: required/);
   });
 
+  describe('distributed mode (SLACK_CLIENT_ID: many workspaces through Add to Slack)', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const oauth = {
+      SLACK_SIGNING_SECRET: 'secret-value',
+      SLACK_CLIENT_ID: '1234567890.1234567890',
+      SLACK_CLIENT_SECRET: 'client-secret-0123456789abcdef',
+      SLACK_STATE_SECRET: 'state-secret-0123456789abcdef-0123456789',
+      TOKEN_ENCRYPTION_KEY: key,
+    };
+
+    it('runs without a bot token, with the OAuth settings and the 32-byte key', () => {
+      const config = loadConfig(oauth);
+      expect(config.slack.oauth).toMatchObject({ clientId: '1234567890.1234567890', directInstall: false });
+      expect(config.slack.oauth!.tokenKey!.equals(Buffer.alloc(32, 7))).toBe(true);
+      expect(config.slack.botToken).toBe('');
+      expect(loadConfig(valid).slack.oauth).toBeUndefined();
+    });
+
+    it('refuses a bot token and a client id together, in one line', () => {
+      const lines = problems({ ...oauth, SLACK_BOT_TOKEN: 'xoxb-123-456-abc' });
+      expect(lines).toEqual([expect.stringMatching(/^SLACK_CLIENT_ID: set either SLACK_BOT_TOKEN .* not both$/)]);
+    });
+
+    it('names each missing OAuth secret, and a short encryption key, never echoing a secret', () => {
+      const missing = problems({ SLACK_SIGNING_SECRET: 'secret-value', SLACK_CLIENT_ID: '1234567890.1234567890' });
+      expect(missing.map((l) => l.split(':')[0])).toEqual(['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'TOKEN_ENCRYPTION_KEY']);
+      const short = problems({ ...oauth, TOKEN_ENCRYPTION_KEY: 'too-short-a-key' });
+      expect(short).toEqual([expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: expected 32 random bytes/)]);
+      expect(short.join('\n')).not.toContain('too-short-a-key');
+      expect(problems({ ...oauth, SLACK_STATE_SECRET: 'short' })[0]).toMatch(/^SLACK_STATE_SECRET: expected at least 32/);
+    });
+  });
+
   it('treats empty values as unset', () => {
     expect(problems({ SLACK_SIGNING_SECRET: '  ', SLACK_BOT_TOKEN: '' })).toHaveLength(2);
   });

@@ -62,13 +62,13 @@ export function auditSubcommand(): Subcommand {
  * activity view are where owners look up people who have left. A read, with no side effect: a
  * mention of someone not linked to Slack yet is matched by their Slack profile email, not linked.
  */
-export async function findPersonOnRecord(deps: Pick<SlackDeps, 'db' | 'people'>, organization: Organization, ref: PersonRef): Promise<Member> {
+export async function findPersonOnRecord(deps: Pick<SlackDeps, 'db' | 'peopleFor'>, organization: Organization, ref: PersonRef): Promise<Member> {
   let member: Member | undefined;
   if (ref.kind === 'email') member = await findMemberByEmail(deps.db, organization.id, ref.email);
   else {
     member = await findMemberBySlackUser(deps.db, organization.id, ref.userId);
     if (!member) {
-      const profile = await deps.people.profile(ref.userId);
+      const profile = await deps.peopleFor(organization.id).profile(ref.userId);
       if (profile?.email) member = await findMemberByEmail(deps.db, organization.id, profile.email);
       // Someone else's row already linked to another Slack account is not this person.
       if (member?.slack_user_id && member.slack_user_id !== ref.userId) member = undefined;

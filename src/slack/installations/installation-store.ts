@@ -7,7 +7,7 @@ import { countActiveOwners } from '../../team/member-repository.js';
 import { ensureOwner } from '../../team/members.js';
 import { ensureOrganizationIn } from '../../team/organizations.js';
 import type { PeopleDirectory } from '../../team/people.js';
-import { clearInstallationTokens, findInstallationByKey, upsertInstallation } from './installation-repository.js';
+import { clearInstallationTokens, findInstallationByKey, findInstallationByOrganization, upsertInstallation } from './installation-repository.js';
 import type { TokenCipher } from './token-cipher.js';
 
 /**
@@ -136,12 +136,15 @@ export function postgresInstallationStore(deps: {
       return db.selectFrom('organizations').selectAll().where('id', '=', row.organization_id).executeTakeFirst();
     },
 
-    async botTokenOf(organizationId) {
-      const row = await db.selectFrom('slack_installations').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
-      if (!row?.bot_token_encrypted || row.uninstalled_at) return undefined;
-      return cipher.decrypt(row.bot_token_encrypted, row.install_key);
-    },
+    botTokenOf: (organizationId) => readBotToken(db, cipher, organizationId),
   };
+}
+
+/** An organization's bot token, decrypted; undefined when it has no (active) installation. */
+export async function readBotToken(db: Db, cipher: TokenCipher, organizationId: string): Promise<string | undefined> {
+  const row = await findInstallationByOrganization(db, organizationId);
+  if (!row?.bot_token_encrypted || row.uninstalled_at) return undefined;
+  return cipher.decrypt(row.bot_token_encrypted, row.install_key);
 }
 
 function toInstallation(row: SlackInstallationRow, cipher: TokenCipher): Installation<'v2', boolean> {

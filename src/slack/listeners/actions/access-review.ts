@@ -48,7 +48,7 @@ export function registerAccessReviewActions(app: App, deps: SlackDeps): void {
     };
     const target = parseReviewButtonValue(payload.actions[0]!.value);
     if (!target) return tell(OUT_OF_DATE);
-    const actor = await resolveActingMember(deps.db, organization.id, payload.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, payload.user.id, deps.peopleFor(organization.id));
     try {
       const { member } = await decideReviewItem(deps.db, {
         organizationId: organization.id,
@@ -76,7 +76,7 @@ export function registerAccessReviewActions(app: App, deps: SlackDeps): void {
     if (!target) {
       view = removeRefusedView(OUT_OF_DATE);
     } else {
-      const actor = await resolveActingMember(deps.db, organization.id, payload.user.id, deps.people);
+      const actor = await resolveActingMember(deps.db, organization.id, payload.user.id, deps.peopleFor(organization.id));
       try {
         // The removal's own checks first (owner, not yourself, not the last owner, still a member).
         const preview = await previewRemoval(deps.db, { organizationId: organization.id, actorMemberId: actor?.id ?? null, targetMemberId: target.memberId });

@@ -20,7 +20,7 @@ export function registerAuditLogActions(app: App, deps: SlackDeps): void {
       if (!body.response_url) return; // only ever shown in a message
       const organization = organizationOf(context);
       const nav = parseAuditNav(action.value);
-      const viewer = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+      const viewer = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
       try {
         if (!nav) throw new AppError('invalid_cursor', INVALID_AUDIT_CURSOR_MESSAGE);
         const page = await readAuditPage(deps.db, {

@@ -42,7 +42,7 @@ async function respondToInvitation(
   const id = invitationId.safeParse(action.value);
   if (!id.success) return refuse(NO_SUCH_INVITATION);
 
-  const profile = await deps.people.profile(body.user.id);
+  const profile = await deps.peopleFor(organization.id).profile(body.user.id);
   const via: AcceptChannel = {
     kind: 'slack',
     organizationId: organization.id,

@@ -10,7 +10,7 @@ export function registerLeaveAction(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(LEAVE_ACTION_ID, async ({ ack, body, context, respond }) => {
     await ack();
     const organization = organizationOf(context);
-    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
     await leaveTeam(deps.db, { organizationId: organization.id, actorMemberId: actor?.id ?? null, source: 'slack' });
     await respond({
       replace_original: true,

@@ -22,7 +22,7 @@ export function registerMemberActivityActions(app: App, deps: SlackDeps): void {
       await ack();
       if (!body.trigger_id) return;
       const organization = organizationOf(context);
-      const viewer = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+      const viewer = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
       const memberId = z.uuid().safeParse(action.value);
       let view: ModalView;
       try {

@@ -14,7 +14,7 @@ export function registerOpenInviteModalAction(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(OPEN_INVITE_MODAL_ACTION, async ({ ack, body, client, context }) => {
     await ack();
     const organization = organizationOf(context);
-    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
     authorize(actor, 'member.invite', organization.id);
     const view = inviteModal({ allowedDomains: organization.allowed_email_domains, expiryDays: organization.invitation_expiry_days });
     await client.views.open({ trigger_id: body.trigger_id, view: view });

@@ -22,7 +22,7 @@ export function registerPendingInvitationActions(app: App, deps: SlackDeps): voi
     async ({ ack, body, action, context, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
       await ack();
       const organization = organizationOf(context);
-      const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+      const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
       let notice: Notice;
       try {
         const input = { organizationId: organization.id, actorMemberId: actor?.id ?? null, invitationId: action.value ?? '', source: 'slack' as const };

@@ -83,7 +83,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
   async function tell(c: Clicked, notice: Notice): Promise<void> {
     switch (c.surface.kind) {
       case 'home': {
-        const viewer = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.people);
+        const viewer = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.peopleFor(c.organization.id));
         const state = await loadHomeState(deps.db, c.organization.id, c.userId);
         const view = await renderHome(deps.db, c.organization, viewer, state, notice);
         await c.client.views.publish({ user_id: c.userId, view: view });
@@ -103,7 +103,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
 
   /** One decision by the clicker, as the database has them now; a refusal is only theirs to see. */
   async function decideAndTell(c: Clicked, decision: Exclude<RemovalDecision, 'reject'>): Promise<void> {
-    const actor = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.people);
+    const actor = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.peopleFor(c.organization.id));
     let notice: Notice;
     try {
       const { target } = await decideRemoval(deps.db, {
@@ -135,7 +135,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
    * check is a few indexed reads.
    */
   on(REMOVAL_ACTIONS.reject, async (c) => {
-    const actor = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.people);
+    const actor = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.peopleFor(c.organization.id));
     let check;
     try {
       check = await checkRemovalDecision(deps.db, {

@@ -76,7 +76,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
 
   /** Shows a page to the person who clicked, on the surface they clicked on. */
   async function show(c: Clicked, query: TeamPageQuery, notice?: Notice): Promise<void> {
-    const viewer = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.people);
+    const viewer = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
     if (c.surface.kind === 'home') {
       const state: PageState = { q: query.search, a: query.after, b: query.before };
       const view = await withFirstPageFallback(notice, (n) => renderHome(deps.db, c.organization, viewer, state, n), (n) =>
@@ -115,7 +115,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     if (!choice) return show(c, here, { kind: 'error', text: OUT_OF_DATE });
 
     // The actor as the database has them now; changeRole re-reads and authorises in its transaction.
-    const actor = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
     let notice: Notice;
     try {
       const { member } = await changeRole(deps.db, {
@@ -137,7 +137,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
   // checks), or a small modal with the refusal. The button's value only says which member.
   on(ACTIONS.remove, async (c) => {
     if (!c.payload.trigger_id) return;
-    const viewer = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.people);
+    const viewer = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
     const memberId = z.uuid().safeParse(c.action.value);
     let view: ModalView;
     if (!memberId.success) {

@@ -14,7 +14,7 @@ export function registerAppHomeOpened(app: App, deps: SlackDeps): void {
   app.event('app_home_opened', async ({ event, context, client }) => {
     if (event.tab !== 'home') return; // the Messages tab has nothing to render
     const organization = organizationOf(context);
-    const viewer = await resolveActingMember(deps.db, organization.id, event.user, deps.people);
+    const viewer = await resolveActingMember(deps.db, organization.id, event.user, deps.peopleFor(organization.id));
     const view = await renderHome(deps.db, organization, viewer, {});
     await client.views.publish({ user_id: event.user, view: view });
   });

@@ -38,7 +38,7 @@ export function registerInviteSubmission(app: App, deps: SlackDeps): void {
       return inline(INVITE_BLOCKS.message, `The message can be at most ${MAX_INVITE_MESSAGE} characters.`);
     }
     const addresses = splitAddresses(form.addresses);
-    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
     try {
       const { invitations, refused } = await createInvitations(deps.db, {
         organizationId: organization.id,

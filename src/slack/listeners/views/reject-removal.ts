@@ -26,7 +26,7 @@ export function registerRejectRemovalSubmission(app: App, deps: SlackDeps): void
   app.view<ViewSubmitAction>(REJECT_REMOVAL_CALLBACK_ID, async ({ ack, body, view, context }) => {
     const organization = organizationOf(context);
     const reason = readRejectReason(view.state.values);
-    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
     try {
       await decideRemoval(deps.db, {
         organizationId: organization.id,

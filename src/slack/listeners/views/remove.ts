@@ -33,7 +33,7 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
       return;
     }
     const { reason } = readRemoveForm(view.state.values);
-    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
     try {
       const result = await requestRemoval(deps.db, {
         organizationId: organization.id,

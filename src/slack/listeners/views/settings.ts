@@ -29,7 +29,7 @@ export function registerSettingsSubmission(app: App, deps: SlackDeps): void {
     }
 
     const organization = organizationOf(context);
-    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.people);
+    const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
     let changed: readonly string[];
     try {
       ({ changed } = await updateSettings(deps.db, {

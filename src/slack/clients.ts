@@ -1,0 +1,70 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { createWorkerSlackClient, UndeliverableError } from '../notify/slack-delivery.js';
+import type { PeopleDirectory } from '../team/people.js';
+import { readBotToken } from './installations/installation-store.js';
+import { tokenCipher } from './installations/token-cipher.js';
+import { slackPeopleDirectory } from './people-directory.js';
+
+/**
+ * The Web API client to use for an organization: every job and every piece of work outside a
+ * listener's own `client` asks here, never a global token. Single-workspace mode has one
+ * client; a distributed deployment has one per installation, with that installation's token
+ * read when the work runs — so a reinstall's new token is used at once, and an uninstalled
+ * workspace's jobs stop (UndeliverableError: finished, not retried for hours).
+ */
+export interface SlackClients {
+  forOrganization(organizationId: string): Promise<WebClient>;
+}
+
+/** Single-workspace mode: SLACK_BOT_TOKEN serves its one organization. */
+export function singleWorkspaceClients(client: WebClient): SlackClients {
+  return { forOrganization: async () => client };
+}
+
+/**
+ * Distributed mode: the installation's bot token, decrypted when the work runs. A client is
+ * kept per organization while its token stays the same (WebClient holds an HTTP agent).
+ */
+export function installationClients(deps: {
+  botTokenOf(organizationId: string): Promise<string | undefined>;
+  makeClient(token: string): WebClient;
+}): SlackClients {
+  const cache = new Map<string, { token: string; client: WebClient }>();
+  return {
+    async forOrganization(organizationId) {
+      const token = await deps.botTokenOf(organizationId);
+      if (!token) {
+        cache.delete(organizationId);
+        throw new UndeliverableError('not_installed');
+      }
+      const cached = cache.get(organizationId);
+      if (cached?.token === token) return cached.client;
+      const client = deps.makeClient(token);
+      cache.set(organizationId, { token, client });
+      return client;
+    },
+  };
+}
+
+/** Slack profiles of an organization's workspace, read with that organization's token. */
+export function peopleOf(clients: SlackClients, organizationId: string): PeopleDirectory {
+  return {
+    async profile(userId) {
+      return slackPeopleDirectory(await clients.forOrganization(organizationId)).profile(userId);
+    },
+  };
+}
+
+/** The worker's clients as configured: the one token, or each installation's (no retries of their own, see slack-delivery.ts). */
+export function workerSlackClients(config: Pick<Config, 'slack'>, db: Db, log: Logger): SlackClients {
+  const { oauth, apiUrl } = config.slack;
+  if (!oauth) return singleWorkspaceClients(createWorkerSlackClient(config.slack.botToken, apiUrl, log));
+  const cipher = tokenCipher(oauth.tokenKey!);
+  return installationClients({
+    botTokenOf: (organizationId) => readBotToken(db, cipher, organizationId),
+    makeClient: (token) => createWorkerSlackClient(token, apiUrl, log),
+  });
+}
