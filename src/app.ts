@@ -126,7 +126,7 @@ async function oneWorkspace(config: Readonly<Config>, db: Db, identity: Workspac
   const people = slackPeopleDirectory(createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log));
   return {
     auth: { kind: 'token', token: config.slack.botToken, botId: identity.botId, botUserId: identity.botUserId },
-    tenancy: singleWorkspaceTenancy({ db, identity, defaultTeamChannelId: config.slack.teamChannel }),
+    tenancy: singleWorkspaceTenancy({ db, log, identity, defaultTeamChannelId: config.slack.teamChannel }),
     peopleFor: () => people,
   };
 }
@@ -148,7 +148,7 @@ function manyWorkspaces(config: Readonly<Config>, db: Db, log: Logger): Workspac
   const clients = installationClients({ botTokenOf: store.botTokenOf, makeClient: (token) => createWorkerSlackClient(token, apiUrl, log) });
   return {
     auth: { kind: 'oauth', clientId: oauth.clientId, clientSecret: oauth.clientSecret, stateSecret: oauth.stateSecret, installationStore: store, directInstall: oauth.directInstall },
-    tenancy: { organizationFor: (source) => store.organizationFor(source) },
+    tenancy: store,
     peopleFor: (organizationId) => peopleOf(clients, organizationId),
   };
 }

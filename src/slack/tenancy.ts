@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Organization } from '../db/schema.js';
 import { ensureOrganization } from '../team/organizations.js';
+import type { Logger } from '../logger.js';
 import type { WorkspaceIdentity } from './identity.js';
 
 /** Where a request says it comes from (Bolt's context: the workspace, its enterprise, an org-wide install). */
@@ -16,6 +17,8 @@ export interface RequestSource {
  */
 export interface Tenancy {
   organizationFor(source: RequestSource): Promise<Organization | undefined>;
+  /** Slack took our access away (app_uninstalled, tokens_revoked): forget the tokens, keep the team. */
+  lostAccess(organization: Organization, reason: 'app_uninstalled' | 'tokens_revoked'): Promise<void>;
 }
 
 /** The sentence a person from a workspace this deployment does not serve sees. */
@@ -29,7 +32,7 @@ export const FOREIGN_WORKSPACE_MESSAGE =
  * got an organization of its own. With an org-wide Grid token every workspace of that
  * enterprise is the token's own and maps to the one organization.
  */
-export function singleWorkspaceTenancy(deps: { db: Db; identity: WorkspaceIdentity; defaultTeamChannelId?: string | undefined }): Tenancy {
+export function singleWorkspaceTenancy(deps: { db: Db; log: Logger; identity: WorkspaceIdentity; defaultTeamChannelId?: string | undefined }): Tenancy {
   const { identity } = deps;
   const serves = (source: RequestSource): boolean =>
     source.teamId === identity.teamId ||
@@ -44,6 +47,10 @@ export function singleWorkspaceTenancy(deps: { db: Db; identity: WorkspaceIdenti
         { slackTeamId: identity.teamId, name: identity.teamName, defaultTeamChannelId: deps.defaultTeamChannelId },
         'slack',
       );
+    },
+    async lostAccess(organization, reason) {
+      // The token lives in the environment, not in our database: all we can do is say so loudly.
+      deps.log.error({ organizationId: organization.id, reason }, 'Slack revoked SLACK_BOT_TOKEN: nothing reaches Slack until a new token is configured (reinstall the app and update SLACK_BOT_TOKEN)');
     },
   };
 }

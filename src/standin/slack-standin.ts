@@ -23,6 +23,8 @@ import { SocketModeServer } from './socket-mode.js';
 import { waitForEmitted } from './wait.js';
 
 // The Socket Mode side is part of the stand-in's API (standin.socket), so it is exported with it.
+import { StandinOAuth, type StandinWorkspace } from './oauth.js';
+export * from './oauth.js';
 export * from './socket-mode.js';
 
 export interface StandinUser {
@@ -59,6 +61,10 @@ export interface StandinOptions {
   socketPingIntervalMs?: number;
   /** How long `socket.send()` waits for a connection and then for the app's ack (default 5 s). */
   socketAckTimeoutMs?: number;
+  /** "Add to Slack": the app's client credentials that oauth.v2.access accepts (src/standin/oauth.ts). */
+  oauthClient?: { clientId: string; clientSecret: string };
+  /** More workspaces the app can be installed in through OAuth, besides the stand-in's own. */
+  workspaces?: StandinWorkspace[];
 }
 export interface RecordedCall {
   method: string;
@@ -198,6 +204,10 @@ export class SlackStandin {
   homeViews = new Map<string, StoredView>();
   /** Socket Mode: connections, frames, and `send()` to deliver envelopes to the app. */
   readonly socket: SocketModeServer;
+  /** OAuth v2: the consent page, oauth.v2.access and the tokens installs were given. */
+  readonly oauth: StandinOAuth;
+  /** The workspaces an install can pick: the stand-in's own first. */
+  readonly workspaces: StandinWorkspace[];
 
   private readonly server: Server;
   private port = 0;
@@ -228,6 +238,15 @@ export class SlackStandin {
     this.users = (opts.users ?? DEFAULT_USERS).map((u) => ({ ...u }));
     this.channels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
     this.events.setMaxListeners(0);
+    this.workspaces = [{ teamId: this.teamId, teamName: this.teamName }, ...(opts.workspaces ?? [])];
+    this.oauth = new StandinOAuth({
+      clientId: opts.oauthClient?.clientId ?? '1111111111.2222222222',
+      clientSecret: opts.oauthClient?.clientSecret ?? 'standin-client-secret-0123456789',
+      scopes: ['commands', 'chat:write', 'users:read', 'users:read.email', 'im:write', 'channels:history', 'groups:history', 'im:history'],
+      botUserId: this.botUserId,
+      botId: this.botId,
+      appId: this.appId,
+    });
     this.methods = {
       'auth.test': () => this.authTest(),
       'chat.postMessage': (a) => this.chatPostMessage(a),
@@ -403,15 +422,23 @@ export class SlackStandin {
     const [, prefix, rest] = url.pathname.match(/^\/(api|response)\/(.+)$/) ?? [];
     if (prefix === 'api' && rest) return this.handleApi(rest, req, url, raw, res);
     if (prefix === 'response' && rest && req.method === 'POST') return this.handleResponseUrl(rest, req, raw, res);
+    if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+      const answer = this.oauth.authorize(url, (team) => this.workspaces.find((w) => w.teamId === (team ?? this.teamId)));
+      res.writeHead(answer.status, answer.location ? { location: answer.location } : { 'content-type': 'text/plain' }).end(answer.text ?? '');
+      return;
+    }
     sendJson(res, { status: 404, body: { ok: false, error: 'not_found' } });
   }
 
   private async handleApi(method: string, req: IncomingMessage, url: URL, raw: string, res: ServerResponse): Promise<void> {
     const parsed = parseArgs(req, url, raw);
     const args = parsed.args;
+    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const { reply, delayMs, dropResponse, fault } = parsed.error
       ? { reply: fail(parsed.error), delayMs: 0, dropResponse: false, fault: undefined }
-      : this.dispatch(method, args, parsed.token);
+      : method === 'oauth.v2.access'
+        ? { reply: this.oauth.access(args, basic), delayMs: 0, dropResponse: false, fault: undefined }
+        : this.dispatch(method, args, parsed.token);
     const lost = dropResponse ? ('dropped' as const) : delayMs > 0 ? ('delayed' as const) : undefined;
     this.record({
       method,
@@ -450,7 +477,9 @@ export class SlackStandin {
     } else {
       // ...and it is good for nothing else (Slack: "not_allowed_token_type").
       if (token === this.appToken) return answer(fail('not_allowed_token_type'));
-      if (token !== this.botToken) return answer(fail('invalid_auth'));
+      const installed = this.oauth.tokens.get(token);
+      if (token !== this.botToken && !installed) return answer(fail('invalid_auth'));
+      if (installed && method === 'auth.test') return answer({ status: 200, body: this.oauth.authTest(installed) });
     }
     return answer(handler(args));
   }

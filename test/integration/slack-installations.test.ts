@@ -3,6 +3,9 @@ import type { Installation } from '@slack/bolt';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { WebClient } from '@slack/web-api';
+import { installationClients } from '../../src/slack/clients.js';
+import { UndeliverableError } from '../../src/notify/slack-delivery.js';
 import { postgresInstallationStore } from '../../src/slack/installations/installation-store.js';
 import { tokenCipher } from '../../src/slack/installations/token-cipher.js';
 import type { PeopleDirectory } from '../../src/team/people.js';
@@ -122,5 +125,25 @@ describe('the PostgreSQL installation store', () => {
     await s.storeInstallation(workspaceInstall('T0INST0004', 'xoxb-four'));
     await expect(sql`update slack_installations set uninstalled_at = now() where install_key = 'T0INST0004'`.execute(t.db)).rejects.toThrow(/check constraint/);
     await expect(s.storeInstallation(workspaceInstall("T0'; drop table members; --", 'xoxb-x'))).rejects.toThrow();
+  });
+
+  it("jobs get the organization's client from its installation: a new token after a reinstall, none once uninstalled", async () => {
+    const s = store();
+    await s.storeInstallation(workspaceInstall('T0INST0005', 'xoxb-five'));
+    const orgId = (await s.organizationFor({ teamId: 'T0INST0005' }))!.id;
+    const made: string[] = [];
+    const clients = installationClients({ botTokenOf: s.botTokenOf, makeClient: (token) => (made.push(token), new WebClient(token)) });
+    const first = await clients.forOrganization(orgId);
+    expect(first.token).toBe('xoxb-five');
+    expect(await clients.forOrganization(orgId)).toBe(first);
+    await s.storeInstallation(workspaceInstall('T0INST0005', 'xoxb-five-again'));
+    expect((await clients.forOrganization(orgId)).token).toBe('xoxb-five-again');
+    await s.lostAccess((await s.organizationFor({ teamId: 'T0INST0005' }))!, 'tokens_revoked');
+    const gone = await clients.forOrganization(orgId).catch((err: unknown) => err);
+    expect(gone).toBeInstanceOf(UndeliverableError);
+    expect((gone as UndeliverableError).slackError).toBe('not_installed');
+    expect(made).toEqual(['xoxb-five', 'xoxb-five-again']);
+    const event = await t.db.selectFrom('audit_events').select('after').where('organization_id', '=', orgId).where('action', '=', 'slack.uninstalled').executeTakeFirstOrThrow();
+    expect(event.after).toMatchObject({ reason: 'tokens_revoked' });
   });
 });

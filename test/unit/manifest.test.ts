@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { ROOT } from '../support/process.js';
+import { BOT_SCOPES } from '../../src/slack/scopes.js';
 
 /**
  * The manifests people paste into "Create an app → From a manifest" must be valid against
@@ -15,7 +16,7 @@ const load = (file: string) => JSON.parse(readFileSync(path.join(ROOT, 'manifest
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const validate = ajv.compile(schema);
 
-describe.each(['manifest.json', 'manifest.socket-mode.json'])('%s', (file) => {
+describe.each(['manifest.json', 'manifest.socket-mode.json', 'manifest.distributed.json'])('%s', (file) => {
   const manifest = load(file);
 
   it("is valid against Slack's manifest schema", () => {
@@ -32,6 +33,8 @@ describe.each(['manifest.json', 'manifest.socket-mode.json'])('%s', (file) => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
       ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email', 'channels:history', 'groups:history', 'im:history'].sort(),
     );
+    // The same scopes a distributed deployment asks for in "Add to Slack".
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
   });
 });
 
@@ -52,5 +55,15 @@ describe('HTTP mode vs Socket Mode', () => {
     const socket = load('manifest.socket-mode.json');
     expect(socket.settings.socket_mode_enabled).toBe(true);
     expect(JSON.stringify(socket)).not.toContain('request_url');
+  });
+});
+
+describe('distributed (Add to Slack)', () => {
+  it('redirects installs to /slack/oauth_redirect and hears uninstalls and revoked tokens', () => {
+    const manifest = load('manifest.distributed.json');
+    expect(manifest.oauth_config.redirect_urls).toEqual(['https://team-manager.example.com/slack/oauth_redirect']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['app_home_opened', 'app_uninstalled', 'tokens_revoked']));
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 });

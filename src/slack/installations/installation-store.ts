@@ -1,6 +1,6 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Db } from '../../db/database.js';
-import type { Organization, SlackInstallationRow } from '../../db/schema.js';
+import type { SlackInstallationRow } from '../../db/schema.js';
 import { appendAuditEvent, SYSTEM_ACTOR } from '../../activity/audit-repository.js';
 import type { Logger } from '../../logger.js';
 import { countActiveOwners } from '../../team/member-repository.js';
@@ -9,6 +9,7 @@ import { ensureOrganizationIn } from '../../team/organizations.js';
 import type { PeopleDirectory } from '../../team/people.js';
 import { clearInstallationTokens, findInstallationByKey, findInstallationByOrganization, upsertInstallation } from './installation-repository.js';
 import type { TokenCipher } from './token-cipher.js';
+import type { Tenancy } from '../tenancy.js';
 
 /**
  * Bolt's InstallationStore on PostgreSQL: what OAuth v2 hands us when a workspace adds the app,
@@ -26,14 +27,7 @@ export function installKeyOf(source: { teamId?: string | undefined; enterpriseId
   return source.teamId;
 }
 
-export interface InstalledWorkspace {
-  organization: Organization;
-  installation: SlackInstallationRow;
-}
-
-export interface PostgresInstallationStore extends InstallationStore {
-  /** The organization a request's workspace is installed as; undefined when not installed (or uninstalled). */
-  organizationFor(source: Parameters<typeof installKeyOf>[0]): Promise<Organization | undefined>;
+export interface PostgresInstallationStore extends InstallationStore, Tenancy {
   /** The bot token of an organization's installation, decrypted; undefined once uninstalled. */
   botTokenOf(organizationId: string): Promise<string | undefined>;
 }
@@ -103,6 +97,25 @@ export function postgresInstallationStore(deps: {
     return row && row.uninstalled_at === null && row.bot_token_encrypted ? row : undefined;
   }
 
+  /** Deletes the tokens (once: a second call finds none and writes nothing) and audits it. */
+  async function forget(installKey: string | undefined, reason: 'app_uninstalled' | 'tokens_revoked'): Promise<void> {
+    if (!installKey) return;
+    const cleared = await db.transaction().execute(async (trx) => {
+      const row = await clearInstallationTokens(trx, installKey, new Date());
+      if (!row) return undefined;
+      await appendAuditEvent(trx, {
+        organizationId: row.organization_id,
+        actor: SYSTEM_ACTOR,
+        action: 'slack.uninstalled',
+        target: { type: 'organization', id: row.organization_id },
+        after: { install_key: installKey, reason },
+        source: 'slack',
+      });
+      return row;
+    });
+    if (cleared) deps.log.warn({ installKey, reason }, 'Slack access ended: the installation tokens were deleted; the team stays for a reinstall');
+  }
+
   return {
     storeInstallation,
 
@@ -114,20 +127,12 @@ export function postgresInstallationStore(deps: {
     },
 
     async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
-      const installKey = installKeyOf(query);
-      if (!installKey) return;
-      await db.transaction().execute(async (trx) => {
-        const cleared = await clearInstallationTokens(trx, installKey, new Date());
-        if (!cleared) return;
-        await appendAuditEvent(trx, {
-          organizationId: cleared.organization_id,
-          actor: SYSTEM_ACTOR,
-          action: 'slack.uninstalled',
-          target: { type: 'organization', id: cleared.organization_id },
-          after: { install_key: installKey, reason: 'app_uninstalled' },
-          source: 'slack',
-        });
-      });
+      await forget(installKeyOf(query), 'app_uninstalled');
+    },
+
+    async lostAccess(organization, reason) {
+      const row = await findInstallationByOrganization(db, organization.id);
+      await forget(row?.install_key, reason);
     },
 
     async organizationFor(source) {

@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { registerAppHomeOpened } from './app-home-opened.js';
+import { registerAppUninstalled } from './app-uninstalled.js';
 
 /** Registers every event listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
   registerAppHomeOpened(app, deps);
+  registerAppUninstalled(app, deps);
 }

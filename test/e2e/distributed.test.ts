@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTeamManager, type TeamManager } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { SlackDriver, SlackStandin } from '../../src/standin/index.js';
+import { SIGNING_SECRET } from '../support/app.js';
+import { useTestDatabase } from '../support/database.js';
+import { captureLogs } from '../support/log-capture.js';
+
+/**
+ * A distributed deployment (SLACK_CLIENT_ID…): workspaces add the app through "Add to Slack",
+ * over real HTTP, Bolt's installer, the stand-in's consent page and oauth.v2.access, into the
+ * PostgreSQL installation store; then each workspace is served with its own token.
+ */
+describe('distributed mode: Add to Slack, many workspaces', () => {
+  const t = useTestDatabase();
+  let standin: SlackStandin;
+  let app: TeamManager;
+  let driver: SlackDriver;
+  const logs = captureLogs();
+  const SECOND = 'T0SECOND01';
+
+  beforeAll(async () => {
+    standin = await SlackStandin.start({ workspaces: [{ teamId: SECOND, teamName: 'Second' }] });
+    const config = loadConfig({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_CLIENT_ID: '1111111111.2222222222',
+      SLACK_CLIENT_SECRET: 'standin-client-secret-0123456789',
+      SLACK_STATE_SECRET: randomBytes(24).toString('hex'),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SLACK_API_URL: standin.apiUrl,
+      DATABASE_URL: t.url,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      RUN_MIGRATIONS: 'false',
+      RUN_WORKER: 'false',
+    });
+    app = await startTeamManager(config, { log: logs.log, host: '127.0.0.1' });
+    standin.oauth.redirectUrl = `${app.url}/slack/oauth_redirect`;
+    driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await standin?.stop();
+  });
+
+  /** A person goes to /slack/install, clicks Add to Slack, allows, and comes back. */
+  async function install(team: string, options: { user?: string; tamper?: (redirect: URL, cookie: string) => { redirect: URL; cookie: string }; deny?: boolean } = {}) {
+    const page = await fetch(`${app.url}/slack/install`);
+    expect(page.status).toBe(200);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(cookie).toMatch(/^slack-app-oauth-state=/);
+    const html = await page.text();
+    const href = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(html)?.[1];
+    expect(href, html).toBeDefined();
+    const authorize = new URL(href!.replace(/&amp;/g, '&'));
+    expect(authorize.searchParams.get('scope')).toContain('users:read.email');
+    authorize.searchParams.set('team', team);
+    authorize.searchParams.set('user', options.user ?? 'U0ALICE001');
+    if (options.deny) authorize.searchParams.set('deny', '1');
+    const consent = await fetch(authorize, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    let redirect = new URL(consent.headers.get('location')!);
+    let sentCookie = cookie;
+    if (options.tamper) ({ redirect, cookie: sentCookie } = options.tamper(redirect, cookie));
+    const done = await fetch(redirect, { headers: sentCookie ? { cookie: sentCookie } : {}, redirect: 'manual' });
+    return { status: done.status, html: await done.text(), redirect, cookie };
+  }
+
+  const command = (team: string, user: string, text: string) =>
+    driver.send(
+      new URLSearchParams({
+        token: 'standin-verification-token',
+        team_id: team,
+        team_domain: team.toLowerCase(),
+        channel_id: 'C0GENERAL1',
+        user_id: user,
+        user_name: 'alice',
+        command: '/team',
+        text,
+        api_app_id: standin.appId,
+        response_url: standin.newResponseUrl().url,
+        trigger_id: standin.newTriggerId(),
+      }).toString(),
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+
+  const tokenOf = (team: string) => [...standin.oauth.tokens.values()].find((i) => i.workspace.teamId === team && !i.isEnterpriseInstall)?.token;
+  const organizations = () => t.db.selectFrom('organizations').select(['slack_team_id', 'name']).orderBy('slack_team_id').execute();
+
+  it('before any install, a signed request gets no service (Bolt finds no installation) and creates nothing', async () => {
+    const res = await command(SECOND, 'U0ALICE001', 'help');
+    // Bolt acknowledges a request it cannot authorise with an empty 200, and runs no listener.
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(await organizations()).toEqual([]);
+    expect(logs.text()).toContain('Authorization of incoming event did not succeed');
+  });
+
+  it('installs in two workspaces: each an organization with the installer as its first owner, each served with its own token', async () => {
+    for (const team of [standin.teamId, SECOND]) {
+      const done = await install(team);
+      expect(done.status, done.html).toBeLessThan(400);
+    }
+    expect(await organizations()).toEqual([
+      { slack_team_id: 'T0SECOND01', name: 'Second' },
+      { slack_team_id: 'T0TEAM0001', name: 'Acme' },
+    ]);
+    const rows = await t.db.selectFrom('slack_installations').select(['install_key', 'bot_token_encrypted', 'installer_user_id']).orderBy('install_key').execute();
+    expect(rows.map((r) => r.install_key)).toEqual(['T0SECOND01', 'T0TEAM0001']);
+    for (const r of rows) expect(r.bot_token_encrypted!.includes(Buffer.from('xoxb-'))).toBe(false);
+    expect(logs.text()).not.toMatch(/xoxb-T0/);
+
+    // The same Slack user (same id, same email) is the owner of each team, separately.
+    const owners = await t.db
+      .selectFrom('members')
+      .innerJoin('organizations', 'organizations.id', 'members.organization_id')
+      .select(['organizations.slack_team_id', 'members.email', 'members.role'])
+      .orderBy('organizations.slack_team_id')
+      .execute();
+    expect(owners).toEqual([
+      { slack_team_id: 'T0SECOND01', email: 'alice@acme.test', role: 'owner' },
+      { slack_team_id: 'T0TEAM0001', email: 'alice@acme.test', role: 'owner' },
+    ]);
+
+    const second = await command(SECOND, 'U0ALICE001', 'list');
+    expect(second.status).toBe(200);
+    expect(JSON.stringify(second.json)).toContain('Second team');
+    expect(JSON.stringify(second.json)).not.toContain('Acme team');
+    const first = await command(standin.teamId, 'U0ALICE001', 'list');
+    expect(JSON.stringify(first.json)).toContain('Acme team');
+    expect(JSON.stringify(first.json)).not.toContain('Second team');
+
+    // A Web API call made for the second workspace uses the second workspace's token.
+    const from = standin.calls.length;
+    const home = await driver.send(
+      JSON.stringify({
+        type: 'event_callback',
+        team_id: SECOND,
+        api_app_id: standin.appId,
+        event: { type: 'app_home_opened', user: 'U0ALICE001', channel: 'D0ALICE001', tab: 'home', event_ts: '1.3' },
+        event_id: 'Ev0SECOND01',
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: SECOND, user_id: standin.botUserId, is_bot: true, is_enterprise_install: false }],
+      }),
+      { contentType: 'application/json' },
+    );
+    expect(home.status).toBe(200);
+    const publish = await standin.waitForCall('views.publish', (c) => standin.calls.indexOf(c) >= from);
+    expect(publish.token).toBe(tokenOf(SECOND));
+    expect(JSON.stringify(publish.args.view)).toContain('Second team');
+  });
+
+  it('a replayed callback, a tampered state, a missing cookie and a denied consent each end on a page and create nothing', async () => {
+    const before = await t.db.selectFrom('slack_installations').selectAll().execute();
+    const replay = await install('T0TEAM0001');
+    expect(replay.status).toBeLessThan(400);
+    // The same callback again: its code is spent at Slack.
+    const again = await fetch(replay.redirect, { headers: { cookie: replay.cookie }, redirect: 'manual' });
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(await again.text()).toMatch(/<html/i);
+
+    const tampered = await install(SECOND, {
+      tamper: (redirect, cookie) => {
+        redirect.searchParams.set('state', `${redirect.searchParams.get('state')}x`);
+        return { redirect, cookie };
+      },
+    });
+    expect(tampered.status).toBe(400);
+    const noCookie = await install(SECOND, { tamper: (redirect) => ({ redirect, cookie: '' }) });
+    expect(noCookie.status).toBe(400);
+    const denied = await install(SECOND, { deny: true });
+    expect(denied.status).toBeGreaterThanOrEqual(400);
+    expect(denied.html).toMatch(/<html/i);
+
+    const after = await t.db.selectFrom('slack_installations').selectAll().execute();
+    expect(after.map((r) => r.install_key).sort()).toEqual(before.map((r) => r.install_key).sort());
+    expect(await organizations()).toHaveLength(2);
+  });
+
+  it('app_uninstalled deletes the workspace tokens at once and keeps its team; a reinstall brings the same team back', async () => {
+    const org = await t.db.selectFrom('organizations').selectAll().where('slack_team_id', '=', SECOND).executeTakeFirstOrThrow();
+    const res = await driver.send(
+      JSON.stringify({
+        type: 'event_callback',
+        team_id: SECOND,
+        api_app_id: standin.appId,
+        event: { type: 'app_uninstalled', event_ts: '1.4' },
+        event_id: 'Ev0UNINST01',
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: SECOND, user_id: standin.botUserId, is_bot: true, is_enterprise_install: false }],
+      }),
+      { contentType: 'application/json' },
+    );
+    expect(res.status).toBe(200);
+    await expect
+      .poll(async () => (await t.db.selectFrom('slack_installations').select('bot_token_encrypted').where('install_key', '=', SECOND).executeTakeFirstOrThrow()).bot_token_encrypted, { timeout: 5_000 })
+      .toBeNull();
+    const refused = await command(SECOND, 'U0ALICE001', 'help');
+    expect(refused.status).toBe(200);
+    expect(refused.text).toBe('');
+    // The other workspace is untouched.
+    expect((await command(standin.teamId, 'U0ALICE001', 'help')).json.text).toContain('Usage');
+
+    expect((await install(SECOND)).status).toBeLessThan(400);
+    const back = await t.db.selectFrom('organizations').selectAll().where('slack_team_id', '=', SECOND).executeTakeFirstOrThrow();
+    expect(back.id).toBe(org.id);
+    expect((await command(SECOND, 'U0ALICE001', 'list')).json.text).toContain('Second');
+  });
+});
