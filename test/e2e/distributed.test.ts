@@ -21,7 +21,12 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
   const SECOND = 'T0SECOND01';
 
   beforeAll(async () => {
-    standin = await SlackStandin.start({ workspaces: [{ teamId: SECOND, teamName: 'Second' }] });
+    standin = await SlackStandin.start({
+      workspaces: [
+        { teamId: SECOND, teamName: 'Second' },
+        { teamId: 'T0GRIDWS01', teamName: 'Globex East', enterpriseId: 'E0GRID0001', enterpriseName: 'Globex' },
+      ],
+    });
     const config = loadConfig({
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_CLIENT_ID: '1111111111.2222222222',
@@ -45,7 +50,7 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
   });
 
   /** A person goes to /slack/install, clicks Add to Slack, allows, and comes back. */
-  async function install(team: string, options: { user?: string; tamper?: (redirect: URL, cookie: string) => { redirect: URL; cookie: string }; deny?: boolean } = {}) {
+  async function install(team: string, options: { user?: string; orgWide?: boolean; tamper?: (redirect: URL, cookie: string) => { redirect: URL; cookie: string }; deny?: boolean } = {}) {
     const page = await fetch(`${app.url}/slack/install`);
     expect(page.status).toBe(200);
     const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -58,6 +63,7 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
     authorize.searchParams.set('team', team);
     authorize.searchParams.set('user', options.user ?? 'U0ALICE001');
     if (options.deny) authorize.searchParams.set('deny', '1');
+    if (options.orgWide) authorize.searchParams.set('enterprise_install', 'true');
     const consent = await fetch(authorize, { redirect: 'manual' });
     expect(consent.status).toBe(302);
     let redirect = new URL(consent.headers.get('location')!);
@@ -67,9 +73,10 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
     return { status: done.status, html: await done.text(), redirect, cookie };
   }
 
-  const command = (team: string, user: string, text: string) =>
+  const command = (team: string, user: string, text: string, grid?: { enterpriseId: string }) =>
     driver.send(
       new URLSearchParams({
+        ...(grid ? { enterprise_id: grid.enterpriseId, enterprise_name: 'Globex', is_enterprise_install: 'true' } : {}),
         token: 'standin-verification-token',
         team_id: team,
         team_domain: team.toLowerCase(),
@@ -206,5 +213,21 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
     const back = await t.db.selectFrom('organizations').selectAll().where('slack_team_id', '=', SECOND).executeTakeFirstOrThrow();
     expect(back.id).toBe(org.id);
     expect((await command(SECOND, 'U0ALICE001', 'list')).json.text).toContain('Second');
+  });
+
+  it('an org-wide Enterprise Grid install is one organization for the enterprise, serving commands from each of its workspaces', async () => {
+    expect((await install('T0GRIDWS01', { orgWide: true })).status).toBeLessThan(400);
+    const row = await t.db.selectFrom('slack_installations').selectAll().where('install_key', '=', 'E0GRID0001').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ team_id: null, enterprise_id: 'E0GRID0001', is_enterprise_install: true });
+    const org = await t.db.selectFrom('organizations').selectAll().where('id', '=', row.organization_id).executeTakeFirstOrThrow();
+    expect(org).toMatchObject({ slack_team_id: 'E0GRID0001', name: 'Globex' });
+    for (const workspace of ['T0GRIDWS01', 'T0GRIDWS02']) {
+      const res = await command(workspace, 'U0ALICE001', 'list', { enterpriseId: 'E0GRID0001' });
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.json)).toContain('Globex team');
+    }
+    // Without is_enterprise_install, a workspace of that enterprise is not the org-wide install.
+    const alone = await command('T0GRIDWS03', 'U0ALICE001', 'list');
+    expect(alone.text).toBe('');
   });
 });
