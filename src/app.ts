@@ -123,7 +123,10 @@ async function oneWorkspace(config: Readonly<Config>, db: Db, identity: Workspac
     defaultTeamChannelId: config.slack.teamChannel,
   });
   await bootstrapOwners(db, organization.id, config.bootstrapOwnerEmails, log);
-  const people = slackPeopleDirectory(createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log));
+  const people = slackPeopleDirectory(createWorkerSlackClient(config.slack.botToken, config.slack.apiUrl, log), {
+    teamId: identity.teamId,
+    enterpriseId: identity.enterpriseId,
+  });
   return {
     auth: { kind: 'token', token: config.slack.botToken, botId: identity.botId, botUserId: identity.botUserId },
     tenancy: singleWorkspaceTenancy({ db, log, identity, defaultTeamChannelId: config.slack.teamChannel }),

@@ -35,6 +35,10 @@ export interface StandinUser {
   isBot?: boolean;
   deleted?: boolean;
   tz?: string;
+  /** A person of another organization, as Slack Connect shows them: their own team id. */
+  teamId?: string;
+  /** Slack's flag for someone outside the workspace the token can see only through a shared channel. */
+  isStranger?: boolean;
 }
 export interface StandinChannel {
   id: string;
@@ -622,7 +626,8 @@ export class SlackStandin {
   private userPayload(user: StandinUser): Record<string, unknown> {
     return {
       id: user.id,
-      team_id: this.teamId,
+      team_id: user.teamId ?? this.teamId,
+      ...(user.isStranger ? { is_stranger: true } : {}),
       name: user.name,
       real_name: user.realName,
       deleted: user.deleted ?? false,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOREIGN_WORKSPACE_MESSAGE } from '../../src/slack/tenancy.js';
+import { DEFAULT_USERS, SlackStandin } from '../../src/standin/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { seedMember } from '../support/seed.js';
@@ -16,11 +17,25 @@ describe('single-workspace tenancy', () => {
   const FOREIGN = 'T0FOREIGN1';
 
   beforeAll(async () => {
-    h = await startTestApp({ databaseUrl: t.url, env: { RUN_WORKER: 'false' } });
+    // Two people of other organizations, seen through Slack Connect, whose emails are those of
+    // members not linked to Slack yet.
+    const standin = await SlackStandin.start({
+      users: [
+        ...DEFAULT_USERS,
+        { id: 'U0PARTNER1', name: 'pat', realName: 'Pat Partner', email: 'pat@acme.test', teamId: 'T0PARTNER1' },
+        { id: 'U0STRANGE1', name: 'sam', realName: 'Sam Stranger', email: 'sam@acme.test', teamId: 'T0TEAM0001', isStranger: true },
+      ],
+    });
+    h = await startTestApp({ databaseUrl: t.url, env: { RUN_WORKER: 'false' }, standin });
     const org = (await findOrganizationBySlackTeam(t.db, h.standin.teamId))!;
     await seedMember(t.db, org, 'alice@acme.test', 'owner', { slackUserId: 'U0ALICE001' });
+    await seedMember(t.db, org, 'pat@acme.test', 'owner');
+    await seedMember(t.db, org, 'sam@acme.test', 'owner');
   });
-  afterAll(async () => h?.stop());
+  afterAll(async () => {
+    await h?.stop();
+    await h?.standin.stop();
+  });
 
   const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
   async function stateOfTheDatabase() {
@@ -115,5 +130,19 @@ describe('single-workspace tenancy', () => {
     );
     expect(res.status).toBe(200);
     expect(res.json.text).toContain('Usage: /team');
+  });
+
+  it('a Slack Connect person whose email equals an unlinked member\'s is not that member: not linked, gets what a non-member gets', async () => {
+    for (const user of ['U0PARTNER1', 'U0STRANGE1']) {
+      const res = await h.driver.command(user, '/team', 'role <@U0ALICE001> member');
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.json)).not.toContain('now a');
+    }
+    const members = await t.db.selectFrom('members').select(['email', 'slack_user_id', 'role']).where('email', 'in', ['pat@acme.test', 'sam@acme.test', 'alice@acme.test']).orderBy('email').execute();
+    expect(members).toEqual([
+      { email: 'alice@acme.test', slack_user_id: 'U0ALICE001', role: 'owner' },
+      { email: 'pat@acme.test', slack_user_id: null, role: 'owner' },
+      { email: 'sam@acme.test', slack_user_id: null, role: 'owner' },
+    ]);
   });
 });
