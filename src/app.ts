@@ -7,9 +7,8 @@ import { startConfiguredWorker } from './jobs/configured-worker.js';
 import { createWorkerSlackClient } from './notify/slack-delivery.js';
 import type { Db } from './db/database.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
-import { installationClients, peopleOf } from './slack/clients.js';
-import { postgresInstallationStore } from './slack/installations/installation-store.js';
-import { tokenCipher } from './slack/installations/token-cipher.js';
+import { peopleOf } from './slack/clients.js';
+import { configuredInstallations } from './slack/configured-clients.js';
 import type { PeopleDirectory } from './team/people.js';
 import { buildSubcommands } from './slack/commands/subcommands.js';
 import { identifyWorkspace, type WorkspaceIdentity } from './slack/identity.js';
@@ -140,15 +139,7 @@ async function oneWorkspace(config: Readonly<Config>, db: Db, identity: Workspac
  */
 function manyWorkspaces(config: Readonly<Config>, db: Db, log: Logger): Workspaces {
   const oauth = config.slack.oauth!;
-  const apiUrl = config.slack.apiUrl;
-  const cipher = tokenCipher(oauth.tokenKey!);
-  const store = postgresInstallationStore({
-    db,
-    cipher,
-    log,
-    peopleWith: (token) => slackPeopleDirectory(createWorkerSlackClient(token, apiUrl, log)),
-  });
-  const clients = installationClients({ botTokenOf: store.botTokenOf, makeClient: (token) => createWorkerSlackClient(token, apiUrl, log) });
+  const { store, clients } = configuredInstallations(config, db, log);
   return {
     auth: { kind: 'oauth', clientId: oauth.clientId, clientSecret: oauth.clientSecret, stateSecret: oauth.stateSecret, installationStore: store, directInstall: oauth.directInstall },
     tenancy: store,

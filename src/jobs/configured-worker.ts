@@ -5,7 +5,7 @@ import type { DatabaseHandle } from '../db/connect.js';
 import { isDatabaseUnavailable, openDatabase } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { createMailer } from '../mail/mailer.js';
-import { workerSlackClients } from '../slack/clients.js';
+import { workerSlackClients } from '../slack/configured-clients.js';
 import { renderHomeForUser } from '../slack/home/home-view.js';
 import { startWorker } from './worker.js';
 

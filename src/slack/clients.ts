@@ -1,11 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config.js';
-import type { Db } from '../db/database.js';
-import type { Logger } from '../logger.js';
-import { createWorkerSlackClient, UndeliverableError } from '../notify/slack-delivery.js';
+import { UndeliverableError } from '../notify/slack-delivery.js';
 import type { PeopleDirectory } from '../team/people.js';
-import { readBotToken } from './installations/installation-store.js';
-import { tokenCipher } from './installations/token-cipher.js';
 import { slackPeopleDirectory } from './people-directory.js';
 
 /**
@@ -56,15 +51,4 @@ export function peopleOf(clients: SlackClients, organizationId: string): PeopleD
       return slackPeopleDirectory(await clients.forOrganization(organizationId)).profile(userId);
     },
   };
-}
-
-/** The worker's clients as configured: the one token, or each installation's (no retries of their own, see slack-delivery.ts). */
-export function workerSlackClients(config: Pick<Config, 'slack'>, db: Db, log: Logger): SlackClients {
-  const { oauth, apiUrl } = config.slack;
-  if (!oauth) return singleWorkspaceClients(createWorkerSlackClient(config.slack.botToken, apiUrl, log));
-  const cipher = tokenCipher(oauth.tokenKey!);
-  return installationClients({
-    botTokenOf: (organizationId) => readBotToken(db, cipher, organizationId),
-    makeClient: (token) => createWorkerSlackClient(token, apiUrl, log),
-  });
 }

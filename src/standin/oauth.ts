@@ -31,6 +31,8 @@ export interface OAuthOptions {
   botUserId: string;
   botId: string;
   appId: string;
+  /** Token rotation on: installs get a refresh token and tokens that expire after this long (Slack: 12 hours). */
+  rotationExpiresInSec?: number;
 }
 
 type Reply = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
@@ -41,6 +43,10 @@ export class StandinOAuth {
   redirectUrl: string | undefined;
   readonly tokens = new Map<string, IssuedToken>();
   private readonly codes = new Map<string, { token: IssuedToken; redirectUri: string | undefined; used: boolean }>();
+  /** Refresh token → the install it renews; each is good once (Slack hands out a new one each time). */
+  private readonly refreshTokens = new Map<string, IssuedToken>();
+  /** How many times a token was refreshed (grant_type=refresh_token). */
+  refreshes = 0;
 
   constructor(private readonly options: OAuthOptions) {}
 
@@ -84,12 +90,14 @@ export class StandinOAuth {
     const clientSecret = typeof args.client_secret === 'string' ? args.client_secret : basicSecret;
     if (clientId !== this.options.clientId) return fail('invalid_client_id');
     if (clientSecret !== this.options.clientSecret) return fail('bad_client_secret');
+    if (args.grant_type === 'refresh_token') return this.refresh(args.refresh_token);
     const code = typeof args.code === 'string' ? this.codes.get(args.code) : undefined;
     if (!code || code.used) return fail('invalid_code');
     if (code.redirectUri !== undefined && args.redirect_uri !== code.redirectUri) return fail('bad_redirect_uri');
     code.used = true;
     const { token, workspace, isEnterpriseInstall, installerUserId } = code.token;
     this.tokens.set(token, code.token);
+    const rotation = this.rotation(code.token);
     const enterprise = workspace.enterpriseId ? { id: workspace.enterpriseId, name: workspace.enterpriseName ?? workspace.enterpriseId } : null;
     return {
       status: 200,
@@ -104,8 +112,26 @@ export class StandinOAuth {
         team: isEnterpriseInstall ? null : { id: workspace.teamId, name: workspace.teamName },
         enterprise,
         is_enterprise_install: isEnterpriseInstall,
+        ...rotation,
       },
     };
+  }
+
+  private rotation(issued: IssuedToken): { refresh_token?: string; expires_in?: number } {
+    if (this.options.rotationExpiresInSec === undefined) return {};
+    const refreshToken = `xoxe-1-${randomBytes(16).toString('hex')}`;
+    this.refreshTokens.set(refreshToken, issued);
+    return { refresh_token: refreshToken, expires_in: this.options.rotationExpiresInSec };
+  }
+
+  private refresh(refreshToken: unknown): Reply {
+    const issued = typeof refreshToken === 'string' ? this.refreshTokens.get(refreshToken) : undefined;
+    if (!issued) return fail('invalid_refresh_token');
+    this.refreshTokens.delete(refreshToken as string);
+    this.refreshes += 1;
+    const renewed: IssuedToken = { ...issued, token: `xoxe.xoxb-${issued.workspace.teamId}-${randomBytes(12).toString('hex')}` };
+    this.tokens.set(renewed.token, renewed);
+    return { status: 200, body: { ok: true, token_type: 'bot', access_token: renewed.token, scope: this.options.scopes.join(','), ...this.rotation(renewed) } };
   }
 
   /** Slack's answer to auth.test for a token this flow issued. */

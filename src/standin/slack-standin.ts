@@ -69,6 +69,8 @@ export interface StandinOptions {
   oauthClient?: { clientId: string; clientSecret: string };
   /** More workspaces the app can be installed in through OAuth, besides the stand-in's own. */
   workspaces?: StandinWorkspace[];
+  /** Token rotation: OAuth installs get refresh tokens and tokens expiring after this many seconds. */
+  tokenRotationExpiresInSec?: number;
 }
 export interface RecordedCall {
   method: string;
@@ -250,6 +252,7 @@ export class SlackStandin {
       botUserId: this.botUserId,
       botId: this.botId,
       appId: this.appId,
+      ...(opts.tokenRotationExpiresInSec !== undefined ? { rotationExpiresInSec: opts.tokenRotationExpiresInSec } : {}),
     });
     this.methods = {
       'auth.test': () => this.authTest(),

@@ -6,6 +6,7 @@ import { SlackDriver, SlackStandin } from '../../src/standin/index.js';
 import { SIGNING_SECRET } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { captureLogs } from '../support/log-capture.js';
+import { installThroughBrowser, type InstallOptions } from '../support/oauth-install.js';
 
 /**
  * A distributed deployment (SLACK_CLIENT_ID…): workspaces add the app through "Add to Slack",
@@ -49,29 +50,7 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
     await standin?.stop();
   });
 
-  /** A person goes to /slack/install, clicks Add to Slack, allows, and comes back. */
-  async function install(team: string, options: { user?: string; orgWide?: boolean; tamper?: (redirect: URL, cookie: string) => { redirect: URL; cookie: string }; deny?: boolean } = {}) {
-    const page = await fetch(`${app.url}/slack/install`);
-    expect(page.status).toBe(200);
-    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
-    expect(cookie).toMatch(/^slack-app-oauth-state=/);
-    const html = await page.text();
-    const href = /href="([^"]*oauth\/v2\/authorize[^"]*)"/.exec(html)?.[1];
-    expect(href, html).toBeDefined();
-    const authorize = new URL(href!.replace(/&amp;/g, '&'));
-    expect(authorize.searchParams.get('scope')).toContain('users:read.email');
-    authorize.searchParams.set('team', team);
-    authorize.searchParams.set('user', options.user ?? 'U0ALICE001');
-    if (options.deny) authorize.searchParams.set('deny', '1');
-    if (options.orgWide) authorize.searchParams.set('enterprise_install', 'true');
-    const consent = await fetch(authorize, { redirect: 'manual' });
-    expect(consent.status).toBe(302);
-    let redirect = new URL(consent.headers.get('location')!);
-    let sentCookie = cookie;
-    if (options.tamper) ({ redirect, cookie: sentCookie } = options.tamper(redirect, cookie));
-    const done = await fetch(redirect, { headers: sentCookie ? { cookie: sentCookie } : {}, redirect: 'manual' });
-    return { status: done.status, html: await done.text(), redirect, cookie };
-  }
+  const install = (team: string, options: InstallOptions = {}) => installThroughBrowser(app.url, team, options);
 
   const command = (team: string, user: string, text: string, grid?: { enterpriseId: string }) =>
     driver.send(

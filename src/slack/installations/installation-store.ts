@@ -32,14 +32,60 @@ export interface PostgresInstallationStore extends InstallationStore, Tenancy {
   botTokenOf(organizationId: string): Promise<string | undefined>;
 }
 
+/** What oauth.v2.access answers to grant_type=refresh_token (token rotation). */
+export interface RefreshedToken {
+  accessToken: string;
+  refreshToken: string;
+  expiresInSec: number;
+}
+
+/**
+ * Rotating tokens are refreshed this long before they expire: more than Bolt's own 2 hours,
+ * so that Bolt's installer (which would refresh without any lock, from every instance at once,
+ * and save the result as a reinstall) never needs to.
+ */
+export const REFRESH_BEFORE_EXPIRY_MS = 2 * 60 * 60_000 + 10 * 60_000;
+
 export function postgresInstallationStore(deps: {
   db: Db;
   cipher: TokenCipher;
   log: Logger;
   /** Slack profiles, read with the new installation's token: the installer becomes the first owner. */
   peopleWith: (botToken: string) => PeopleDirectory;
+  /** oauth.v2.access with grant_type=refresh_token, for installations with token rotation on. */
+  refresh?: (refreshToken: string) => Promise<RefreshedToken>;
 }): PostgresInstallationStore {
   const { db, cipher } = deps;
+
+  /**
+   * The row with a token that is good for a while yet. An expiring rotating token is refreshed
+   * under the row's lock, so with several instances (or workers) exactly one asks Slack; the
+   * others wait for the lock and find the new token.
+   */
+  async function fresh(row: SlackInstallationRow): Promise<SlackInstallationRow> {
+    const expiring = (r: SlackInstallationRow) =>
+      r.bot_refresh_token_encrypted !== null && r.bot_token_expires_at !== null && r.bot_token_expires_at.getTime() - Date.now() < REFRESH_BEFORE_EXPIRY_MS;
+    if (!deps.refresh || !expiring(row)) return row;
+    const refresh = deps.refresh;
+    return db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('slack_installations').selectAll().where('id', '=', row.id).forUpdate().executeTakeFirstOrThrow();
+      if (locked.uninstalled_at || !expiring(locked)) return locked;
+      const refreshed = await refresh(cipher.decrypt(locked.bot_refresh_token_encrypted!, locked.install_key));
+      const updated = await trx
+        .updateTable('slack_installations')
+        .set({
+          bot_token_encrypted: cipher.encrypt(refreshed.accessToken, locked.install_key),
+          bot_refresh_token_encrypted: cipher.encrypt(refreshed.refreshToken, locked.install_key),
+          bot_token_expires_at: new Date(Date.now() + refreshed.expiresInSec * 1000),
+          updated_at: new Date(),
+        })
+        .where('id', '=', locked.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      deps.log.info({ installKey: locked.install_key, expiresAt: updated.bot_token_expires_at }, 'rotated the installation bot token');
+      return updated;
+    });
+  }
 
   async function storeInstallation(installation: Installation<'v1' | 'v2', boolean>): Promise<void> {
     const isEnterpriseInstall = installation.isEnterpriseInstall === true;
@@ -94,7 +140,7 @@ export function postgresInstallationStore(deps: {
   async function activeInstallation(installKey: string | undefined): Promise<SlackInstallationRow | undefined> {
     if (!installKey) return undefined;
     const row = await findInstallationByKey(db, installKey);
-    return row && row.uninstalled_at === null && row.bot_token_encrypted ? row : undefined;
+    return row && row.uninstalled_at === null && row.bot_token_encrypted ? fresh(row) : undefined;
   }
 
   /** Deletes the tokens (once: a second call finds none and writes nothing) and audits it. */
@@ -141,15 +187,13 @@ export function postgresInstallationStore(deps: {
       return db.selectFrom('organizations').selectAll().where('id', '=', row.organization_id).executeTakeFirst();
     },
 
-    botTokenOf: (organizationId) => readBotToken(db, cipher, organizationId),
+    async botTokenOf(organizationId) {
+      const row = await findInstallationByOrganization(db, organizationId);
+      if (!row?.bot_token_encrypted || row.uninstalled_at) return undefined;
+      const current = await fresh(row);
+      return current.bot_token_encrypted ? cipher.decrypt(current.bot_token_encrypted, current.install_key) : undefined;
+    },
   };
-}
-
-/** An organization's bot token, decrypted; undefined when it has no (active) installation. */
-export async function readBotToken(db: Db, cipher: TokenCipher, organizationId: string): Promise<string | undefined> {
-  const row = await findInstallationByOrganization(db, organizationId);
-  if (!row?.bot_token_encrypted || row.uninstalled_at) return undefined;
-  return cipher.decrypt(row.bot_token_encrypted, row.install_key);
 }
 
 function toInstallation(row: SlackInstallationRow, cipher: TokenCipher): Installation<'v2', boolean> {
