@@ -1,21 +1,18 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { cancelInvitation, createInvitations } from '../../src/team/invitations.js';
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { launchChromium } from '../support/browser.js';
 import { useTestDatabase } from '../support/database.js';
 import { seedMember, seedOrganization } from '../support/seed.js';
 
 /** The browser's own function, for code that runs in the page (the project's types have no DOM lib). */
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
-
-/** Debian's Chromium; CI installs it (.ci/run). Playwright never downloads a browser here. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * A person's whole path, in a real browser with JavaScript off: the running app's worker sends
@@ -38,18 +35,9 @@ describe('accept page in a real browser, without JavaScript', () => {
     h = await startTestApp({ databaseUrl: t.url, env: { DATA_DIR: dataDir } });
     org = (await findOrganizationBySlackTeam(t.db, h.standin.teamId))!;
     owner = await seedMember(t.db, org, 'olga@acme.test', 'owner', { displayName: 'Olga Owner' });
-    if (!existsSync(CHROMIUM)) return; // each test then fails, below
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    // The system Chromium when there is one, else the one inside @sparticuz/chromium (test/support/browser.ts).
+    browser = await launchChromium();
     context = await browser.newContext({ javaScriptEnabled: false });
-  });
-  // Without the browser every test fails (never skips) and says why: CI must notice.
-  beforeEach(() => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); .ci/run does this`);
-    }
   });
   afterAll(async () => {
     await context?.close();
