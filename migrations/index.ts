@@ -8,6 +8,7 @@ import * as m0006 from './2026_11_27_0006_audit_indexes.js';
 import * as m0007 from './2026_11_27_0007_member_counts.js';
 import * as m0008 from './2026_11_28_0008_invitation_daily_count.js';
 import * as m0009 from './2026_12_07_0009_slack_installations.js';
+import * as m0010 from './2026_12_07_0010_organization_purges.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0007_member_counts': m0007,
   '2026_11_28_0008_invitation_daily_count': m0008,
   '2026_12_07_0009_slack_installations': m0009,
+  '2026_12_07_0010_organization_purges': m0010,
 };

@@ -11,6 +11,7 @@ import { listAllMembers } from './team/member-repository.js';
 import { ensureOwner } from './team/members.js';
 import { ensureOrganization } from './team/organizations.js';
 import { findOrganizationBySlackTeam } from './team/organization-repository.js';
+import { purgeOrganization } from './team/organization-purge.js';
 
 /**
  * The admin command line: `npm run cli -- <command> [options]`, for whoever runs the server.
@@ -26,11 +27,15 @@ Commands:
                              make an API key (read-only unless --read-write); it is printed once, never again
   api-keys list              print the API keys: id, name, scope, prefix, created, last used, revoked
   api-keys revoke <id>       revoke an API key at once (its id from api-keys list)
+  organizations purge --team <T…> --yes
+                             delete a workspace's team and all its data (after Team Manager was
+                             uninstalled there); the purge itself is recorded, its rows are not kept
   help                       show this text
 
 Options:
   --team <T…>                the Slack workspace (team id), when the database holds several
-  --read-only, --read-write  the scope of a new API key (api-keys create only)`;
+  --read-only, --read-write  the scope of a new API key (api-keys create only)
+  --yes                      confirm a purge (organizations purge only)`;
 
 class UsageError extends Error {}
 
@@ -38,6 +43,7 @@ interface Options {
   team?: string | undefined;
   'read-only'?: boolean | undefined;
   'read-write'?: boolean | undefined;
+  yes?: boolean | undefined;
 }
 
 type Command = (args: string[], team: string | undefined, options: Options) => Promise<void>;
@@ -128,6 +134,17 @@ const commands: Record<string, Command> = {
     throw new UsageError('expected: api-keys create|list|revoke');
   },
 
+  async organizations(args, team, options) {
+    if (args[0] !== 'purge' || args.length > 1) throw new UsageError('expected: organizations purge --team <T…> --yes');
+    if (!team) throw new UsageError('organizations purge needs --team <T…>: the workspace whose team is deleted');
+    if (!options.yes) throw new UsageError(`organizations purge deletes every member, invitation, key and audit event of ${team}: add --yes to confirm`);
+    await withDatabase(async (database) => {
+      const { name, deleted } = await purgeOrganization(database.db, { slackTeamId: team, purgedBy: `cli:${process.env.USER ?? 'unknown'}` });
+      const counts = Object.entries(deleted).filter(([, n]) => n > 0).map(([table, n]) => `${table} ${n}`).join(', ');
+      process.stdout.write(`Purged ${name} (${team}): ${counts}. The purge is recorded in organization_purges.\n`);
+    });
+  },
+
   async help() {
     process.stdout.write(`${USAGE}\n`);
   },
@@ -175,7 +192,7 @@ let parsed;
 try {
   parsed = parseArgs({
     args: process.argv.slice(2),
-    options: { team: { type: 'string' }, 'read-only': { type: 'boolean' }, 'read-write': { type: 'boolean' } },
+    options: { team: { type: 'string' }, 'read-only': { type: 'boolean' }, 'read-write': { type: 'boolean' }, yes: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });

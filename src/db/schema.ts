@@ -217,6 +217,16 @@ export interface SlackInstallationsTable {
   uninstalled_at: Date | null;
 }
 
+export interface OrganizationPurgesTable {
+  id: Generated<string>;
+  organization_id: string;
+  slack_team_id: string;
+  name: string;
+  purged_at: Generated<Date>;
+  purged_by: string;
+  deleted_rows: ColumnType<Record<string, number>, string, never>;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -232,6 +242,7 @@ export interface Database {
   access_review_items: AccessReviewItemsTable;
   organization_member_counts: OrganizationMemberCountsTable;
   slack_installations: SlackInstallationsTable;
+  organization_purges: OrganizationPurgesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

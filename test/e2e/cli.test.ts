@@ -82,6 +82,41 @@ describe('npm run cli -- owners add / members list', () => {
   }, 60_000);
 });
 
+describe('npm run cli -- organizations purge', () => {
+  let scratch: ScratchDatabase | undefined;
+  afterAll(async () => scratch?.drop());
+
+  it('needs --team and --yes (exit 2), then deletes the team and says what went (exit 0); an unknown team exits 1', async () => {
+    scratch = await createEmptyDatabase();
+    const env = { DATABASE_URL: scratch.url };
+    expect(await runCli(['migrate'], env).exited).toBe(0);
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    await client.query("insert into organizations (slack_team_id, name) values ('T0GONE0001', 'Gone'), ('T0STAY0001', 'Stay')");
+    expect(await runCli(['owners', 'add', 'ada@example.com', '--team', 'T0GONE0001'], env).exited).toBe(0);
+
+    const noTeam = runCli(['organizations', 'purge', '--yes'], env);
+    expect(await noTeam.exited).toBe(2);
+    expect(noTeam.stderr()).toContain('organizations purge needs --team');
+    const unconfirmed = runCli(['organizations', 'purge', '--team', 'T0GONE0001'], env);
+    expect(await unconfirmed.exited).toBe(2);
+    expect(unconfirmed.stderr()).toContain('add --yes to confirm');
+
+    const purge = runCli(['organizations', 'purge', '--team', 'T0GONE0001', '--yes'], env);
+    expect(await purge.exited).toBe(0);
+    expect(purge.stdout()).toMatch(/^Purged Gone \(T0GONE0001\): .*members 1, .*audit_events 1, .*organizations 1\./m);
+    const { rows } = await client.query('select slack_team_id from organizations');
+    const purges = await client.query('select slack_team_id, purged_by from organization_purges');
+    await client.end();
+    expect(rows).toEqual([{ slack_team_id: 'T0STAY0001' }]);
+    expect(purges.rows).toEqual([{ slack_team_id: 'T0GONE0001', purged_by: expect.stringMatching(/^cli:/) }]);
+
+    const again = runCli(['organizations', 'purge', '--team', 'T0GONE0001', '--yes'], env);
+    expect(await again.exited).toBe(1);
+    expect(again.stderr()).toContain('no organization for workspace T0GONE0001');
+  }, 60_000);
+});
+
 function runCli(args: string[], env: Record<string, string>) {
   return runEntryPoint(['src/cli.ts', ...args], env);
 }
