@@ -14,6 +14,8 @@ export interface StandinWorkspace {
   /** Set for a workspace of an Enterprise Grid org. */
   enterpriseId?: string;
   enterpriseName?: string;
+  /** Its public and private channels (ids are unique across Slack); the stand-in's own workspace has its `channels`. */
+  channels?: string[];
 }
 
 export interface IssuedToken {

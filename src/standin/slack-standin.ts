@@ -245,6 +245,10 @@ export class SlackStandin {
     this.channels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
     this.events.setMaxListeners(0);
     this.workspaces = [{ teamId: this.teamId, teamName: this.teamName }, ...(opts.workspaces ?? [])];
+    // Every channel is known to the stand-in (ids are unique across Slack); which token may reach it is checked per workspace.
+    for (const id of (opts.workspaces ?? []).flatMap((w) => w.channels ?? [])) {
+      if (!this.channels.some((c) => c.id === id)) this.channels.push({ id, name: id.toLowerCase() });
+    }
     this.oauth = new StandinOAuth({
       clientId: opts.oauthClient?.clientId ?? '1111111111.2222222222',
       clientSecret: opts.oauthClient?.clientSecret ?? 'standin-client-secret-0123456789',
@@ -487,8 +491,17 @@ export class SlackStandin {
       const installed = this.oauth.tokens.get(token);
       if (token !== this.botToken && !installed) return answer(fail('invalid_auth'));
       if (installed && method === 'auth.test') return answer({ status: 200, body: this.oauth.authTest(installed) });
+      // A workspace's token reaches only that workspace's channels, as in Slack.
+      const channel = str(args.channel);
+      if (installed && channel && /^[CG]/.test(channel) && !this.channelsOf(installed.workspace).includes(channel)) return answer(fail('channel_not_found'));
     }
     return answer(handler(args));
+  }
+
+  private channelsOf(workspace: StandinWorkspace): string[] {
+    if (workspace.teamId !== this.teamId || workspace.enterpriseId) return workspace.channels ?? [];
+    const elsewhere = new Set(this.workspaces.flatMap((w) => (w.teamId === this.teamId ? [] : (w.channels ?? []))));
+    return this.channels.map((c) => c.id).filter((id) => !elsewhere.has(id));
   }
 
   private takeFault(method: string): Fault | undefined {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/api-keys.js';
 import { startTeamManager, type TeamManager } from '../../src/app.js';
@@ -34,8 +35,8 @@ describe('zero cross-tenant reads (distributed mode)', () => {
   let driver: SlackDriver;
   let dataDir: string;
   const tenants = [
-    { team: 'T0TEAM0001', name: 'Acme' },
-    { team: 'T0SECOND01', name: 'Second' },
+    { team: 'T0TEAM0001', name: 'Acme', channel: 'C0TEAM0001' },
+    { team: 'T0SECOND01', name: 'Second', channel: 'C0SECOND01' },
   ] as const;
   const other = (name: string) => (name === 'Acme' ? 'Second' : 'Acme');
   /** Every answer the app gave over HTTP, by tenant. */
@@ -43,7 +44,7 @@ describe('zero cross-tenant reads (distributed mode)', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tm-tenants-'));
-    standin = await SlackStandin.start({ workspaces: [{ teamId: 'T0SECOND01', teamName: 'Second' }], postMessageIntervalMs: 0 });
+    standin = await SlackStandin.start({ workspaces: [{ teamId: 'T0SECOND01', teamName: 'Second', channels: ['C0SECOND01'] }], postMessageIntervalMs: 0 });
     const config = loadConfig({
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_CLIENT_ID: '1111111111.2222222222',
@@ -96,7 +97,7 @@ describe('zero cross-tenant reads (distributed mode)', () => {
 
     for (const tenant of tenants) {
       const mark = `from ${tenant.name}`;
-      await submit(tenant, 'U0ALICE001', { callback_id: SETTINGS_CALLBACK_ID, values: { [SETTINGS_INPUTS.team_channel_id.blockId]: { [SETTINGS_INPUTS.team_channel_id.actionId]: { type: 'conversations_select', selected_conversation: 'C0TEAM0001' } } } });
+      await submit(tenant, 'U0ALICE001', { callback_id: SETTINGS_CALLBACK_ID, values: { [SETTINGS_INPUTS.team_channel_id.blockId]: { [SETTINGS_INPUTS.team_channel_id.actionId]: { type: 'conversations_select', selected_conversation: tenant.channel } } } });
       await submit(tenant, 'U0ALICE001', {
         callback_id: INVITE_MODAL_CALLBACK_ID,
         values: {
@@ -114,7 +115,7 @@ describe('zero cross-tenant reads (distributed mode)', () => {
       const carol = await memberOf(tenant.team, 'carol@acme.test');
       await submit(tenant, 'U0ALICE001', { callback_id: REMOVE_MODAL_CALLBACK_ID, private_metadata: removeMetadata(carol.id), values: { [REMOVE_BLOCKS.reason]: { reason: { type: 'plain_text_input', value: `Reason ${mark}` } } } });
       const request = await t.db.selectFrom('removal_requests').selectAll().where('organization_id', '=', org.id).executeTakeFirstOrThrow();
-      await click(tenant, 'U0BOB00001', REMOVAL_ACTIONS.approve, request.id, 'C0TEAM0001');
+      await click(tenant, 'U0BOB00001', REMOVAL_ACTIONS.approve, request.id, tenant.channel);
       expect(JSON.stringify((await command(tenant, 'U0ALICE001', 'activity <@U0BOB00001>')).json)).toContain('Role history');
       await command(tenant, 'U0ALICE001', 'audit');
       await command(tenant, 'U0ALICE001', 'list');
@@ -165,6 +166,17 @@ describe('zero cross-tenant reads (distributed mode)', () => {
       expect(marked.length).toBeGreaterThan(0);
       expect(marked.every((c) => c.token === token)).toBe(true);
     }
+    // Each workspace's channel posts went to its own channel, and a token never reached the other's.
+    expect(standin.calls.filter((c) => c.response.error === 'channel_not_found').map((c) => `${c.method} ${String(c.args.channel)} ${c.token}`)).toEqual([]);
+    for (const tenant of tenants) {
+      const token = [...standin.oauth.tokens.values()].find((i) => i.workspace.teamId === tenant.team)!.token;
+      const channels = new Set(standin.calls.filter((c) => c.token === token && /^C/.test(String(c.args.channel ?? ''))).map((c) => c.args.channel));
+      expect([...channels]).toEqual([tenant.channel]);
+    }
+    // As in Slack, a workspace's token cannot reach another workspace's channel.
+    const acmeToken = [...standin.oauth.tokens.values()].find((i) => i.workspace.teamId === 'T0TEAM0001')!.token;
+    const crossed = await new WebClient(acmeToken, { slackApiUrl: standin.apiUrl, retryConfig: { retries: 0 } }).chat.postMessage({ channel: 'C0SECOND01', text: 'x' }).catch((err: { data?: { error?: string } }) => err.data?.error);
+    expect(crossed).toBe('channel_not_found');
     // No call at all was made with a token that was not an installation's.
     expect(standin.calls.filter((c) => c.token && !standin.oauth.tokens.has(c.token)).map((c) => c.method)).toEqual([]);
 
