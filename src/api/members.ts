@@ -1,3 +1,4 @@
+import { permissionsOf } from '../team/permissions.js';
 import { Router } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -46,6 +47,8 @@ export function memberJson(m: Omit<MemberRow, 'role_rank' | 'sort_name'>) {
     joined_at: m.joined_at.toISOString(),
     removed_at: m.removed_at?.toISOString() ?? null,
     last_sign_in_at: m.last_sign_in_at?.toISOString() ?? null,
+    /** What the product should let this person do (src/team/permissions.ts); [] once removed. */
+    permissions: permissionsOf(m),
   };
 }
 

@@ -190,6 +190,7 @@ describe('REST API /api/v1', () => {
         joined_at: olga.joined_at.toISOString(),
         removed_at: null,
         last_sign_in_at: null,
+        permissions: ['team:view', 'team:manage', 'billing:manage', 'auth_config:manage'],
       });
       expectProblem(await get('/members/nobody@acme.test'), 404);
       const removed = await get('/members/rita@acme.test');

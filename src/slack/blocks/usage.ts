@@ -1,5 +1,7 @@
 import { codeSpan } from '../mrkdwn.js';
-import { section } from './kit.js';
+import { PERMISSIONS, permissionLines } from '../../team/permissions.js';
+import { roleLabel } from '../../team/people.js';
+import { context, section } from './kit.js';
 import type { SlackReply } from './reply.js';
 
 export interface UsageEntry {
@@ -24,6 +26,17 @@ export function usageMessage(command: string, entries: readonly UsageEntry[], un
     .join(', ')}.`;
   return {
     text,
-    blocks: [section(heading), section(lines.join('\n'))],
+    blocks: [section(heading), section(lines.join('\n')), context(rolesLine())],
   };
+}
+
+/** What each role may do in the product (src/team/permissions.ts), in one line. */
+function rolesLine(): string {
+  return (
+    'In the product: ' +
+    permissionLines()
+      .map(({ role, permissions }) => `*${roleLabel(role)}s* ${permissions.map((p) => PERMISSIONS[p].description).join(', ')}`)
+      .join('; ') +
+    '.'
+  );
 }
