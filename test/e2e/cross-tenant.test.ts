@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/api-keys.js';
-import { startTeamManager, type TeamManager } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { TeamManager } from '../../src/app.js';
 import { ACCEPT_INVITATION_ACTION } from '../../src/slack/blocks/invitation-dm.js';
 import { INVITE_BLOCKS, INVITE_MODAL_CALLBACK_ID } from '../../src/slack/blocks/invite-modal.js';
 import { REMOVAL_ACTIONS } from '../../src/slack/blocks/removal-card.js';
@@ -14,7 +12,7 @@ import { REMOVE_BLOCKS, REMOVE_MODAL_CALLBACK_ID, removeMetadata } from '../../s
 import { SETTINGS_CALLBACK_ID, SETTINGS_INPUTS } from '../../src/slack/blocks/settings-modal.js';
 import { SlackDriver, SlackStandin, type SlackHttpResult } from '../../src/standin/index.js';
 import { commandForm, payloadForm, sendForm } from '../reliability/support/attack-kit.js';
-import { SIGNING_SECRET } from '../support/app.js';
+import { startDistributedApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { captureLogs } from '../support/log-capture.js';
 import { installThroughBrowser } from '../support/oauth-install.js';
@@ -45,21 +43,7 @@ describe('zero cross-tenant reads (distributed mode)', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tm-tenants-'));
     standin = await SlackStandin.start({ workspaces: [{ teamId: 'T0SECOND01', teamName: 'Second', channels: ['C0SECOND01'] }], postMessageIntervalMs: 0 });
-    const config = loadConfig({
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_CLIENT_ID: '1111111111.2222222222',
-      SLACK_CLIENT_SECRET: 'standin-client-secret-0123456789',
-      SLACK_STATE_SECRET: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SLACK_API_URL: standin.apiUrl,
-      DATABASE_URL: t.url,
-      DATA_DIR: dataDir,
-      PORT: '0',
-      RUN_MIGRATIONS: 'false',
-    });
-    app = await startTeamManager(config, { log: logs.log, host: '127.0.0.1' });
-    standin.oauth.redirectUrl = `${app.url}/slack/oauth_redirect`;
-    driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin });
+    ({ app, driver } = await startDistributedApp({ databaseUrl: t.url, standin, log: logs.log, env: { DATA_DIR: dataDir, LOG_LEVEL: 'info' } }));
   });
   afterAll(async () => {
     await app?.stop();

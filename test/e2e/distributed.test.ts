@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTeamManager, type TeamManager } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { TeamManager } from '../../src/app.js';
 import { SlackDriver, SlackStandin } from '../../src/standin/index.js';
-import { SIGNING_SECRET } from '../support/app.js';
+import { startDistributedApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { captureLogs } from '../support/log-capture.js';
 import { installThroughBrowser, type InstallOptions } from '../support/oauth-install.js';
@@ -28,22 +26,7 @@ describe('distributed mode: Add to Slack, many workspaces', () => {
         { teamId: 'T0GRIDWS01', teamName: 'Globex East', enterpriseId: 'E0GRID0001', enterpriseName: 'Globex' },
       ],
     });
-    const config = loadConfig({
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_CLIENT_ID: '1111111111.2222222222',
-      SLACK_CLIENT_SECRET: 'standin-client-secret-0123456789',
-      SLACK_STATE_SECRET: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SLACK_API_URL: standin.apiUrl,
-      DATABASE_URL: t.url,
-      PORT: '0',
-      LOG_LEVEL: 'debug',
-      RUN_MIGRATIONS: 'false',
-      RUN_WORKER: 'false',
-    });
-    app = await startTeamManager(config, { log: logs.log, host: '127.0.0.1' });
-    standin.oauth.redirectUrl = `${app.url}/slack/oauth_redirect`;
-    driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin });
+    ({ app, driver } = await startDistributedApp({ databaseUrl: t.url, standin, log: logs.log, env: { RUN_WORKER: 'false' } }));
   });
   afterAll(async () => {
     await app?.stop();

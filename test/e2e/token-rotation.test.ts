@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTeamManager, type TeamManager } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { TeamManager } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import { configuredInstallations } from '../../src/slack/configured-clients.js';
 import { SlackStandin } from '../../src/standin/index.js';
-import { SIGNING_SECRET } from '../support/app.js';
+import { startDistributedApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { captureLogs } from '../support/log-capture.js';
 import { installThroughBrowser } from '../support/oauth-install.js';
@@ -23,20 +22,7 @@ describe('token rotation', () => {
 
   beforeAll(async () => {
     standin = await SlackStandin.start({ tokenRotationExpiresInSec: 12 * 3600 });
-    config = loadConfig({
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_CLIENT_ID: '1111111111.2222222222',
-      SLACK_CLIENT_SECRET: 'standin-client-secret-0123456789',
-      SLACK_STATE_SECRET: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      SLACK_API_URL: standin.apiUrl,
-      DATABASE_URL: t.url,
-      PORT: '0',
-      RUN_MIGRATIONS: 'false',
-      RUN_WORKER: 'false',
-    });
-    app = await startTeamManager(config, { log: captureLogs().log, host: '127.0.0.1' });
-    standin.oauth.redirectUrl = `${app.url}/slack/oauth_redirect`;
+    ({ app, config } = await startDistributedApp({ databaseUrl: t.url, standin, log: captureLogs().log, env: { RUN_WORKER: 'false' } }));
   });
   afterAll(async () => {
     await app?.stop();

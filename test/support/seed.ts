@@ -2,6 +2,21 @@ import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.js';
 import type { Member, Organization, Role } from '../../src/db/schema.js';
 import { insertMember, updateMember } from '../../src/team/member-repository.js';
+import type { Settings } from '../../src/team/settings.js';
+
+/** A team's settings as a new organization has them (with a team channel set). */
+export const DEFAULT_SETTINGS: Settings = {
+  team_channel_id: 'C0TEAM0001',
+  approvals_channel_id: null,
+  removal_approval_policy: 'another-owner',
+  removal_request_expiry_hours: 72,
+  notify_removed_member: true,
+  invitation_expiry_days: 7,
+  allowed_email_domains: [],
+  require_sso: false,
+  access_review_cadence: 'weekly',
+  inactivity_threshold_days: 90,
+};
 
 /** Test data written straight to the tables (no audit events): the state a test starts from. */
 export async function seedOrganization(db: Db, slackTeamId: string, values: Partial<Pick<Organization, 'team_channel_id' | 'name'>> = {}): Promise<Organization> {

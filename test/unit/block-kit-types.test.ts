@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../support/seed.js';
 import type { InputBlock, KnownBlock, ModalView, NumberInput } from '../../src/slack/blocks/kit.js';
 import { button, confirmDialog, plain } from '../../src/slack/blocks/kit.js';
 import { settingsModal } from '../../src/slack/blocks/settings-modal.js';
@@ -11,18 +12,7 @@ import { wire, type Wire } from '../support/block-kit.js';
  * (CI runs it before the tests): if any of them stopped being an error — a looser type, an `any`
  * creeping into the builders — typecheck fails on the unused directive.
  */
-const SETTINGS: Settings = {
-  team_channel_id: 'C0TEAM0001',
-  approvals_channel_id: null,
-  removal_approval_policy: 'another-owner',
-  removal_request_expiry_hours: 72,
-  notify_removed_member: true,
-  invitation_expiry_days: 7,
-  allowed_email_domains: [],
-  require_sso: false,
-  access_review_cadence: 'weekly',
-  inactivity_threshold_days: 90,
-};
+const SETTINGS: Settings = DEFAULT_SETTINGS;
 
 describe('Block Kit is typed with @slack/types', () => {
   it('refuses the settings modal bug at compile time: is_decimal_input instead of the required is_decimal_allowed', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../support/seed.js';
 import { validateView } from '../../src/standin/block-kit-limits.js';
 import type { FormValues, ViewStateValue } from '../../src/slack/blocks/kit.js';
 import { wire, type Wire } from '../support/block-kit.js';
@@ -21,18 +22,7 @@ import {
   SETTINGS_INPUTS,
 } from '../../src/slack/blocks/settings-modal.js';
 
-const DEFAULTS: Settings = {
-  team_channel_id: 'C0TEAM0001',
-  approvals_channel_id: null,
-  removal_approval_policy: 'another-owner',
-  removal_request_expiry_hours: 72,
-  notify_removed_member: true,
-  invitation_expiry_days: 7,
-  allowed_email_domains: [],
-  require_sso: false,
-  access_review_cadence: 'weekly',
-  inactivity_threshold_days: 90,
-};
+const DEFAULTS: Settings = DEFAULT_SETTINGS;
 
 /** A complete form as the modal would submit it, with overrides. */
 const form = (over: Record<string, unknown> = {}) => ({
