@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseTokenKey, TokenKeyError } from './slack/installations/token-cipher.js';
+import { parseTokenKey, TokenKeyError } from './crypto/token-cipher.js';
 
 /**
  * The whole configuration, parsed once from the environment at start and frozen.

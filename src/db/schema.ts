@@ -208,7 +208,7 @@ export interface SlackInstallationsTable {
   bot_id: string | null;
   bot_scopes: ColumnType<string[], string[] | undefined, string[]>;
   installer_user_id: string | null;
-  /** AES-256-GCM, see src/slack/installations/token-cipher.ts; null once uninstalled. */
+  /** AES-256-GCM, see src/crypto/token-cipher.ts; null once uninstalled. */
   bot_token_encrypted: Buffer | null;
   bot_refresh_token_encrypted: Buffer | null;
   bot_token_expires_at: Date | null;

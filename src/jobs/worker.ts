@@ -1,12 +1,11 @@
 import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList } from 'graphile-worker';
 import type pg from 'pg';
-import type { SlackClients } from '../slack/clients.js';
 import type { Logger } from '../logger.js';
 import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
-import { UndeliverableError } from '../notify/slack-delivery.js';
+import { UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import type { Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';

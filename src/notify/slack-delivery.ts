@@ -26,6 +26,11 @@ const PERMANENT_ERRORS = new Set([
   'missing_scope',
 ]);
 
+/** The Web API client to use for an organization: every job asks here, never a global token (src/slack/clients.ts builds them). */
+export interface SlackClients {
+  forOrganization(organizationId: string): Promise<WebClient>;
+}
+
 export class UndeliverableError extends Error {
   constructor(readonly slackError: string, options?: { cause?: unknown }) {
     super(`Slack refused the message for good: ${slackError}`, options);

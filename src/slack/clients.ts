@@ -1,18 +1,16 @@
 import type { WebClient } from '@slack/web-api';
-import { UndeliverableError } from '../notify/slack-delivery.js';
+import { UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
 import type { PeopleDirectory } from '../team/people.js';
 import { slackPeopleDirectory } from './people-directory.js';
 
 /**
- * The Web API client to use for an organization: every job and every piece of work outside a
- * listener's own `client` asks here, never a global token. Single-workspace mode has one
- * client; a distributed deployment has one per installation, with that installation's token
- * read when the work runs — so a reinstall's new token is used at once, and an uninstalled
- * workspace's jobs stop (UndeliverableError: finished, not retried for hours).
+ * Which Web API client serves an organization (the interface lives with the deliveries that use
+ * it, src/notify/slack-delivery.ts): one client in single-workspace mode; in a distributed
+ * deployment one per installation, with that installation's token read when the work runs — so
+ * a reinstall's new token is used at once, and an uninstalled workspace's jobs stop
+ * (UndeliverableError: finished, not retried for hours).
  */
-export interface SlackClients {
-  forOrganization(organizationId: string): Promise<WebClient>;
-}
+export type { SlackClients };
 
 /** Single-workspace mode: SLACK_BOT_TOKEN serves its one organization. */
 export function singleWorkspaceClients(client: WebClient): SlackClients {

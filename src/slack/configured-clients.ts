@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { createWorkerSlackClient } from '../notify/slack-delivery.js';
 import { installationClients, singleWorkspaceClients, type SlackClients } from './clients.js';
 import { postgresInstallationStore, type PostgresInstallationStore } from './installations/installation-store.js';
-import { tokenCipher } from './installations/token-cipher.js';
+import { tokenCipher } from '../crypto/token-cipher.js';
 import { slackPeopleDirectory } from './people-directory.js';
 
 /**

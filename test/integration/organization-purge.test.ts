@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api/api-keys.js';
 import { enqueue } from '../../src/jobs/queue.js';
 import { postgresInstallationStore } from '../../src/slack/installations/installation-store.js';
-import { tokenCipher } from '../../src/slack/installations/token-cipher.js';
+import { tokenCipher } from '../../src/crypto/token-cipher.js';
 import { changeRole } from '../../src/team/members.js';
 import { PURGED_TABLES, purgeOrganization } from '../../src/team/organization-purge.js';
 import { ensureOrganization } from '../../src/team/organizations.js';

@@ -7,7 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { installationClients } from '../../src/slack/clients.js';
 import { UndeliverableError } from '../../src/notify/slack-delivery.js';
 import { postgresInstallationStore } from '../../src/slack/installations/installation-store.js';
-import { tokenCipher } from '../../src/slack/installations/token-cipher.js';
+import { tokenCipher } from '../../src/crypto/token-cipher.js';
 import type { PeopleDirectory } from '../../src/team/people.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions } from '../support/seed.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseTokenKey, TokenKeyError, tokenCipher } from '../../src/slack/installations/token-cipher.js';
+import { parseTokenKey, TokenKeyError, tokenCipher } from '../../src/crypto/token-cipher.js';
 
 describe('token cipher (AES-256-GCM)', () => {
   const key = randomBytes(32);

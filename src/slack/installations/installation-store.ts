@@ -8,7 +8,7 @@ import { ensureOwner } from '../../team/members.js';
 import { ensureOrganizationIn } from '../../team/organizations.js';
 import type { PeopleDirectory } from '../../team/people.js';
 import { clearInstallationTokens, findInstallationByKey, findInstallationByOrganization, upsertInstallation } from './installation-repository.js';
-import type { TokenCipher } from './token-cipher.js';
+import type { TokenCipher } from '../../crypto/token-cipher.js';
 import type { Tenancy } from '../tenancy.js';
 
 /**
