@@ -22,7 +22,7 @@ const CSV_BATCH = 1_000;
 
 const memberRef = singleParam.pipe(z.string().trim().min(1, 'must be a member\'s email or an id').max(320));
 
-const listQuery = z
+export const listQuery = z
   .object({
     actor: memberRef.optional(),
     target: memberRef.optional(),

@@ -15,7 +15,7 @@ export const INVITATIONS_MAX_LIMIT = 500;
 export const INVITATIONS_DEFAULT_LIMIT = 100;
 const STATUSES = ['pending', 'accepted', 'declined', 'cancelled', 'expired'] as const;
 
-const listQuery = z
+export const listQuery = z
   .object({
     status: singleParam.pipe(z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` })).optional(),
     limit: limitParam(INVITATIONS_MAX_LIMIT, INVITATIONS_DEFAULT_LIMIT),

@@ -20,7 +20,7 @@ import { decodeCursor, encodeCursor, limitParam, parseOrThrow, singleParam } fro
 export const MEMBERS_MAX_LIMIT = 500;
 export const MEMBERS_DEFAULT_LIMIT = 100;
 
-const listQuery = z
+export const listQuery = z
   .object({
     role: singleParam.pipe(z.enum(['owner', 'member'], { error: 'must be owner or member' })).optional(),
     status: singleParam.pipe(z.enum(['active', 'removed'], { error: 'must be active or removed' })).optional(),

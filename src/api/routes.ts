@@ -6,6 +6,7 @@ import { authenticate, rateLimit, requireReadWrite } from './auth.js';
 import { ingestRoutes } from './ingest.js';
 import { invitationRoutes } from './invitations.js';
 import { memberRoutes } from './members.js';
+import { openApiDocument } from './openapi.js';
 import { ApiProblem, sendProblem } from './problem.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 
@@ -13,6 +14,16 @@ export interface ApiOptions {
   /** Per-key request rate (default: bursts of 100, then 10 a second). */
   rateLimit?: RateLimitOptions;
 }
+
+/** Every route of the API, with its method: the 405 answers and test/e2e/openapi.test.ts read it. */
+export const API_ROUTES = [
+  ['/members', 'GET'],
+  ['/members/:email', 'GET'],
+  ['/invitations', 'GET'],
+  ['/audit', 'GET'],
+  ['/events', 'POST'],
+  ['/openapi.json', 'GET'],
+] as const;
 
 /** Largest request body the API reads; larger ones get 413 without being read in full. */
 export const MAX_BODY = '64kb';
@@ -33,6 +44,9 @@ export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefi
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  // The description is public: it holds no data, and a client generator needs it before a key.
+  const description = openApiDocument();
+  router.get('/openapi.json', (_req, res) => void res.json(description));
   router.use(authenticate(deps));
   router.use(rateLimit(limiter));
 
@@ -45,7 +59,7 @@ export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefi
   router.use(ingestRoutes(deps));
 
   // A known path with another method: 405 with Allow; anything else under /api/v1: 404.
-  for (const [path, allow] of [['/members', 'GET'], ['/members/:email', 'GET'], ['/invitations', 'GET'], ['/audit', 'GET'], ['/events', 'POST']] as const) {
+  for (const [path, allow] of API_ROUTES) {
     router.all(path, methodNotAllowed(allow));
   }
   router.use((req, res) => sendProblem(res, 404, `No API resource at ${req.method} ${req.baseUrl}${req.path}.`));
