@@ -41,7 +41,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
   const identity = await identifyWorkspace(config);
   log.info({ team: identity.teamId, socketMode: config.slack.socketMode }, 'connected to Slack');
 
-  const database = await connectDatabase(config, log);
+  const database = await connectDatabase(config, log, { exclusive: true });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
     const organization = await ensureOrganization(database.db, {
