@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import os, { userInfo } from 'node:os';
@@ -62,8 +63,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (err) => log?.warn({ err }, 'embedded postgres reported an error'),
   });
 
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  if (userInfo().uid === 0) await letPostgresUserIn(databaseDir, log);
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    await mkdir(path.dirname(databaseDir), { recursive: true });
     log?.info({ databaseDir }, 'initialising embedded PostgreSQL data directory');
     await server.initialise();
   }
@@ -93,6 +95,50 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       log?.info('embedded PostgreSQL started again');
     },
   };
+}
+
+/**
+ * As root, the server runs as the `postgres` OS user, which must be able to reach its data
+ * directory (DATA_DIR/postgres, which the package creates and hands to that user). A DATA_DIR
+ * someone else made private (mode 0700, as mkdtemp or a volume mount makes it) shuts it out:
+ * "initdb: could not access directory …: Permission denied". The least that lets it in is
+ * the search bit for others on DATA_DIR (mode |= 0o001): it can then open the one directory it
+ * owns, but cannot list DATA_DIR or read anything else in it (the app's other entries, such
+ * as mail/, keep their own modes). Nothing above DATA_DIR is changed: when a parent shuts
+ * the user out, this stops with a message naming DATA_DIR and the fix.
+ */
+async function letPostgresUserIn(databaseDir: string, log?: Logger): Promise<void> {
+  const dataDir = path.dirname(databaseDir);
+  const user = postgresUser();
+  if (!user) return; // the package creates the user on initialise; it then owns what it made
+  if (canEnter(dataDir, user)) return;
+  if (!canEnter(path.dirname(dataDir), user)) {
+    throw new Error(
+      `DATA_DIR ${dataDir} is inside a directory the "postgres" OS user cannot enter. Running as root, the embedded ` +
+        'PostgreSQL server runs as that user and needs to reach DATA_DIR/postgres. Fix: set DATA_DIR to a directory outside it ' +
+        '(for example under /var/lib or /srv), run Team Manager as a non-root user, or set DATABASE_URL to an existing server.',
+    );
+  }
+  const { mode } = await stat(dataDir);
+  // The emails (accept links) must stay unreadable to others once they may pass DATA_DIR.
+  if (existsSync(path.join(dataDir, 'mail'))) await chmod(path.join(dataDir, 'mail'), 0o700);
+  await chmod(dataDir, (mode & 0o7777) | 0o001);
+  log?.warn(
+    { dataDir, mode: `0${((mode & 0o7777) | 0o001).toString(8)}` },
+    'running as root: let the postgres OS user pass through DATA_DIR to its own database directory (others may enter, not list)',
+  );
+}
+
+function postgresUser(): { uid: number; gid: number } | undefined {
+  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/** Whether that user can enter the directory: the kernel's own answer (ACLs and groups included). */
+function canEnter(dir: string, user: { uid: number; gid: number }): boolean {
+  return spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', dir], { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
 }
 
 /** Why the server would not start, in its own words, with the advice that fits. */
