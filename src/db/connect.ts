@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openDatabase, type Db } from './database.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+import { claimDataDir, openEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { migrateToLatest } from './migrate.js';
 
 export interface DatabaseHandle {
@@ -11,7 +11,7 @@ export interface DatabaseHandle {
   pool: pg.Pool;
   /** The connection URL (the embedded server's, when we started it): for pools of their own. */
   url: string;
-  /** Set when we started the embedded server ourselves (no DATABASE_URL). */
+  /** Set when the embedded server is used (no DATABASE_URL); `owned` when this process started it. */
   embedded?: EmbeddedServer;
   close(): Promise<void>;
 }
@@ -19,23 +19,33 @@ export interface DatabaseHandle {
 const EMBEDDED_DATABASE = 'teammanager';
 
 /**
- * Opens the configured database, or starts the embedded server under DATA_DIR when none is
- * configured, and (unless told not to) brings its schema up to date.
+ * Opens the configured database, or, when none is configured, the embedded server under
+ * DATA_DIR: the one already running there (the app's, when this is the CLI or a worker
+ * beside it), else one started here. Then (unless told not to) brings its schema up to date.
+ * `exclusive` is for the app itself: one Team Manager per DATA_DIR (see claimDataDir).
  */
 export async function connectDatabase(
   config: Pick<Config, 'database' | 'dataDir'>,
   log: Logger,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; exclusive?: boolean } = {},
 ): Promise<DatabaseHandle> {
   let url = config.database.url;
   let embedded: EmbeddedServer | undefined;
+  let release = async () => {};
   if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(config.dataDir, 'postgres'),
-      port: config.database.embeddedPort,
-      log,
-    });
-    await createDatabaseIfMissing(embedded.url('postgres'), EMBEDDED_DATABASE);
+    if (options.exclusive) release = await claimDataDir(config.dataDir, log);
+    try {
+      embedded = await openEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.database.embeddedPort,
+        log,
+      });
+      await createDatabaseIfMissing(embedded.url('postgres'), EMBEDDED_DATABASE);
+    } catch (err) {
+      await embedded?.stop();
+      await release();
+      throw err;
+    }
     url = embedded.url(EMBEDDED_DATABASE);
   }
   const dbLog = log.child({ subsystem: 'db' });
@@ -55,6 +65,7 @@ export async function connectDatabase(
   } catch (err) {
     await db.destroy();
     await embedded?.stop();
+    await release();
     throw err;
   }
   return {
@@ -66,6 +77,7 @@ export async function connectDatabase(
       closing = true;
       await db.destroy();
       await embedded?.stop();
+      await release();
     },
   };
 }
@@ -75,7 +87,12 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(name)}`);
+    if (!rowCount) {
+      await client.query(`create database ${client.escapeIdentifier(name)}`).catch((err: { code?: string }) => {
+        // Another of our processes created it at the same moment (the CLI beside a starting app).
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
+      });
+    }
   } finally {
     await client.end();
   }
