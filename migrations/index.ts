@@ -7,6 +7,7 @@ import * as m0005 from './2026_11_27_0005_activity_api.js';
 import * as m0006 from './2026_11_27_0006_audit_indexes.js';
 import * as m0007 from './2026_11_27_0007_member_counts.js';
 import * as m0008 from './2026_11_28_0008_invitation_daily_count.js';
+import * as m0009 from './2026_12_07_0009_worker_heartbeats.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0006_audit_indexes': m0006,
   '2026_11_27_0007_member_counts': m0007,
   '2026_11_28_0008_invitation_daily_count': m0008,
+  '2026_12_07_0009_worker_heartbeats': m0009,
 };
