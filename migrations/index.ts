@@ -9,6 +9,7 @@ import * as m0007 from './2026_11_27_0007_member_counts.js';
 import * as m0008 from './2026_11_28_0008_invitation_daily_count.js';
 import * as m0009 from './2026_12_07_0009_slack_installations.js';
 import * as m0010 from './2026_12_07_0010_organization_purges.js';
+import * as m0011 from './2026_12_07_0011_worker_heartbeats.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_28_0008_invitation_daily_count': m0008,
   '2026_12_07_0009_slack_installations': m0009,
   '2026_12_07_0010_organization_purges': m0010,
+  '2026_12_07_0011_worker_heartbeats': m0011,
 };

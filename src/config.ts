@@ -80,6 +80,7 @@ export const configSchema = z
     RUN_MIGRATIONS: booleanFromEnv.default(true),
     RUN_WORKER: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+    WORKER_DEAD_AFTER_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(3600).default(60),
   })
   .transform((env) => ({
     slack: {
@@ -114,7 +115,7 @@ export const configSchema = z
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
-    worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY },
+    worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS },
   }));
 
 export type Config = z.output<typeof configSchema>;

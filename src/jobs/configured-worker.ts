@@ -35,6 +35,7 @@ export async function startConfiguredWorker(
     slack: workerSlackClients(config, own.db, log),
     log,
     concurrency: config.worker.concurrency,
+    deadAfterMs: config.worker.deadAfterSeconds * 1000,
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: own.db }, organizationId, slackUserId),
     invitations: { mailer, publicUrl: config.http.publicUrl },
   });

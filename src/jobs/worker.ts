@@ -1,4 +1,6 @@
-import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { startHeartbeat } from './heartbeat.js';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
@@ -20,6 +22,8 @@ export interface WorkerDeps {
   slack: SlackClients;
   log: Logger;
   concurrency: number;
+  /** A worker whose heartbeat is older than this is declared dead and its jobs freed (src/jobs/heartbeat.ts); 60 s unless set. */
+  deadAfterMs?: number;
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
@@ -115,9 +119,20 @@ function workerLogger(log: Logger): WorkerLogger {
   });
 }
 
-/** Starts the job runner; LISTEN/NOTIFY wakes it as soon as a transaction that added a job commits. */
+/**
+ * Starts the job runner; LISTEN/NOTIFY wakes it as soon as a transaction that added a job
+ * commits. Its workers beat a heartbeat, and free the jobs of workers that stopped beating.
+ */
 export async function startWorker(deps: WorkerDeps): Promise<Runner> {
-  return run({
+  const heartbeat = startHeartbeat({ pool: deps.pool, deadAfterMs: deps.deadAfterMs ?? 60_000, log: deps.log });
+  const events: WorkerEvents = new EventEmitter();
+  // Jobs and queues are locked by the pool's id (graphile-worker 0.17's batchGetJobs), not
+  // by each worker's: the pool is what beats.
+  events.on('pool:create', ({ workerPool }) => {
+    heartbeat.add(workerPool.id);
+    void heartbeat.beat();
+  });
+  const runner = await run({
     pgPool: deps.pool,
     taskList: buildTaskList(deps),
     concurrency: deps.concurrency,
@@ -125,5 +140,18 @@ export async function startWorker(deps: WorkerDeps): Promise<Runner> {
     pollInterval: 1_000,
     parsedCronItems: CRON_ITEMS,
     logger: workerLogger(deps.log),
+    events,
+  }).catch(async (err: unknown) => {
+    await heartbeat.stop();
+    throw err;
   });
+  const stop = runner.stop.bind(runner);
+  runner.stop = async (reason?: string) => {
+    try {
+      await stop(reason);
+    } finally {
+      await heartbeat.stop();
+    }
+  };
+  return runner;
 }

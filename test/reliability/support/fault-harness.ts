@@ -107,7 +107,7 @@ export async function startAppProcess(options: {
 }
 
 /** `src/worker.ts` (the worker alone) as a child process; resolves once it has started. */
-export async function startWorkerProcess(options: { databaseUrl: string; standin: SlackStandin }): Promise<RunningProcess> {
+export async function startWorkerProcess(options: { databaseUrl: string; standin: SlackStandin; env?: Record<string, string> }): Promise<RunningProcess> {
   const proc = runEntryPoint('src/worker.ts', {
     // The worker's configuration asks for it too, although it serves no requests.
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -116,6 +116,7 @@ export async function startWorkerProcess(options: { databaseUrl: string; standin
     DATABASE_URL: options.databaseUrl,
     LOG_LEVEL: 'info',
     RUN_MIGRATIONS: 'false',
+    ...options.env,
   });
   await proc.waitForLog((l) => l.msg === 'worker started', 30_000);
   return proc;
