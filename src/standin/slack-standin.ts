@@ -14,241 +14,44 @@
  * a one-time ws:// URL on this same server, where `socket` (see socket-mode.ts) greets
  * the app and carries envelopes to it and its acks back.
  */
-import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { validateBlocks, validateView, type ViewType } from './block-kit-limits.js';
+import { validateBlocks } from './block-kit/index.js';
+import { fail, failWithMessages, ok, parseArgs, parseResponseUrlBody, rateLimited, readBody, sendJson, str, type ApiReply, type Args, type MethodHandler } from './http/reply.js';
 import { SocketModeServer } from './socket-mode.js';
 import { waitForEmitted } from './wait.js';
+import { chatMethods } from './web-api/chat.js';
+import { peopleMethods } from './web-api/people.js';
+import { viewsMethods } from './web-api/views.js';
+import { randomHex, WorkspaceModel } from './workspace/model.js';
+import type { Fault, RecordedCall, ResponseUrlPost, StandinOptions } from './workspace/types.js';
 
 // The Socket Mode side is part of the stand-in's API (standin.socket), so it is exported with it.
 import { StandinOAuth, type StandinWorkspace } from './oauth.js';
 export * from './oauth.js';
 export * from './socket-mode.js';
+export * from './workspace/types.js';
+export { findActionElement, WorkspaceModel, type WorkspaceChange, type WorkspaceSnapshot } from './workspace/model.js';
 
-export interface StandinUser {
-  id: string;
-  name: string;
-  realName: string;
-  email: string;
-  isBot?: boolean;
-  deleted?: boolean;
-  tz?: string;
-  /** A person of another organization, as Slack Connect shows them: their own team id. */
-  teamId?: string;
-  /** Slack's flag for someone outside the workspace the token can see only through a shared channel. */
-  isStranger?: boolean;
-}
-export interface StandinChannel {
-  id: string;
-  name: string;
-}
-export interface StandinOptions {
-  teamId?: string;
-  teamName?: string;
-  botToken?: string;
-  /** The app-level token (xapp-…) that may call apps.connections.open, and only that. */
-  appToken?: string;
-  botUserId?: string;
-  botId?: string;
-  /** Display name of the bot user (auth.test `user`, users.info of the bot). */
-  botName?: string;
-  /** The Slack app id (api_app_id in payloads, app_id in views). */
-  appId?: string;
-  users?: StandinUser[];
-  channels?: StandinChannel[];
-  postMessageIntervalMs?: number;
-  triggerTtlMs?: number;
-  port?: number;
-  /** Interval of the Socket Mode server's pings (default 10 s; 0 disables). */
-  socketPingIntervalMs?: number;
-  /** How long `socket.send()` waits for a connection and then for the app's ack (default 5 s). */
-  socketAckTimeoutMs?: number;
-  /** "Add to Slack": the app's client credentials that oauth.v2.access accepts (src/standin/oauth.ts). */
-  oauthClient?: { clientId: string; clientSecret: string };
-  /** More workspaces the app can be installed in through OAuth, besides the stand-in's own. */
-  workspaces?: StandinWorkspace[];
-  /** Token rotation: OAuth installs get refresh tokens and tokens expiring after this many seconds. */
-  tokenRotationExpiresInSec?: number;
-}
-export interface RecordedCall {
-  method: string;
-  args: Record<string, unknown>;
-  at: number;
-  status: number;
-  response: Record<string, unknown>;
-  /** The token the call was made with (Bearer header or token field), if any. */
-  token?: string;
-  /**
-   * Set when a fault made the caller never see `response` although the call took effect
-   * (`dropResponse`: the connection was cut; `delayMs`: answered this late, maybe after the
-   * caller gave up). What Slack looks like when a request times out on the way back.
-   */
-  responseLost?: 'dropped' | 'delayed';
-  /** The injected fault this call met, if any (so a test can tell its faults from Slack's own pacing). */
-  injectedFault?: Fault;
-  /** The Retry-After (seconds) of a 429 answer, injected or from the posting pace. */
-  retryAfterSec?: number;
-}
-export interface ResponseUrlPost {
-  id: string;
-  body: Record<string, unknown>;
-  at: number;
-}
-/**
- * Trouble injected into the next call(s) of a method. With `status` or `error` the call is
- * refused and has no effect (a 429 carries `Retry-After: retryAfterSec`). Without them the call
- * takes effect and only its answer suffers: `delayMs` holds it back that long (past the
- * client's timeout it is a timeout whose call happened anyway), `dropResponse` cuts the
- * connection instead of answering.
- */
-export interface Fault {
-  status?: number;
-  error?: string;
-  retryAfterSec?: number;
-  delayMs?: number;
-  dropResponse?: boolean;
-}
-/** Message metadata as chat.postMessage takes it and conversations.history returns it. */
-export interface MessageMetadata {
-  event_type: string;
-  event_payload: Record<string, unknown>;
-}
-/** A message as Slack stores it (what chat.update and block_actions payloads see). */
-export interface StoredMessage {
-  type: 'message';
-  channel: string;
-  ts: string;
-  text: string;
-  blocks?: unknown[];
-  user: string;
-  bot_id: string;
-  app_id: string;
-  team: string;
-  thread_ts?: string;
-  edited?: { user: string; ts: string };
-  metadata?: MessageMetadata;
-}
-/** A view as Slack returns it from views.* (id, hash, state, defaults, then the app's fields). */
-export type StoredView = Record<string, unknown> & { id: string; hash: string; type: string };
-
-export const DEFAULT_USERS: readonly StandinUser[] = [
-  { id: 'U0ALICE001', name: 'alice', realName: 'Alice Archer', email: 'alice@acme.test', tz: 'Europe/Paris' },
-  { id: 'U0BOB00001', name: 'bob', realName: 'Bob Baker', email: 'bob@acme.test', tz: 'America/New_York' },
-  { id: 'U0CAROL001', name: 'carol', realName: 'Carol Chen', email: 'carol@acme.test', tz: 'Asia/Tokyo' },
-  { id: 'U0DAVE0001', name: 'dave', realName: 'Dave Diaz', email: 'dave@acme.test', tz: 'America/Los_Angeles' },
-];
-export const DEFAULT_CHANNELS: readonly StandinChannel[] = [
-  { id: 'C0TEAM0001', name: 'team-updates' },
-  { id: 'C0APPR0001', name: 'team-approvals' },
-  { id: 'C0GENERAL1', name: 'general' },
-];
-
-/** Slack's limit on `text` in chat.postMessage/chat.update. */
-export const MAX_MESSAGE_TEXT = 40_000;
-/** Slack's limit on the members of a group DM opened with conversations.open. */
-const MAX_MPIM_USERS = 8;
-/** Form fields that WebClient sends as JSON strings. */
-const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
-/** Slack's ceiling on conversations.history's `limit`. */
-const MAX_HISTORY_LIMIT = 999;
-/** Slack's documented limit on a message's metadata (event_type + event_payload), in bytes. */
-const MAX_METADATA_BYTES = 8_000;
-
-type Args = Record<string, unknown>;
-interface ApiReply {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-}
-type MethodHandler = (args: Args) => ApiReply;
-
-const ok = (body: Record<string, unknown> = {}): ApiReply => ({ status: 200, body: { ok: true, ...body } });
-/** Slack reports API errors with HTTP 200 and `ok: false`. */
-const fail = (error: string, extra: Record<string, unknown> = {}): ApiReply => ({
-  status: 200,
-  body: { ok: false, error, ...extra },
-});
-const failWithMessages = (error: string, problems: string[]): ApiReply =>
-  fail(error, { response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } });
-const rateLimited = (retryAfterSec: number): ApiReply => ({
-  status: 429,
-  body: { ok: false, error: 'ratelimited' },
-  headers: { 'Retry-After': String(retryAfterSec) },
-});
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const randomHex = (bytes: number) => randomBytes(bytes).toString('hex');
-const randomUpper = (n: number) => randomBytes(n).toString('base64url').replace(/[^A-Za-z0-9]/g, '0').toUpperCase().slice(0, n);
 
-export class SlackStandin {
-  readonly teamId: string;
-  readonly teamName: string;
-  /** Workspace subdomain, as in team_domain and `https://acme.slack.com/`. */
-  readonly teamDomain: string;
-  readonly botToken: string;
-  readonly appToken: string;
-  readonly botUserId: string;
-  readonly botId: string;
-  readonly botName: string;
-  readonly appId: string;
-  readonly postMessageIntervalMs: number;
-  readonly triggerTtlMs: number;
-
-  users: StandinUser[];
-  channels: StandinChannel[];
+export class SlackStandin extends WorkspaceModel {
   calls: RecordedCall[] = [];
   responseUrlPosts: ResponseUrlPost[] = [];
-  /** Every message the bot posted, in order (updated in place by chat.update). */
-  messages: StoredMessage[] = [];
-  /** Views opened/pushed/published, by view id. */
-  views = new Map<string, StoredView>();
-  /** The latest published home tab per user id. */
-  homeViews = new Map<string, StoredView>();
   /** Socket Mode: connections, frames, and `send()` to deliver envelopes to the app. */
   readonly socket: SocketModeServer;
   /** OAuth v2: the consent page, oauth.v2.access and the tokens installs were given. */
   readonly oauth: StandinOAuth;
-  /** The workspaces an install can pick: the stand-in's own first. */
-  readonly workspaces: StandinWorkspace[];
 
   private readonly server: Server;
   private port = 0;
-  private readonly events = new EventEmitter();
   private readonly methods: Record<string, MethodHandler>;
   private readonly faults = new Map<string, Array<{ fault: Fault; remaining: number }>>();
-  private readonly lastPostAt = new Map<string, number>();
-  private readonly triggers = new Map<string, { mintedAt: number; used: boolean }>();
   private readonly responseUrlIds = new Set<string>();
-  private readonly viewIdByExternalId = new Map<string, string>();
-  private readonly dmIdByMembers = new Map<string, string>();
-  private readonly dmMembers = new Map<string, string[]>();
-  private lastTsMicros = 0;
-  private idCounter = 0;
 
   private constructor(opts: StandinOptions) {
-    this.teamId = opts.teamId ?? 'T0TEAM0001';
-    this.teamName = opts.teamName ?? 'Acme';
-    this.teamDomain = this.teamName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    this.botToken = opts.botToken ?? 'xoxb-standin-token';
-    this.appToken = opts.appToken ?? 'xapp-1-A0APP00001-standin';
-    this.botUserId = opts.botUserId ?? 'U0BOT00001';
-    this.botId = opts.botId ?? 'B0BOT00001';
-    this.botName = opts.botName ?? 'team-manager';
-    this.appId = opts.appId ?? 'A0APP00001';
-    this.postMessageIntervalMs = opts.postMessageIntervalMs ?? 1000;
-    this.triggerTtlMs = opts.triggerTtlMs ?? 3000;
-    this.users = (opts.users ?? DEFAULT_USERS).map((u) => ({ ...u }));
-    this.channels = (opts.channels ?? DEFAULT_CHANNELS).map((c) => ({ ...c }));
-    this.events.setMaxListeners(0);
-    this.workspaces = [{ teamId: this.teamId, teamName: this.teamName }, ...(opts.workspaces ?? [])];
-    // Every channel is known to the stand-in (ids are unique across Slack); which token may reach it is checked per workspace.
-    for (const id of (opts.workspaces ?? []).flatMap((w) => w.channels ?? [])) {
-      if (!this.channels.some((c) => c.id === id)) this.channels.push({ id, name: id.toLowerCase() });
-    }
+    super(opts);
     this.oauth = new StandinOAuth({
       clientId: opts.oauthClient?.clientId ?? '1111111111.2222222222',
       clientSecret: opts.oauthClient?.clientSecret ?? 'standin-client-secret-0123456789',
@@ -259,18 +62,9 @@ export class SlackStandin {
       ...(opts.tokenRotationExpiresInSec !== undefined ? { rotationExpiresInSec: opts.tokenRotationExpiresInSec } : {}),
     });
     this.methods = {
-      'auth.test': () => this.authTest(),
-      'chat.postMessage': (a) => this.chatPostMessage(a),
-      'chat.update': (a) => this.chatUpdate(a),
-      'chat.postEphemeral': (a) => this.chatPostEphemeral(a),
-      'views.open': (a) => this.viewsOpen(a),
-      'views.push': (a) => this.viewsOpen(a),
-      'views.update': (a) => this.viewsUpdate(a),
-      'views.publish': (a) => this.viewsPublish(a),
-      'users.info': (a) => this.usersInfo(a),
-      'users.lookupByEmail': (a) => this.usersLookupByEmail(a),
-      'conversations.open': (a) => this.conversationsOpen(a),
-      'conversations.history': (a) => this.conversationsHistory(a),
+      ...peopleMethods(this),
+      ...chatMethods(this),
+      ...viewsMethods(this),
       'apps.connections.open': () => ok({ url: this.socket.newConnectionUrl() }),
     };
     this.socket = new SocketModeServer({
@@ -358,13 +152,6 @@ export class SlackStandin {
     return { id, url: `${this.baseUrl}/response/${id}` };
   }
 
-  /** A trigger_id like Slack's ('12345.98765.abcd…'): valid for triggerTtlMs, usable once. */
-  newTriggerId(): string {
-    const id = `${Date.now()}${++this.idCounter}.${100000 + Math.floor(Math.random() * 900000)}.${randomHex(16)}`;
-    this.triggers.set(id, { mintedAt: Date.now(), used: false });
-    return id;
-  }
-
   /** Make the next `times` calls of `method` fail (or answer late with only `delayMs`). */
   injectFault(method: string, fault: Fault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
@@ -379,49 +166,6 @@ export class SlackStandin {
     this.faults.clear();
     this.lastPostAt.clear();
     this.socket.reset();
-  }
-
-  findUser(id: string): StandinUser | undefined {
-    if (id === this.botUserId) {
-      return { id, name: this.botName, realName: this.botName, email: '', isBot: true };
-    }
-    return this.users.find((u) => u.id === id);
-  }
-
-  channelName(id: string): string | undefined {
-    return this.channels.find((c) => c.id === id)?.name;
-  }
-
-  /** The stable DM (one user) or group DM (several) id for these users, as conversations.open returns. */
-  dmIdFor(userIds: string[]): string {
-    const members = [...new Set(userIds)].sort();
-    const key = members.join(',');
-    let id = this.dmIdByMembers.get(key);
-    if (!id) {
-      id = `${members.length === 1 ? 'D' : 'G'}0DM${String(this.dmIdByMembers.size + 1).padStart(6, '0')}`;
-      this.dmIdByMembers.set(key, id);
-      this.dmMembers.set(id, members);
-    }
-    return id;
-  }
-
-  getMessage(channel: string, ts: string): StoredMessage | undefined {
-    return this.messages.find((m) => m.channel === channel && m.ts === ts);
-  }
-
-  /**
-   * The latest bot message containing an interactive element with this action_id
-   * (and block_id, if given), i.e. the message a user would click on.
-   */
-  findMessageWithAction(actionId: string, opts: { blockId?: string; channelId?: string } = {}):
-    { message: StoredMessage; block: Record<string, unknown>; element: Record<string, unknown> } | undefined {
-    for (let i = this.messages.length - 1; i >= 0; i--) {
-      const message = this.messages[i]!;
-      if (opts.channelId && message.channel !== opts.channelId) continue;
-      const found = findActionElement(message.blocks, actionId, opts.blockId);
-      if (found) return { message, ...found };
-    }
-    return undefined;
   }
 
   // -------------------------------------------------------------------------
@@ -543,348 +287,6 @@ export class SlackStandin {
     });
     return `Last ${recent.length} of ${this.calls.length} call(s):\n${recent.join('\n')}`;
   }
-
-  // -------------------------------------------------------------------------
-  // Shared Slack rules
-
-  private nextTs(): string {
-    // Slack ts are unique, increasing "seconds.microseconds" strings.
-    const micros = Math.max(Date.now() * 1000, this.lastTsMicros + 100);
-    this.lastTsMicros = micros;
-    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
-  }
-
-  private newId(prefix: string): string {
-    return `${prefix}0${randomUpper(9)}`;
-  }
-
-  private isConversation(id: string): boolean {
-    return this.channelName(id) !== undefined || this.dmMembers.has(id);
-  }
-
-  /** Channel ids, DM ids from conversations.open, or a user id (Slack opens the DM for you). */
-  private resolveChannel(channel: unknown): string | undefined {
-    const id = str(channel);
-    if (!id) return undefined;
-    if (this.isConversation(id)) return id;
-    const user = this.findUser(id);
-    if (user && !user.isBot) return this.dmIdFor([id]);
-    return undefined;
-  }
-
-  /** text/blocks rules shared by chat.postMessage, chat.update and chat.postEphemeral. */
-  private checkMessageContent(args: Args, requireContent = true): ApiReply | undefined {
-    if (typeof args.blocks === 'string') return fail('invalid_blocks_format');
-    const hasText = str(args.text) !== undefined;
-    const hasBlocks = Array.isArray(args.blocks) && args.blocks.length > 0;
-    const hasAttachments = Array.isArray(args.attachments) && args.attachments.length > 0;
-    if (requireContent && !hasText && !hasBlocks && !hasAttachments) return fail('no_text');
-    if (typeof args.text === 'string' && args.text.length > MAX_MESSAGE_TEXT) return fail('msg_too_long');
-    if (args.blocks !== undefined) {
-      const problems = validateBlocks(args.blocks, 'message');
-      if (problems.length > 0) return failWithMessages('invalid_blocks', problems);
-    }
-    return undefined;
-  }
-
-  /** Slack allows about one message per second per channel; bursts get HTTP 429. */
-  private checkPace(channel: string): ApiReply | undefined {
-    const last = this.lastPostAt.get(channel);
-    if (last === undefined) return undefined;
-    const remaining = this.postMessageIntervalMs - (Date.now() - last);
-    return remaining > 0 ? rateLimited(Math.max(1, Math.ceil(remaining / 1000))) : undefined;
-  }
-
-  private checkTrigger(triggerId: unknown): ApiReply | undefined {
-    const id = str(triggerId);
-    if (!id) return failWithMessages('invalid_arguments', ['missing required field: trigger_id']);
-    const trigger = this.triggers.get(id);
-    if (!trigger) return fail('invalid_trigger_id');
-    if (trigger.used || Date.now() - trigger.mintedAt > this.triggerTtlMs) return fail('expired_trigger_id');
-    return undefined;
-  }
-
-  private buildView(view: Record<string, unknown>, previous?: StoredView): StoredView {
-    const id = previous?.id ?? this.newId('V');
-    return {
-      // Defaults Slack fills in on every view it returns.
-      team_id: this.teamId,
-      private_metadata: '',
-      callback_id: '',
-      external_id: '',
-      title: null,
-      close: null,
-      submit: null,
-      clear_on_close: false,
-      notify_on_close: false,
-      previous_view_id: null,
-      root_view_id: id,
-      app_id: this.appId,
-      app_installed_team_id: this.teamId,
-      bot_id: this.botId,
-      ...view,
-      blocks: withBlockIds(view.blocks),
-      id,
-      type: String(view.type),
-      hash: `${Math.floor(Date.now() / 1000)}.${randomHex(4)}`,
-      state: { values: {} },
-    };
-  }
-
-  private storeView(view: StoredView, previous?: StoredView): void {
-    const oldExternal = str(previous?.external_id);
-    if (oldExternal) this.viewIdByExternalId.delete(oldExternal);
-    this.views.set(view.id, view);
-    const external = str(view.external_id);
-    if (external) this.viewIdByExternalId.set(external, view.id);
-  }
-
-  private userPayload(user: StandinUser): Record<string, unknown> {
-    return {
-      id: user.id,
-      team_id: user.teamId ?? this.teamId,
-      ...(user.isStranger ? { is_stranger: true } : {}),
-      name: user.name,
-      real_name: user.realName,
-      deleted: user.deleted ?? false,
-      is_bot: user.isBot ?? false,
-      is_app_user: false,
-      tz: user.tz ?? 'America/Los_Angeles',
-      profile: {
-        email: user.isBot ? undefined : user.email,
-        real_name: user.realName,
-        display_name: user.name,
-        image_72: `https://avatars.${this.teamDomain}.test/${user.id}_72.png`,
-        ...(user.isBot ? { bot_id: this.botId } : {}),
-      },
-    };
-  }
-
-  // -------------------------------------------------------------------------
-  // Web API methods
-
-  private authTest(): ApiReply {
-    return ok({
-      url: `https://${this.teamDomain}.slack.com/`,
-      team: this.teamName,
-      user: this.botName,
-      team_id: this.teamId,
-      user_id: this.botUserId,
-      bot_id: this.botId,
-      is_enterprise_install: false,
-    });
-  }
-
-  private chatPostMessage(args: Args): ApiReply {
-    const channel = this.resolveChannel(args.channel);
-    if (!channel) return fail('channel_not_found');
-    const paced = this.checkPace(channel);
-    if (paced) return paced;
-    const invalid = this.checkMessageContent(args);
-    if (invalid) return invalid;
-    const metadata = parseMetadata(args.metadata);
-    if (metadata && 'error' in metadata) return fail(metadata.error);
-
-    this.lastPostAt.set(channel, Date.now());
-    const message: StoredMessage = {
-      type: 'message',
-      channel,
-      ts: this.nextTs(),
-      text: typeof args.text === 'string' ? args.text : '',
-      ...(Array.isArray(args.blocks) ? { blocks: withBlockIds(args.blocks) } : {}),
-      user: this.botUserId,
-      bot_id: this.botId,
-      app_id: this.appId,
-      team: this.teamId,
-      ...(str(args.thread_ts) ? { thread_ts: str(args.thread_ts) } : {}),
-      ...(metadata ? { metadata } : {}),
-    };
-    this.messages.push(message);
-    return ok({ channel, ts: message.ts, message: messagePayload(message) });
-  }
-
-  private chatUpdate(args: Args): ApiReply {
-    // Unlike chat.postMessage, chat.update needs the conversation id, not a user id.
-    const channel = str(args.channel);
-    if (!channel || !this.isConversation(channel)) return fail('channel_not_found');
-    const message = this.getMessage(channel, String(args.ts ?? ''));
-    if (!message || message.user !== this.botUserId) return fail('message_not_found');
-    const invalid = this.checkMessageContent(args, false);
-    if (invalid) return invalid;
-    if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) return fail('no_text');
-
-    // Fields that are passed replace the stored ones; omitted ones are kept.
-    if (typeof args.text === 'string') message.text = args.text;
-    if (Array.isArray(args.blocks)) message.blocks = withBlockIds(args.blocks);
-    message.edited = { user: this.botUserId, ts: this.nextTs() };
-    return ok({ channel, ts: message.ts, text: message.text, message: messagePayload(message) });
-  }
-
-  private chatPostEphemeral(args: Args): ApiReply {
-    const channel = this.resolveChannel(args.channel);
-    if (!channel) return fail('channel_not_found');
-    const user = this.findUser(String(args.user ?? ''));
-    if (!user || user.isBot) return fail('user_not_found');
-    const invalid = this.checkMessageContent(args);
-    if (invalid) return invalid;
-    return ok({ message_ts: this.nextTs() });
-  }
-
-  /** views.open and views.push share the same rules. */
-  private viewsOpen(args: Args): ApiReply {
-    const triggerProblem = this.checkTrigger(args.trigger_id);
-    if (triggerProblem) return triggerProblem;
-    if (!isObject(args.view)) return failWithMessages('invalid_arguments', ['missing required field: view']);
-    const problems = validateView(args.view, 'modal');
-    if (problems.length > 0) return failWithMessages('invalid_arguments', problems);
-    const external = str(args.view.external_id);
-    if (external && this.viewIdByExternalId.has(external)) return fail('duplicate_external_id');
-
-    // The trigger is only spent by a successful open, so a fixed view can be retried within the TTL.
-    this.triggers.get(String(args.trigger_id))!.used = true;
-    const view = this.buildView(args.view);
-    this.storeView(view);
-    return ok({ view });
-  }
-
-  private viewsUpdate(args: Args): ApiReply {
-    const byId = str(args.view_id);
-    const byExternalId = str(args.external_id);
-    if (!byId && !byExternalId) return failWithMessages('invalid_arguments', ['either view_id or external_id is required']);
-    const viewId = byId ?? this.viewIdByExternalId.get(byExternalId!);
-    const previous = viewId ? this.views.get(viewId) : undefined;
-    if (!previous) return fail('not_found');
-    // The hash guards against overwriting a view that changed since the app last saw it.
-    if (str(args.hash) && args.hash !== previous.hash) return fail('hash_conflict');
-    if (!isObject(args.view)) return failWithMessages('invalid_arguments', ['missing required field: view']);
-    const problems = validateView(args.view, previous.type as ViewType);
-    if (problems.length > 0) return failWithMessages('invalid_arguments', problems);
-
-    // An update that omits external_id keeps the one the view already had.
-    const next = args.view.external_id === undefined && str(previous.external_id)
-      ? { ...args.view, external_id: previous.external_id }
-      : args.view;
-    const view = this.buildView(next, previous);
-    this.storeView(view, previous);
-    for (const [user, home] of this.homeViews) if (home.id === view.id) this.homeViews.set(user, view);
-    return ok({ view });
-  }
-
-  private viewsPublish(args: Args): ApiReply {
-    const userId = String(args.user_id ?? '');
-    const user = this.findUser(userId);
-    if (!user || user.isBot) return fail('user_not_found');
-    if (!isObject(args.view)) return failWithMessages('invalid_arguments', ['missing required field: view']);
-    const problems = validateView(args.view, 'home');
-    if (problems.length > 0) return failWithMessages('invalid_arguments', problems);
-    const previous = this.homeViews.get(userId);
-    if (str(args.hash) && previous && args.hash !== previous.hash) return fail('hash_conflict');
-
-    // A user's home tab keeps its view id across publishes.
-    const view = this.buildView(args.view, previous);
-    this.storeView(view, previous);
-    this.homeViews.set(userId, view);
-    return ok({ view });
-  }
-
-  private usersInfo(args: Args): ApiReply {
-    const user = this.findUser(String(args.user ?? ''));
-    return user ? ok({ user: this.userPayload(user) }) : fail('user_not_found');
-  }
-
-  private usersLookupByEmail(args: Args): ApiReply {
-    const email = String(args.email ?? '').toLowerCase();
-    const user = email ? this.users.find((u) => u.email.toLowerCase() === email) : undefined;
-    return user ? ok({ user: this.userPayload(user) }) : fail('users_not_found');
-  }
-
-  private conversationsOpen(args: Args): ApiReply {
-    const channel = str(args.channel);
-    if (channel) {
-      return this.dmMembers.has(channel) ? ok({ no_op: true, already_open: true, channel: { id: channel } }) : fail('channel_not_found');
-    }
-    const userIds = String(args.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-    if (userIds.length === 0) return fail('users_list_not_supplied');
-    if (userIds.length > MAX_MPIM_USERS) return fail('too_many_users');
-    if (userIds.some((id) => !this.findUser(id))) return fail('user_not_found');
-    const alreadyOpen = this.dmIdByMembers.has([...new Set(userIds)].sort().join(','));
-    const id = this.dmIdFor(userIds);
-    return ok({ ...(alreadyOpen ? { no_op: true, already_open: true } : {}), channel: { id } });
-  }
-
-  /**
-   * A conversation's messages, newest first, as Slack pages them: `oldest` / `latest` bound the
-   * ts (exclusive unless `inclusive`), `limit` (default 100, at most 999) and an opaque `cursor`
-   * page through. Message metadata is returned only with `include_all_metadata`. Like Slack it
-   * needs a conversation id: a user id is `channel_not_found` (conversations.open gives the DM's id).
-   */
-  private conversationsHistory(args: Args): ApiReply {
-    const channel = str(args.channel);
-    if (!channel || !this.isConversation(channel)) return fail('channel_not_found');
-    const limitArg = args.limit === undefined ? 100 : Number(args.limit);
-    if (!Number.isInteger(limitArg) || limitArg < 1) return fail('invalid_limit');
-    const limit = Math.min(limitArg, MAX_HISTORY_LIMIT);
-    const inclusive = truthy(args.inclusive);
-    const oldest = str(args.oldest) !== undefined ? Number(args.oldest) : undefined;
-    const latest = str(args.latest) !== undefined ? Number(args.latest) : undefined;
-    if ((oldest !== undefined && Number.isNaN(oldest)) || (latest !== undefined && Number.isNaN(latest))) return fail('invalid_ts_oldest');
-    let offset = 0;
-    const cursor = str(args.cursor);
-    if (cursor) {
-      const decoded = /^next_ts:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-      if (!decoded) return fail('invalid_cursor');
-      offset = Number(decoded[1]);
-    }
-    const withMetadata = truthy(args.include_all_metadata);
-    const inRange = this.messages
-      .filter((m) => m.channel === channel && !m.thread_ts)
-      .filter((m) => {
-        const ts = Number(m.ts);
-        if (oldest !== undefined && (inclusive ? ts < oldest : ts <= oldest)) return false;
-        if (latest !== undefined && (inclusive ? ts > latest : ts >= latest)) return false;
-        return true;
-      })
-      .reverse();
-    const page = inRange.slice(offset, offset + limit);
-    const hasMore = offset + limit < inRange.length;
-    return ok({
-      messages: page.map((m) => {
-        const { metadata, ...rest } = messagePayload(m);
-        return structuredClone(withMetadata && metadata ? { ...rest, metadata } : rest);
-      }),
-      has_more: hasMore,
-      pin_count: 0,
-      response_metadata: { next_cursor: hasMore ? Buffer.from(`next_ts:${offset + limit}`).toString('base64') : '' },
-    });
-  }
-
-  /** A message from a person (not the bot) in a conversation: other traffic, as in a busy channel. */
-  postAsUser(channel: string, userId: string, text: string): StoredMessage {
-    const resolved = this.resolveChannel(channel);
-    if (!resolved) throw new Error(`postAsUser: no conversation ${channel}`);
-    const message: StoredMessage = { type: 'message', channel: resolved, ts: this.nextTs(), text, user: userId, bot_id: '', app_id: '', team: this.teamId };
-    this.messages.push(message);
-    return message;
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Helpers without state
-
-/** Form fields arrive as strings: 'true' / '1' are true, as with Slack. */
-function truthy(v: unknown): boolean {
-  return v === true || v === 'true' || v === '1' || v === 1;
-}
-
-/** chat.postMessage's `metadata`: an event_type and an event_payload object, at most 8 kB. */
-function parseMetadata(v: unknown): MessageMetadata | { error: string } | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (!isObject(v)) return { error: 'invalid_metadata_format' };
-  if (typeof v.event_type !== 'string' || !/^[A-Za-z0-9_]{1,255}$/.test(v.event_type) || !isObject(v.event_payload)) {
-    return { error: 'invalid_metadata_schema' };
-  }
-  if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) return { error: 'metadata_too_large' };
-  return { event_type: v.event_type, event_payload: structuredClone(v.event_payload) };
 }
 
 function faultReply(fault: Fault): ApiReply {
@@ -895,84 +297,3 @@ function faultReply(fault: Fault): ApiReply {
   return fail(fault.error ?? 'internal_error');
 }
 
-function sendJson(res: ServerResponse, reply: ApiReply): void {
-  res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
-  res.end(JSON.stringify(reply.body));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const isJson = (req: IncomingMessage) => (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
-
-/**
- * Query string + body (form or JSON). As with Slack, the token may come from
- * `Authorization: Bearer` or a `token` field; JSON-valued form fields are parsed.
- */
-function parseArgs(req: IncomingMessage, url: URL, raw: string): { args: Args; token: string | undefined; error?: string } {
-  const args: Args = Object.fromEntries(url.searchParams);
-  if (raw.length > 0) {
-    if (isJson(req)) {
-      try {
-        const body: unknown = JSON.parse(raw);
-        if (!isObject(body)) return { args, token: undefined, error: 'invalid_json' };
-        Object.assign(args, body);
-      } catch {
-        return { args: { raw }, token: undefined, error: 'invalid_json' };
-      }
-    } else {
-      Object.assign(args, Object.fromEntries(new URLSearchParams(raw)));
-    }
-  }
-  for (const field of JSON_FIELDS) {
-    const value = args[field];
-    if (typeof value !== 'string') continue;
-    try {
-      args[field] = JSON.parse(value);
-    } catch {
-      // Left as a string: the method answers with its "invalid format" error.
-    }
-  }
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  const token = bearer ?? str(args.token);
-  delete args.token;
-  return { args, token };
-}
-
-/** Bolt's respond() posts JSON; older integrations post `payload=<json>` forms. */
-function parseResponseUrlBody(req: IncomingMessage, raw: string): Record<string, unknown> | undefined {
-  try {
-    const json = isJson(req) ? raw : new URLSearchParams(raw).get('payload') ?? raw;
-    const body: unknown = JSON.parse(json);
-    return isObject(body) ? body : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Slack gives every block a block_id when the app did not set one. */
-function withBlockIds(blocks: unknown): unknown[] {
-  if (!Array.isArray(blocks)) return [];
-  return blocks.map((b) => (isObject(b) && b.block_id === undefined ? { ...b, block_id: randomUpper(5) } : b));
-}
-
-function messagePayload(m: StoredMessage): Record<string, unknown> {
-  const { channel: _channel, ...message } = m;
-  return message;
-}
-
-/** The interactive element with this action_id (in an accessory, input or actions/context block), and its block. */
-export function findActionElement(blocks: unknown, actionId: string, blockId?: string):
-  { block: Record<string, unknown>; element: Record<string, unknown> } | undefined {
-  if (!Array.isArray(blocks)) return undefined;
-  for (const block of blocks) {
-    if (!isObject(block) || (blockId !== undefined && block.block_id !== blockId)) continue;
-    const candidates = [block.accessory, block.element, ...(Array.isArray(block.elements) ? block.elements : [])];
-    const element = candidates.find((e): e is Record<string, unknown> => isObject(e) && e.action_id === actionId);
-    if (element) return { block, element };
-  }
-  return undefined;
-}
