@@ -34,6 +34,8 @@ export interface StartOptions {
   host?: string;
   /** Longest wait for in-flight work on stop. */
   drainTimeoutMs?: number;
+  /** More routes on the app's HTTP server, before the JSON 404 (the local Slack's page). */
+  routes?: (web: import('express').Express) => void;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
       subcommands: buildSubcommands(),
       tenancy: workspaces.tenancy,
     });
+    options.routes?.(web);
     finishWebApp(web);
 
     const server = http.createServer(web);

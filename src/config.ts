@@ -81,6 +81,7 @@ export const configSchema = z
     RUN_WORKER: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     WORKER_DEAD_AFTER_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(3600).default(60),
+    NODE_ENV: z.string().optional(),
   })
   .transform((env) => ({
     slack: {
@@ -90,6 +91,12 @@ export const configSchema = z
       apiUrl: env.SLACK_API_URL,
       socketMode: env.SLACK_APP_TOKEN !== undefined,
       teamChannel: env.SLACK_TEAM_CHANNEL,
+      /**
+       * Local mode: no Slack credentials at all and NODE_ENV is not production (only entry points
+       * that offer it: `npm start`). main.ts then runs the local Slack (src/standin/local) and fills
+       * the Slack fields from it; never in production, where a forgotten variable must stop the deploy.
+       */
+      local: false as boolean,
       /** Set in distributed mode (SLACK_CLIENT_ID): each workspace installs the app through OAuth. */
       oauth:
         env.SLACK_CLIENT_ID !== undefined
@@ -146,7 +153,7 @@ const SECRET_VARIABLES = new Set([
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  options: { requireSlack?: boolean } = {},
+  options: { requireSlack?: boolean; allowLocalSlack?: boolean } = {},
 ): Readonly<Config> {
   const cleaned: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -164,7 +171,8 @@ export function loadConfig(
   // command line (migrations, owners) runs without them, and so that they are reported
   // together with every other problem. Socket Mode authenticates with the app token; HTTP
   // mode needs the signing secret to verify that each request really comes from Slack.
-  if (options.requireSlack !== false) {
+  const local = options.allowLocalSlack === true && isLocalSlackEnv(cleaned);
+  if (options.requireSlack !== false && !local) {
     const distributed = cleaned.SLACK_CLIENT_ID !== undefined;
     if (distributed && cleaned.SLACK_BOT_TOKEN !== undefined) {
       problems.unshift(
@@ -191,7 +199,14 @@ export function loadConfig(
     }
   }
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(result.data);
+  return deepFreeze(local ? { ...result.data, slack: { ...result.data.slack, local: true } } : result.data);
+}
+
+/** The third mode beside one workspace (SLACK_BOT_TOKEN) and many (SLACK_CLIENT_ID): nothing of Slack's is set, outside production. */
+export function isLocalSlackEnv(env: Record<string, string | undefined>): boolean {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const anySlack = ['SLACK_BOT_TOKEN', 'SLACK_CLIENT_ID', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'].some(set);
+  return !anySlack && (env.NODE_ENV ?? '').trim() !== 'production';
 }
 
 export const SLACK_VARIABLES = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN'] as const;

@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
  * Loads the configuration for a command-line entry point, or ends the process with exit
  * code 1 and one stderr line per problem.
  */
-export function configOrExit(options: { requireSlack?: boolean; hint?: string } = {}): Readonly<Config> {
+export function configOrExit(options: { requireSlack?: boolean; allowLocalSlack?: boolean; hint?: string } = {}): Readonly<Config> {
   try {
     return loadConfig(process.env, options);
   } catch (err) {

@@ -385,7 +385,8 @@ export class SlackDriver {
   // -------------------------------------------------------------------------
   // Payload pieces
 
-  private sendPayload(payload: Record<string, unknown>): Promise<SlackHttpResult> {
+  /** An interactivity payload as Slack posts it: a form with one `payload` field of JSON. */
+  sendPayload(payload: Record<string, unknown>): Promise<SlackHttpResult> {
     return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), { contentType: FORM });
   }
 

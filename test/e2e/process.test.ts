@@ -6,8 +6,8 @@ import { runEntryPoint } from '../support/process.js';
 
 /** The real entry points as separate processes: what `npm start` does with bad config and with SIGTERM. */
 describe('npm start', () => {
-  it('without Slack credentials exits 1, naming the missing variables and pointing to the demo and the README', async () => {
-    const proc = runEntryPoint('src/main.ts', {});
+  it('in production without Slack credentials exits 1, naming the missing variables and pointing to the demo and the README', async () => {
+    const proc = runEntryPoint('src/main.ts', { NODE_ENV: 'production' });
     expect(await proc.exited).toBe(1);
     const stderr = proc.stderr();
     expect(stderr).toContain('SLACK_SIGNING_SECRET: required');

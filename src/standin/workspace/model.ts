@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { validateView } from '../block-kit/index.js';
 import { isObject, str } from '../http/reply.js';
 import type { StandinWorkspace } from '../oauth.js';
 import {
@@ -191,6 +192,30 @@ export class WorkspaceModel {
     this.messages.push(message);
     this.changed({ kind: 'message', message });
     return message;
+  }
+
+  /** A message from the app that did not go through chat.postMessage (a response_url reply `in_channel`). */
+  postAsBot(channel: string, text: string, blocks?: unknown[]): StoredMessage {
+    const message: StoredMessage = {
+      type: 'message', channel, ts: this.nextTs(), text, ...(blocks ? { blocks: withBlockIds(blocks) } : {}),
+      user: this.botUserId, bot_id: this.botId, app_id: this.appId, team: this.teamId,
+    };
+    this.messages.push(message);
+    this.changed({ kind: 'message', message });
+    return message;
+  }
+
+  /**
+   * A view the app returned in a view_submission ack (response_action update or push): Slack
+   * checks it like views.update / views.push, and says why when it refuses it.
+   */
+  acceptViewFromAck(view: Record<string, unknown>, previous?: StoredView): StoredView | string {
+    const problems = validateView(view, 'modal');
+    if (problems.length > 0) return `Slack refused the view in the response_action: invalid_arguments — ${problems.map((p) => `[ERROR] ${p}`).join(' ')}`;
+    const stored = this.buildView(view, previous);
+    this.storeView(stored, previous);
+    this.changed({ kind: 'view', view: stored, how: previous ? 'update' : 'push' });
+    return stored;
   }
 
   /** A trigger_id like Slack's ('12345.98765.abcd…'): valid for triggerTtlMs, usable once. */
