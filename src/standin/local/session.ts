@@ -6,6 +6,8 @@
  * the response_url posts, views.open/push/update) lands where Slack would show it.
  */
 import { EventEmitter } from 'node:events';
+import { validateBlocks } from '../block-kit/index.js';
+import { checkMessageContent } from '../web-api/rules.js';
 import type { SlackDriver, SlackHttpResult } from '../slack-driver.js';
 import type { SlackStandin } from '../slack-standin.js';
 import type { WorkspaceChange } from '../workspace/model.js';
@@ -74,7 +76,10 @@ export class LocalSession {
     const text = this.linkMentions(typed);
     const command = /^(\/\S+)\s*([\s\S]*)$/.exec(typed.trim());
     if (!command) {
-      this.standin.postAsUser(channel, user, text);
+      // A person's message meets the same limits as the app's (one definition, web-api/rules.ts).
+      const refused = checkMessageContent({ text });
+      if (refused) this.notify({ user, channel, text: `Slack refused chat.postMessage: ${String(refused.body.error)}` });
+      else this.standin.postAsUser(channel, user, text);
       return;
     }
     const [, name, rest] = command;
@@ -185,7 +190,14 @@ export class LocalSession {
       return;
     }
     const body: unknown = result.json;
-    if (channel && isObject(body) && (typeof body.text === 'string' || Array.isArray(body.blocks))) this.reply(user, channel, body);
+    if (!channel || !isObject(body) || (typeof body.text !== 'string' && !Array.isArray(body.blocks))) return;
+    // Slack checks a reply in the ack like a posted message, and shows its error instead of the reply.
+    const problems = body.blocks === undefined ? [] : validateBlocks(body.blocks, 'message');
+    if (problems.length > 0) {
+      this.notify({ user, channel, text: `Slack refused the app's reply: invalid_blocks — ${problems.map((p) => `[ERROR] ${p}`).join(' ')}` });
+      return;
+    }
+    this.reply(user, channel, body);
   }
 
   private reply(user: string, channel: string, body: Record<string, unknown>, messageTs?: string): void {

@@ -78,7 +78,7 @@ export function localSlackPage(deps: PageDeps): Router {
   };
   const stateValues = (v: unknown) => (isObject(v) ? (v as Record<string, Record<string, unknown>>) : {});
 
-  router.post('/local/compose', json, action((s, b) => session.compose(s.as, s.c, text(b.text, 40_000))));
+  router.post('/local/compose', json, action((s, b) => session.compose(s.as, s.c, text(b.text, Infinity))));
   router.post('/local/action', json, action(async (s, b) => {
     if (!isObject(b.action) || typeof b.action.action_id !== 'string') return;
     const { confirm: _confirm, ...clicked } = b.action;

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useTestDatabase } from '../support/database.js';
+import { startLocalSlackHarness, type LocalSlackHarness } from '../support/local-slack.js';
+
+/**
+ * The local Slack (`npm start` with nothing configured) used the way a person uses it: a real
+ * Chromium on its page, typing and clicking; the real app, worker and database behind it.
+ * Nothing here calls into our code but to start and restart it.
+ */
+describe('local Slack in a real browser', () => {
+  const t = useTestDatabase();
+  let h: LocalSlackHarness;
+
+  beforeAll(async () => {
+    h = await startLocalSlackHarness({ databaseUrl: t.url });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const messages = (page: Page, channel: string) => page.getByRole('list', { name: channel, exact: true });
+  async function send(page: Page, text: string) {
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  it('opens on #team with the first owner announced, and answers /team help only to the one who asked', async () => {
+    const page = await h.open();
+    await expect.poll(() => page.getByLabel('You are').inputValue()).toBe('U0ALICE001');
+    const team = messages(page, '#team');
+    await team.getByText('alice@acme.test is now an owner of the team.').waitFor();
+
+    await send(page, '/team help');
+    const reply = team.getByRole('listitem').filter({ hasText: 'Subcommands' });
+    await reply.waitFor();
+    expect(await reply.textContent()).toContain('Only visible to you');
+    // The newest is at the bottom.
+    expect(await team.getByRole('listitem').last().textContent()).toContain('Subcommands');
+
+    // Someone else in the same channel does not see it.
+    const bob = await h.open({ as: 'Bob Baker' });
+    await messages(bob, '#team').getByText('alice@acme.test is now an owner of the team.').waitFor();
+    expect(await messages(bob, '#team').getByText('Subcommands').count()).toBe(0);
+    await bob.close();
+    await page.close();
+  });
+
+  it("answers an unknown command with Slack's own sentence, and keeps what people type as text", async () => {
+    const page = await h.open({ as: 'Carol Chen' });
+    await send(page, '/nope now');
+    await messages(page, '#team').getByText('/nope is not a valid command.').waitFor();
+
+    await send(page, 'hello <b>@bob</b> <script>x</script>');
+    const mine = messages(page, '#team').getByRole('listitem').filter({ hasText: 'hello' });
+    await mine.waitFor();
+    expect(await mine.locator('script').count()).toBe(0);
+    expect(await mine.textContent()).toContain('<script>x</script>');
+    await page.close();
+  });
+
+  it("shows Slack's error for a message over Slack's 40,000-character limit instead of a silent blank", async () => {
+    const page = await h.open({ as: 'Dave Diaz' });
+    await send(page, 'x'.repeat(40_001));
+    await page.getByRole('alert').filter({ hasText: 'msg_too_long' }).waitFor();
+    expect(await messages(page, '#team').getByText('xxxxxxxxxx').count()).toBe(0);
+    await page.close();
+  });
+
+  it('keeps people, channels and messages across a restart on the same DATA_DIR', async () => {
+    const page = await h.open();
+    const sidebar = page.getByRole('navigation', { name: 'Sidebar' });
+    await sidebar.getByLabel('Name', { exact: true }).fill('Frank Fox');
+    await sidebar.getByLabel('Email').fill('frank@acme.test');
+    await Promise.all([page.waitForURL(/as=/), sidebar.getByRole('button', { name: 'Add person' }).click()]);
+    await page.getByLabel('Channel name').fill('design');
+    await Promise.all([page.waitForURL(/c=C0/), sidebar.getByRole('button', { name: 'Add channel' }).click()]);
+    await send(page, 'first design note');
+    await messages(page, '#design').getByText('first design note').waitFor();
+    await page.close();
+
+    await h.restart();
+
+    const again = await h.open({ as: 'Frank Fox', sidebar: '#design' });
+    await messages(again, '#design').getByText('first design note').waitFor();
+    await again.getByRole('navigation', { name: 'Sidebar' }).getByRole('link', { name: '#team', exact: true }).click();
+    await messages(again, '#team').getByText('alice@acme.test is now an owner of the team.').waitFor();
+    // The first start's setup is not repeated: one announcement of the first owner.
+    expect(await messages(again, '#team').getByText('is now an owner of the team.').count()).toBe(1);
+    await again.close();
+  }, 60_000);
+});
