@@ -91,3 +91,44 @@ describe('local Slack in a real browser', () => {
     await again.close();
   }, 60_000);
 });
+
+describe('local Slack: a modal and the Mail pane', () => {
+  const t = useTestDatabase();
+  let h: LocalSlackHarness;
+
+  beforeAll(async () => {
+    h = await startLocalSlackHarness({ databaseUrl: t.url });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('opens the invite modal from /team invite, shows the inline error, sends, and the email opens the real accept page', async () => {
+    const page = await h.open();
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill('/team invite');
+    await box.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Invite people' });
+    await dialog.getByRole('textbox', { name: 'Email addresses' }).fill('not-an-address');
+    await dialog.getByRole('button', { name: 'Send invitations' }).click();
+    await dialog.getByRole('alert').waitFor();
+    expect(await dialog.getByRole('alert').textContent()).toContain('not-an-address');
+
+    await dialog.getByRole('textbox', { name: 'Email addresses' }).fill('zed@example.org');
+    await dialog.getByRole('button', { name: 'Send invitations' }).click();
+    // response_action update replaces the modal in place.
+    const sent = page.getByRole('dialog', { name: 'Invitations sent' });
+    await sent.waitFor();
+    expect(await sent.textContent()).toContain('zed@example.org');
+    await page.keyboard.press('Escape');
+    await sent.waitFor({ state: 'detached' });
+
+    await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('link', { name: 'Mail', exact: true }).click();
+    const mail = page.getByRole('list', { name: 'Mail' }).getByRole('listitem').filter({ hasText: 'To: zed@example.org' });
+    await mail.waitFor({ timeout: 15_000 });
+    const link = mail.getByRole('link', { name: /\/invitations\// });
+    await Promise.all([page.waitForURL(/\/invitations\//), link.click()]);
+    await page.getByRole('button', { name: /Accept/ }).waitFor();
+    await page.close();
+  }, 40_000);
+});

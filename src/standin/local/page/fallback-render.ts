@@ -38,6 +38,15 @@ function element(block: Record<string, unknown>, el: unknown, ctx: RenderContext
         .map((o) => `<option value="${escapeHtml(String(o.value))}"${String(o.value) === initial ? ' selected' : ''}>${escapeHtml(textOf(o.text))}</option>`)
         .join('')}</select>`;
     }
+    case 'radio_buttons':
+    case 'checkboxes': {
+      const options = Array.isArray(el.options) ? el.options.filter(isObject) : [];
+      const initial = new Set([el.initial_option, ...(Array.isArray(el.initial_options) ? el.initial_options : [])].filter(isObject).map((o) => String(o.value)));
+      const kind = el.type === 'radio_buttons' ? 'radio' : 'checkbox';
+      return `<fieldset ${a}><legend>${escapeHtml(label ?? '')}</legend>${options
+        .map((o) => `<label><input type="${kind}" name="${escapeHtml(String(block.block_id))}" value="${escapeHtml(String(o.value))}"${initial.has(String(o.value)) ? ' checked' : ''}> ${escapeHtml(textOf(o.text))}</label>`)
+        .join('')}</fieldset>`;
+    }
     case 'plain_text_input':
     case 'email_text_input':
     case 'number_input':
@@ -68,7 +77,7 @@ export function renderBlocks(blocks: readonly unknown[], ctx: RenderContext, opt
         case 'input': {
           const label = textOf(b.label);
           const error = opts.errors?.[id];
-          return `<label class="input" data-input-block="${escapeHtml(id)}">${escapeHtml(label)} ${element(b, b.element, ctx, label)}</label>${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}`;
+          return `<div class="input" data-input-block="${escapeHtml(id)}"><span>${escapeHtml(label)}</span> ${element(b, b.element, ctx, label)}</div>${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}`;
         }
         default:
           return `<div>${escapeHtml(String(b.type))}</div>`;
@@ -103,6 +112,8 @@ export const BLOCK_KIT_CLIENT = `window.blockKit = {
       const type = el.dataset.element, b = el.dataset.blockId, a = el.dataset.actionId;
       if (type === 'button') continue;
       const v = (values[b] ??= {});
+      if (type === 'radio_buttons') { const c = el.querySelector('input:checked'); v[a] = { type, selected_option: c ? { text: { type: 'plain_text', text: c.parentElement.textContent.trim() }, value: c.value } : null }; continue; }
+      if (type === 'checkboxes') { v[a] = { type, selected_options: [...el.querySelectorAll('input:checked')].map((c) => ({ text: { type: 'plain_text', text: c.parentElement.textContent.trim() }, value: c.value })) }; continue; }
       if (type === 'static_select') v[a] = { type, selected_option: el.value ? { text: { type: 'plain_text', text: el.selectedOptions[0].textContent }, value: el.value } : null };
       else v[a] = { type, value: el.value === '' ? null : el.value };
     }
