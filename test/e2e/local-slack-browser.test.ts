@@ -132,3 +132,33 @@ describe('local Slack: a modal and the Mail pane', () => {
     await page.close();
   }, 40_000);
 });
+
+describe('local Slack: the Home tab', () => {
+  const t = useTestDatabase();
+  let h: LocalSlackHarness;
+
+  beforeAll(async () => {
+    h = await startLocalSlackHarness({ databaseUrl: t.url });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('opening Home sends app_home_opened; a button there sends block_actions whose trigger opens the modal for that person only', async () => {
+    const page = await h.open({ sidebar: 'Home' });
+    const invite = page.getByRole('button', { name: 'Invite people' });
+    await invite.waitFor();
+    await invite.click();
+    const dialog = page.getByRole('dialog', { name: 'Invite people' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const bob = await h.open({ as: 'Bob Baker', sidebar: 'Home' });
+    await bob.getByRole('heading', { name: 'Home' }).waitFor();
+    await expect.poll(() => bob.getByText('Loading the Home tab').count()).toBe(0);
+    expect(await bob.getByRole('dialog').count()).toBe(0);
+    await bob.close();
+    await page.close();
+  }, 40_000);
+});
