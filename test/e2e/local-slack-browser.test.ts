@@ -131,6 +131,27 @@ describe('local Slack: a modal and the Mail pane', () => {
     await page.getByRole('button', { name: /Accept/ }).waitFor();
     await page.close();
   }, 40_000);
+
+  it('asks Slack\'s confirm of a button in an ephemeral message in the page, and the answer replaces that message in place', async () => {
+    const page = await h.open();
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill('/team pending');
+    await box.press('Enter');
+    const team = page.getByRole('list', { name: '#team', exact: true });
+    const pending = team.getByRole('listitem').filter({ hasText: 'zed@example.org' }).filter({ hasText: 'Only visible to you' });
+    await pending.getByRole('button', { name: 'Cancel' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Cancel this invitation?' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await pending.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.getByRole('button', { name: 'Cancel invitation' }).click();
+    await expect.poll(() => team.getByRole('listitem').filter({ hasText: 'No pending invitations' }).count(), { timeout: 10_000 }).toBe(1);
+    // Replaced, not added: one ephemeral about zed, now without its buttons.
+    const about = team.getByRole('listitem').filter({ hasText: 'zed@example.org' }).filter({ hasText: 'Only visible to you' });
+    expect(await about.count()).toBe(1);
+    expect(await about.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    await page.close();
+  }, 40_000);
 });
 
 describe('local Slack: the Home tab', () => {

@@ -44,7 +44,7 @@ export class LocalSession {
   private readonly modals = new Map<string, string[]>();
   private readonly errors = new Map<string, Record<string, string>>();
   private readonly triggerUser = new Map<string, string>();
-  private readonly responseUrls = new Map<string, { user: string; channel: string; messageTs?: string }>();
+  private readonly responseUrls = new Map<string, { user: string; channel: string; messageTs?: string; ephemeral?: boolean }>();
   readonly notices: Notice[] = [];
 
   constructor(readonly standin: SlackStandin, private readonly driver: () => SlackDriver) {
@@ -104,11 +104,20 @@ export class LocalSession {
     if (where.viewId) {
       ({ payload, triggerId } = driver.blockActionsPayload(user, [action], { view: { ...this.standin.views.get(where.viewId), id: where.viewId, values: where.state } as never }));
     } else {
-      const message = this.standin.getMessage(where.channel ?? '', where.messageTs ?? '');
-      if (!message) return;
-      ({ payload, responseUrlId, triggerId } = driver.blockActionsPayload(user, [action], { message: { ...message }, channelId: message.channel }));
+      const channel = where.channel ?? '';
+      const ts = where.messageTs ?? '';
+      const message = this.standin.getMessage(channel, ts);
+      const ephemeral = message ? undefined : this.ephemeralsOf(user, channel).find((e) => e.ts === ts);
+      if (!message && !ephemeral) return;
+      ({ payload, responseUrlId, triggerId } = driver.blockActionsPayload(user, [action], {
+        message: message ? { ...message } : { type: 'message', ts, text: ephemeral!.text, ...(ephemeral!.blocks ? { blocks: ephemeral!.blocks } : {}), user: this.standin.botUserId, bot_id: this.standin.botId },
+        channelId: channel,
+        // Slack marks a click in an ephemeral message so, and sends no copy of the message.
+        ...(ephemeral ? { container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: true } } : {}),
+      }));
+      if (ephemeral) delete payload.message;
       payload.state = { values: where.state };
-      this.responseUrls.set(responseUrlId, { user, channel: message.channel, messageTs: message.ts });
+      this.responseUrls.set(responseUrlId, { user, channel, messageTs: ts, ...(ephemeral ? { ephemeral: true } : {}) });
     }
     this.triggerUser.set(triggerId, user);
     const result = await driver.sendPayload(payload);
@@ -200,9 +209,20 @@ export class LocalSession {
     this.reply(user, channel, body);
   }
 
-  private reply(user: string, channel: string, body: Record<string, unknown>, messageTs?: string): void {
+  private reply(user: string, channel: string, body: Record<string, unknown>, messageTs?: string, ephemeral = false): void {
     const text = typeof body.text === 'string' ? body.text : '';
     const blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
+    if (ephemeral && messageTs && (body.replace_original === true || body.delete_original === true)) {
+      // An ephemeral message replaced (or deleted) through its response_url, in place, for its one reader.
+      const list = this.ephemerals.get(user) ?? [];
+      const at = list.findIndex((e) => e.channel === channel && e.ts === messageTs);
+      if (at >= 0) {
+        if (body.delete_original === true) list.splice(at, 1);
+        else list[at] = { channel, ts: messageTs, text, ...(blocks ? { blocks } : {}) };
+      }
+      this.update();
+      return;
+    }
     if (messageTs && body.delete_original === true) {
       this.standin.messages = this.standin.messages.filter((m) => !(m.channel === channel && m.ts === messageTs));
       this.standin.changed({ kind: 'people' });
@@ -227,7 +247,7 @@ export class LocalSession {
 
   private onResponseUrl(post: ResponseUrlPost): void {
     const to = this.responseUrls.get(post.id);
-    if (to) this.reply(to.user, to.channel, post.body, to.messageTs);
+    if (to) this.reply(to.user, to.channel, post.body, to.messageTs, to.ephemeral);
   }
 
   private onChange(change: WorkspaceChange): void {

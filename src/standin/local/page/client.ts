@@ -7,20 +7,67 @@ export const PAGE_SCRIPT = `(() => {
   const page = document.body.dataset;
   const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: page.as, c: page.c, ...body }) });
   const pane = document.getElementById('pane');
-  let pending = false;
-  async function refresh() {
-    if (pending) return;
-    pending = true;
-    await new Promise((r) => setTimeout(r, 30));
-    pending = false;
-    const res = await fetch('/local/pane?as=' + encodeURIComponent(page.as) + '&c=' + encodeURIComponent(page.c));
-    const focused = document.activeElement && document.activeElement.closest('#pane') ? document.activeElement : null;
-    if (focused && focused.matches('input, textarea, select')) return setTimeout(refresh, 500);
-    pane.innerHTML = await res.text();
-    const list = pane.querySelector('ul.messages');
-    if (list) list.scrollTop = list.scrollHeight;
-    const dialog = pane.querySelector('[role=dialog] input, [role=dialog] textarea, [role=dialog] select, [role=dialog] button');
-    if (dialog && !document.activeElement.closest('[role=dialog]')) dialog.focus();
+  // One refresh at a time, in order: an update during a fetch fetches again after it, so an
+  // older pane never replaces a newer one. What the person typed in an open modal or the Home
+  // tab (same view id, block and action) and where the focus was survive the re-render.
+  let dirty = false;
+  let running = false;
+  const last = {};
+  for (const part of pane.children) last[part.id] = part.innerHTML;
+  const keyOf = (el) => {
+    const view = el.closest('[data-view-id]');
+    return view ? view.dataset.viewId + '|' + el.dataset.blockId + '|' + el.dataset.actionId + '|' + (el.value || '') : null;
+  };
+  function capture() {
+    const values = new Map();
+    for (const el of pane.querySelectorAll('[data-view-id] input, [data-view-id] textarea, [data-view-id] select')) {
+      const holder = el.closest('[data-action-id]');
+      if (!holder) continue;
+      const key = keyOf(holder).replace(/\|[^|]*$/, '') + '|' + (el.type === 'radio' || el.type === 'checkbox' ? el.value : '');
+      values.set(key, el.type === 'radio' || el.type === 'checkbox' ? el.checked : el.value);
+    }
+    const focused = document.activeElement && pane.contains(document.activeElement) && document.activeElement.closest('[data-action-id]');
+    return { values, focus: focused ? keyOf(focused) : null };
+  }
+  function restore(saved) {
+    for (const el of pane.querySelectorAll('[data-view-id] input, [data-view-id] textarea, [data-view-id] select')) {
+      const holder = el.closest('[data-action-id]');
+      if (!holder) continue;
+      const key = keyOf(holder).replace(/\|[^|]*$/, '') + '|' + (el.type === 'radio' || el.type === 'checkbox' ? el.value : '');
+      if (!saved.values.has(key)) continue;
+      if (el.type === 'radio' || el.type === 'checkbox') el.checked = saved.values.get(key);
+      else el.value = saved.values.get(key);
+    }
+    if (saved.focus) for (const el of pane.querySelectorAll('[data-action-id]')) if (keyOf(el) === saved.focus) { el.focus(); return true; }
+    return false;
+  }
+  function refresh() {
+    dirty = true;
+    if (!running) run();
+  }
+  async function run() {
+    running = true;
+    while (dirty) {
+      dirty = false;
+      await new Promise((r) => setTimeout(r, 30));
+      const res = await fetch('/local/pane?as=' + encodeURIComponent(page.as) + '&c=' + encodeURIComponent(page.c));
+      const html = await res.text();
+      const saved = capture();
+      const hadDialog = !!pane.querySelector('[role=dialog]');
+      const next = document.createElement('template');
+      next.innerHTML = html;
+      for (const part of [...next.content.children]) {
+        const current = document.getElementById(part.id);
+        if (current && last[part.id] === part.innerHTML) continue;
+        last[part.id] = part.innerHTML;
+        if (current) current.replaceWith(part); else pane.append(part);
+      }
+      const refocused = restore(saved);
+      if (pane.querySelector('ul.messages')) pane.scrollTop = pane.scrollHeight;
+      const first = pane.querySelector('[role=dialog] input, [role=dialog] textarea, [role=dialog] select, [role=dialog] button');
+      if (first && !refocused && !hadDialog) first.focus();
+    }
+    running = false;
   }
   new EventSource('/local/events').addEventListener('update', refresh);
   if (page.c === 'mail') setInterval(refresh, 1000);
@@ -38,6 +85,38 @@ export const PAGE_SCRIPT = `(() => {
     });
   }
   if (page.c === 'home') post('/local/home', {});
+  // Slack's confirm dialog of an element, in the page (an alertdialog named by its title), not the browser's.
+  function confirmDialog(confirm) {
+    return new Promise((resolve) => {
+      const text = (t, fallback) => (t && t.text) || fallback;
+      const box = document.createElement('div');
+      box.className = 'overlay confirm';
+      const dialog = document.createElement('div');
+      dialog.setAttribute('role', 'alertdialog');
+      dialog.setAttribute('aria-modal', 'true');
+      dialog.setAttribute('aria-label', text(confirm.title, 'Are you sure?'));
+      dialog.className = 'modal';
+      const h = document.createElement('h2');
+      h.textContent = text(confirm.title, 'Are you sure?');
+      const p = document.createElement('p');
+      p.textContent = text(confirm.text, '');
+      const deny = document.createElement('button');
+      deny.type = 'button';
+      deny.textContent = text(confirm.deny, 'Cancel');
+      const ok = document.createElement('button');
+      ok.type = 'button';
+      ok.textContent = text(confirm.confirm, 'Yes');
+      const done = (answer) => { box.remove(); document.removeEventListener('keydown', onKey, true); resolve(answer); };
+      const onKey = (e) => { if (e.key === 'Escape') { e.stopPropagation(); done(false); } };
+      deny.addEventListener('click', () => done(false));
+      ok.addEventListener('click', () => done(true));
+      document.addEventListener('keydown', onKey, true);
+      dialog.append(h, p, deny, ok);
+      box.append(dialog);
+      document.body.append(box);
+      ok.focus();
+    });
+  }
   function surface(el) {
     const form = el.closest('form[data-view-id]');
     if (form) return { root: form, viewId: form.dataset.viewId };
@@ -48,7 +127,7 @@ export const PAGE_SCRIPT = `(() => {
   }
   async function act(el) {
     const action = window.blockKit.readAction(el);
-    if (action.confirm && !window.confirm([action.confirm.title && action.confirm.title.text, action.confirm.text && action.confirm.text.text].filter(Boolean).join('\\n'))) return;
+    if (action.confirm && !(await confirmDialog(action.confirm))) return;
     const where = surface(el);
     if (!where.root) return;
     await post('/local/action', { action, viewId: where.viewId, messageTs: where.messageTs, state: window.blockKit.readState(where.root) });
@@ -76,6 +155,5 @@ export const PAGE_SCRIPT = `(() => {
     const top = forms[forms.length - 1];
     if (top) post('/local/close', { viewId: top.dataset.viewId });
   });
-  const list = pane.querySelector('ul.messages');
-  if (list) list.scrollTop = list.scrollHeight;
+  if (pane.querySelector('ul.messages')) pane.scrollTop = pane.scrollHeight;
 })();`;

@@ -85,7 +85,8 @@ export function paneHtml(s: PageState, mail: SpooledMail[] | undefined): string 
   const top = session.modalStack(as).at(-1);
   const errors = top ? session.errorsOf(top.id) : undefined;
   const modal = top ? `<div class="overlay">${renderModal(top, ctx, errors ? { errors } : {})}</div>` : '';
-  return `${notices}${body}${modal}`;
+  // Three parts the script replaces one by one, only when changed: a new message never re-renders an open modal.
+  return `<div id="pane-notices">${notices}</div><div id="pane-body">${body}</div><div id="pane-modal">${modal}</div>`;
 }
 
 function mailItem(m: SpooledMail): string {
