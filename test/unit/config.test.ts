@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 
 const valid = { SLACK_SIGNING_SECRET: 'secret-value', SLACK_BOT_TOKEN: 'xoxb-123-456-abc' };
 
-function problems(env: Record<string, string>, options?: { requireSlack?: boolean }): string[] {
+function problems(env: Record<string, string>, options?: { requireSlack?: boolean; allowLocalSlack?: boolean }): string[] {
   try {
     loadConfig(env, options);
   } catch (err) {
@@ -103,5 +103,19 @@ describe('configuration from the environment', () => {
   it('checks the team channel id and the port range', () => {
     expect(problems({ ...valid, SLACK_TEAM_CHANNEL: '#general' })[0]).toMatch(/^SLACK_TEAM_CHANNEL: expected a Slack channel id/);
     expect(problems({ ...valid, PORT: '70000' })[0]).toMatch(/^PORT: expected a TCP port number between 0 and 65535/);
+  });
+
+  describe('local mode (npm start with nothing of Slack set, outside production)', () => {
+    it('is the mode when the entry point offers it and no Slack variable is set', () => {
+      expect(loadConfig({}, { allowLocalSlack: true }).slack.local).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'development', SLACK_APP_TOKEN: '' }, { allowLocalSlack: true }).slack.local).toBe(true);
+      expect(loadConfig(valid, { allowLocalSlack: true }).slack.local).toBe(false);
+    });
+
+    it('is never the mode in production, or with any Slack variable, or where the entry point does not offer it', () => {
+      expect(problems({ NODE_ENV: 'production' }, { allowLocalSlack: true })).toHaveLength(2);
+      expect(problems({ SLACK_SIGNING_SECRET: 'secret-value' }, { allowLocalSlack: true })[0]).toMatch(/^SLACK_BOT_TOKEN: required/);
+      expect(problems({})).toHaveLength(2);
+    });
   });
 });
