@@ -57,6 +57,13 @@ describe('local Slack in a real browser', () => {
     await mine.waitFor();
     expect(await mine.locator('script').count()).toBe(0);
     expect(await mine.textContent()).toContain('<script>x</script>');
+
+    // `@name` is sent as a mention (<@U…|name>), shown by the person's name.
+    await send(page, 'thanks @bob');
+    const mention = messages(page, '#team').getByRole('listitem').filter({ hasText: 'thanks' });
+    await mention.waitFor();
+    expect(await mention.textContent()).toContain('Bob Baker');
+    expect(await mention.textContent()).not.toContain('<@U0BOB');
     await page.close();
   });
 
