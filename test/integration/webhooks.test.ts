@@ -52,7 +52,10 @@ describe('outbound webhooks', () => {
   let clockOffsetMs = 0;
   const clock = () => new Date(Date.now() + clockOffsetMs);
   // Development resolver: localhost is allowed outside production.
-  const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+  let dns: Record<string, string> = {};
+  const resolve: Resolver = async (host) => [{ address: dns[host] ?? '127.0.0.1', family: 4 }];
+  // The worker's policy, switched to production by the DNS-rebinding test.
+  const workerUrls = { production: false, resolve };
   const box = secretBox(Buffer.alloc(32, 7));
   const deps = (): WebhookDeps => ({ db: t.db, box, urls: { production: false, resolve } });
 
@@ -84,7 +87,7 @@ describe('outbound webhooks', () => {
       renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: t.db }, organizationId, slackUserId),
       db: t.db,
       invitations: { mailer: createMailer({ from: 'test@localhost', dataDir: os.tmpdir(), log: logs.log }), publicUrl: 'http://localhost' },
-      webhooks: { box, urls: { production: false, resolve }, now: clock, random: () => 0.5, timeoutMs: 500 },
+      webhooks: { box, urls: workerUrls, now: clock, random: () => 0.5, timeoutMs: 500 },
     });
   });
   afterAll(async () => {
@@ -97,6 +100,8 @@ describe('outbound webhooks', () => {
     received = [];
     attempts = 0;
     clockOffsetMs = 0;
+    dns = {};
+    workerUrls.production = false;
     await t.db.deleteFrom('webhook_endpoints').execute();
     bob = await seedMember(t.db, org, `bob${++bobs}@example.com`, 'member');
   });
@@ -258,5 +263,31 @@ describe('outbound webhooks', () => {
     expect(await redeliver(deps(), { organizationId: org.id, actor: { kind: 'member', memberId: olga.id }, source: 'slack', endpointId: endpoint.id, what: { since: new Date(Date.now() - 60_000) } })).toBe(2);
     await until(() => received.length === 5);
     expect(received.slice(3).map((r) => verified(rotated.secret, r).data.to)).toEqual(['owner', 'member']);
+  });
+
+  it('checks the address again at delivery time: a host whose DNS now answers a private address is refused, nothing is sent', async () => {
+    dns = { 'hooks.example': '93.184.216.34' };
+    const { endpoint } = await createEndpoint({ db: t.db, box, urls: { production: true, resolve } }, {
+      organizationId: org.id,
+      actor: { kind: 'member', memberId: olga.id },
+      source: 'api',
+      endpoint: { url: 'https://hooks.example/h', event_types: ['member.role_changed'] },
+    });
+    await expect(
+      createEndpoint({ db: t.db, box, urls: { production: true, resolve: async () => [{ address: '10.0.0.5', family: 4 }] } }, {
+        organizationId: org.id,
+        actor: { kind: 'member', memberId: olga.id },
+        source: 'api',
+        endpoint: { url: 'https://internal.example/h', event_types: ['member.role_changed'] },
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_url', message: expect.stringContaining('10.0.0.5') });
+    workerUrls.production = true;
+    dns = { 'hooks.example': '10.0.0.5' }; // rebinding after the check at save time
+    await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
+    await until(async () => (await t.db.selectFrom('webhook_deliveries').select('attempts').where('endpoint_id', '=', endpoint.id).executeTakeFirstOrThrow()).attempts === 1);
+    const row = await t.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpoint.id).executeTakeFirstOrThrow();
+    expect(row.last_error).toContain('10.0.0.5');
+    expect(row.last_status_code).toBeNull();
+    expect(attempts).toBe(0);
   });
 });
