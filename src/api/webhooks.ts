@@ -52,9 +52,8 @@ export function webhookRoutes(deps: { db: Db; webhooks: Omit<WebhookDeps, 'db'> 
   }));
   router.patch('/webhooks/:id', requireReadWrite, json, wrap(async (req, res) => {
     const { status, ...fields } = parseOrThrow(updateBody, req.body);
-    let endpoint = Object.keys(fields).length > 0 ? await changeEndpoint(svc, { ...who(res), endpointId: String(req.params.id), change: { kind: 'update', endpoint: fields } }) : undefined;
-    if (status) endpoint = await changeEndpoint(svc, { ...who(res), endpointId: String(req.params.id), change: { kind: status === 'paused' ? 'pause' : 'resume' } });
-    if (!endpoint) throw new ApiProblem(400, 'Nothing to change: send url, event_types, description or status.');
+    if (Object.keys(fields).length === 0 && !status) throw new ApiProblem(400, 'Nothing to change: send url, event_types, description or status.');
+    const endpoint = await changeEndpoint(svc, { ...who(res), endpointId: String(req.params.id), change: { fields, ...(status ? { status } : {}) } });
     res.json(publicEndpoint(endpoint));
   }));
   router.delete('/webhooks/:id', requireReadWrite, wrap(async (req, res) => {

@@ -115,27 +115,31 @@ async function lockEndpoint(trx: DbOrTrx, organizationId: string, id: string): P
   return endpoint;
 }
 
-export type EndpointChange = { kind: 'pause' } | { kind: 'resume' } | { kind: 'update'; endpoint: Partial<EndpointInput> };
+/** Fields to change and/or pause (`paused`) or resume (`active`, also for a disabled endpoint: what waited goes out, oldest first). */
+export interface EndpointChange {
+  fields?: Partial<EndpointInput>;
+  status?: 'active' | 'paused';
+}
 
-/** Pause, resume (also a disabled endpoint: its waiting deliveries go out, oldest first) or update. */
+/** One change of an endpoint, in one transaction and one audit event. */
 export async function changeEndpoint(
   deps: WebhookDeps,
   input: { organizationId: string; actor: WebhookActor; source: AuditSource; endpointId: string; change: EndpointChange },
 ): Promise<WebhookEndpoint> {
-  const patch = input.change.kind === 'update' ? endpointInput.partial().parse(input.change.endpoint) : undefined;
+  const patch = input.change.fields ? endpointInput.partial().parse(input.change.fields) : undefined;
   const url = patch?.url !== undefined ? await checkedUrl(deps, patch.url) : undefined;
   return deps.db.transaction().execute(async (trx) => {
     const actor = await authorise(trx, input.organizationId, input.actor);
     const before = await lockEndpoint(trx, input.organizationId, input.endpointId);
-    const status = input.change.kind === 'pause' ? 'paused' : input.change.kind === 'resume' ? 'active' : before.status;
+    const resume = input.change.status === 'active' && before.status !== 'active';
     const updated = await trx
       .updateTable('webhook_endpoints')
       .set({
-        status,
+        status: input.change.status ?? before.status,
         ...(url ? { url } : {}),
         ...(patch?.event_types ? { event_types: patch.event_types } : {}),
         ...(patch?.description !== undefined ? { description: patch.description } : {}),
-        ...(input.change.kind === 'resume' ? { failing_since: null, disabled_reason: null } : {}),
+        ...(resume ? { failing_since: null, disabled_reason: null } : {}),
         updated_at: new Date(),
       })
       .where('id', '=', before.id)
@@ -150,11 +154,11 @@ export async function changeEndpoint(
       after: { status: updated.status, url: updated.url, event_types: updated.event_types, description: updated.description },
       source: input.source,
     });
-    if (input.change.kind === 'resume') {
+    if (resume) {
       // What waited behind a failing head goes now, not at the old backoff.
       await trx.updateTable('webhook_deliveries').set({ next_attempt_at: new Date() }).where('endpoint_id', '=', before.id).where('status', '=', 'pending').execute();
+      await wakeEndpoint(trx, input.organizationId, before.id, 'replace');
     }
-    if (input.change.kind === 'resume') await wakeEndpoint(trx, input.organizationId, before.id, 'replace');
     return updated;
   });
 }

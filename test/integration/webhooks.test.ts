@@ -190,11 +190,11 @@ describe('outbound webhooks', () => {
     ).rejects.toThrow('the change failed');
     expect(await t.db.selectFrom('webhook_deliveries').select('id').execute()).toHaveLength(before.length);
 
-    await changeEndpoint(deps(), { organizationId: org.id, actor: { kind: 'member', memberId: oscar.id }, source: 'slack', endpointId: endpoint.id, change: { kind: 'pause' } });
+    await changeEndpoint(deps(), { organizationId: org.id, actor: { kind: 'member', memberId: oscar.id }, source: 'slack', endpointId: endpoint.id, change: { status: 'paused' } });
     await changeRole(t.db, { organizationId: org.id, actorMemberId: oscar.id, targetMemberId: bob.id, role: 'member', source: 'slack' });
     await new Promise((r) => setTimeout(r, 300));
     expect(received).toHaveLength(1);
-    await changeEndpoint(deps(), { organizationId: org.id, actor: { kind: 'member', memberId: oscar.id }, source: 'slack', endpointId: endpoint.id, change: { kind: 'resume' } });
+    await changeEndpoint(deps(), { organizationId: org.id, actor: { kind: 'member', memberId: oscar.id }, source: 'slack', endpointId: endpoint.id, change: { status: 'active' } });
     await changeRole(t.db, { organizationId: org.id, actorMemberId: oscar.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
     await until(() => received.length === 2);
     expect(verified(secret, received[1]!).data).toMatchObject({ member: { id: bob.id }, to: 'owner' });
