@@ -25,10 +25,11 @@ import { completionScenario } from './scenarios/completion.js';
 import { growthScenario } from './scenarios/growth.js';
 import { bulkScenario } from './scenarios/bulk.js';
 import { memoryScenario } from './scenarios/memory.js';
+import { webhooksScenario } from './scenarios/webhooks.js';
 import { prestart } from './team-app.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario } as const;
+const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, webhooks: webhooksScenario } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
 const args = process.argv.slice(2);
@@ -80,7 +81,7 @@ try {
   say(`Team Manager benchmark${quick ? ' (quick)' : ''}: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})`);
   await harness.start();
   // Started now, ready by the time a scenario compares with it.
-  if (only.some((id) => id !== 'growth' && id !== 'bulk')) void harness.baseline().catch(() => undefined);
+  if (only.some((id) => id !== 'growth' && id !== 'bulk' && id !== 'webhooks')) void harness.baseline().catch(() => undefined);
   if (quick) {
     // Timings do not count in --quick: the apps start side by side, and the scenarios that only
     // read and ack share one.
