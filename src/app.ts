@@ -60,6 +60,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
       command: '/team',
       subcommands: buildSubcommands(),
       tenancy: workspaces.tenancy,
+      webhooks: webhookDepsOf(config),
     });
     finishWebApp(web);
 
