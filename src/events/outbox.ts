@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db/database.js';
 import type { AuditEvent, Invitation, Member } from '../db/schema.js';
-import { derivePublicEvents, referencedIds } from './derive.js';
+import { AUDIT_TO_PUBLIC, derivePublicEvents, referencedIds } from './derive.js';
 import type { PublicEvent } from './vocabulary.js';
 
 /**
@@ -16,7 +16,9 @@ import type { PublicEvent } from './vocabulary.js';
  * The price: changes of one organization that has webhooks serialise from their first audit event
  * to their commit; organizations without endpoints pay one indexed lookup.
  */
-export async function queuePublicEvents(trx: DbOrTrx, rows: readonly AuditEvent[]): Promise<PublicEvent[]> {
+export async function queuePublicEvents(trx: DbOrTrx, all: readonly AuditEvent[]): Promise<PublicEvent[]> {
+  // Internal actions (activity ingest, API keys, …) neither look up nor lock anything.
+  const rows = all.filter((row) => AUDIT_TO_PUBLIC[row.action]);
   if (rows.length === 0) return [];
   const organizationIds = [...new Set(rows.map((r) => r.organization_id))];
   const endpoints = await trx
