@@ -119,6 +119,8 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'api_key.revoked': null,
   'activity.ingested': null,
   'access_review.started': null,
+  'access_review.kept': null,
+  'access_review.remove_started': null,
   'slack.installed': null,
   'slack.uninstalled': null,
   'webhook.endpoint_created': null,
