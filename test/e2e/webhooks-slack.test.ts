@@ -4,7 +4,7 @@ import { findOrganizationBySlackTeam } from '../../src/team/organization-reposit
 import { createEndpoint } from '../../src/webhooks/endpoints.js';
 import { secretBox } from '../../src/webhooks/signing.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { validateBlocks } from '../../src/standin/index.js';
+import { validateBlocks, validateView } from '../../src/standin/index.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions, seedMember } from '../support/seed.js';
 
@@ -52,5 +52,28 @@ describe('/team webhooks', () => {
     expect(await answer(await click('U0ALICE001', 'webhook.delete', endpointId, { text: list.json.text, blocks: list.json.blocks }))).toContain('Deleted the endpoint');
     expect(await t.db.selectFrom('webhook_endpoints').select('id').execute()).toEqual([]);
     expect((await auditActions(t.db, org.id)).filter((a) => a.startsWith('webhook.'))).toEqual(['webhook.endpoint_created', 'webhook.endpoint_updated', 'webhook.secret_rotated', 'webhook.endpoint_deleted']);
+  });
+
+  it('Add endpoint opens a dialog; a refused URL shows under its input; saving shows the secret once', async () => {
+    const list = await h.driver.command('U0ALICE001', '/team', 'webhooks');
+    const from = h.standin.calls.length;
+    await h.driver.blockActions('U0ALICE001', [{ action_id: 'webhook.add', value: 'add' }], { message: { ts: '1.1', text: list.json.text, blocks: list.json.blocks }, channelId: 'C0GENERAL1' });
+    const opened = await h.standin.waitForCall('views.open', (c) => h.standin.calls.indexOf(c) >= from);
+    expect(validateView(opened.args.view, 'modal')).toEqual([]);
+    const values = (url: string, events: string[]) => ({
+      'webhook.add.url': { value: { type: 'url_text_input', value: url } },
+      'webhook.add.events': { value: { type: 'multi_static_select', selected_options: events.map((e) => ({ text: { type: 'plain_text', text: e }, value: e })) } },
+      'webhook.add.description': { value: { type: 'plain_text_input', value: 'from Slack' } },
+    });
+    const bad = await h.driver.viewSubmission('U0ALICE001', { callback_id: 'webhook.add_modal', values: values('http://example.com/h', ['member.removed']) } as never);
+    expect(bad.json).toMatchObject({ response_action: 'errors', errors: { 'webhook.add.url': expect.stringContaining('https') } });
+    const member = await h.driver.viewSubmission('U0CAROL001', { callback_id: 'webhook.add_modal', values: values('http://localhost:9/h', ['member.removed']) } as never);
+    expect(JSON.stringify(member.json)).toContain('Only owners');
+    const ok = await h.driver.viewSubmission('U0ALICE001', { callback_id: 'webhook.add_modal', values: values('http://localhost:9/slack-added', ['member.removed', 'member.left']) } as never);
+    expect(ok.json.response_action).toBe('update');
+    expect(JSON.stringify(ok.json.view)).toMatch(/whsec_[A-Za-z0-9+/=]{40,}/);
+    expect(validateView(ok.json.view, 'modal')).toEqual([]);
+    const saved = await t.db.selectFrom('webhook_endpoints').selectAll().where('url', '=', 'http://localhost:9/slack-added').executeTakeFirstOrThrow();
+    expect(saved).toMatchObject({ event_types: ['member.removed', 'member.left'], description: 'from Slack', status: 'active' });
   });
 });

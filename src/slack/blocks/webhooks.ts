@@ -9,6 +9,7 @@ export const WEBHOOK_ACTIONS = {
   rotate: 'webhook.rotate',
   delete: 'webhook.delete',
 } as const;
+export const ADD_WEBHOOK_ACTION = 'webhook.add';
 
 export interface RecentDelivery {
   event_type: string;
@@ -26,7 +27,7 @@ export function webhooksMessage(rows: ReadonlyArray<{ endpoint: WebhookEndpoint;
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push(section(clip(notice, SECTION_TEXT_MAX)));
   blocks.push(header('Webhook endpoints'));
-  if (rows.length === 0) blocks.push(section('No webhook endpoints yet. Add one with `POST /api/v1/webhooks` (see docs/api.md).'));
+  if (rows.length === 0) blocks.push(section('No webhook endpoints yet. Add one below, or with `POST /api/v1/webhooks` (see docs/api.md).'));
   for (const { endpoint, recent } of rows.slice(0, WEBHOOKS_SHOWN)) {
     const status = endpoint.status === 'active' ? ':large_green_circle: active' : endpoint.status === 'paused' ? ':double_vertical_bar: paused' : ':red_circle: disabled';
     const why = endpoint.disabled_reason ? `\n${escapeMrkdwn(endpoint.disabled_reason)}` : '';
@@ -61,6 +62,7 @@ export function webhooksMessage(rows: ReadonlyArray<{ endpoint: WebhookEndpoint;
       ],
     });
   }
+  blocks.push({ type: 'actions', block_id: 'webhooks-add', elements: [button(ADD_WEBHOOK_ACTION, 'Add endpoint', 'add', { style: 'primary' })] });
   if (rows.length > WEBHOOKS_SHOWN) blocks.push(context(`Showing ${WEBHOOKS_SHOWN} of ${rows.length}; the API lists them all.`));
   return { text: `Webhook endpoints: ${rows.length}`, blocks };
 }

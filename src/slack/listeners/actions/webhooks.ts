@@ -5,7 +5,8 @@ import { changeEndpoint, deleteEndpoint, rotateSecret, type WebhookDeps } from '
 import { secretBox } from '../../../webhooks/signing.js';
 import { systemResolver } from '../../../webhooks/ssrf.js';
 import { organizationOf } from '../../context.js';
-import { WEBHOOK_ACTIONS } from '../../blocks/webhooks.js';
+import { ADD_WEBHOOK_ACTION, WEBHOOK_ACTIONS } from '../../blocks/webhooks.js';
+import { addWebhookModal } from '../../blocks/webhook-modal.js';
 import { webhooksPage } from '../../webhooks-page.js';
 import type { SlackDeps } from '../../deps.js';
 
@@ -44,4 +45,9 @@ export function registerWebhookActions(app: App, deps: SlackDeps): void {
       await respond({ replace_original: true, ...(await webhooksPage(deps.db, organization, actor, notice)) });
     };
   for (const act of Object.keys(WEBHOOK_ACTIONS) as Act[]) app.action<BlockButtonAction>(WEBHOOK_ACTIONS[act], handle(act));
+  // The dialog first (trigger_id lives 3 s); whether the submitter may add is decided on submit.
+  app.action<BlockButtonAction>(ADD_WEBHOOK_ACTION, async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({ trigger_id: body.trigger_id, view: addWebhookModal() });
+  });
 }
