@@ -290,4 +290,16 @@ describe('outbound webhooks', () => {
     expect(row.last_status_code).toBeNull();
     expect(attempts).toBe(0);
   });
+
+  it('concurrent changes arrive in commit order, each exactly once', async () => {
+    const { secret } = await addEndpoint(['member.role_changed']);
+    const people = await Promise.all(Array.from({ length: 12 }, (_, i) => seedMember(t.db, org, `conc${bobs}-${i}@example.com`, 'member')));
+    await Promise.all(people.map((p) => changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: p.id, role: 'owner', source: 'slack' })));
+    await until(() => received.length === people.length);
+    const ids = received.map((r) => verified(secret, r).id);
+    // Changes take the organization lock first, so audit ids follow commit order.
+    const auditIds = ids.map((id) => Number(/^evt_(\d+)_0$/.exec(id)![1]));
+    expect(auditIds).toEqual([...auditIds].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(people.length);
+  });
 });
