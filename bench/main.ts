@@ -26,10 +26,11 @@ import { growthScenario } from './scenarios/growth.js';
 import { bulkScenario } from './scenarios/bulk.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { localPageScenario } from './scenarios/local-page.js';
+import { webhooksScenario } from './scenarios/webhooks.js';
 import { prestart } from './team-app.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario } as const;
+const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
 const args = process.argv.slice(2);
@@ -81,7 +82,7 @@ try {
   say(`Team Manager benchmark${quick ? ' (quick)' : ''}: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})`);
   await harness.start();
   // Started now, ready by the time a scenario compares with it.
-  if (only.some((id) => id !== 'growth' && id !== 'bulk' && id !== 'local-page')) void harness.baseline().catch(() => undefined);
+  if (only.some((id) => id !== 'growth' && id !== 'bulk' && id !== 'local-page' && id !== 'webhooks')) void harness.baseline().catch(() => undefined);
   if (quick) {
     // Timings do not count in --quick: the apps start side by side, and the scenarios that only
     // read and ack share one.

@@ -17,6 +17,7 @@ import { singleWorkspaceTenancy, type Tenancy } from './slack/tenancy.js';
 import { ensureOrganization } from './team/organizations.js';
 import { bootstrapOwners } from './team/bootstrap.js';
 import { createWebApp, finishWebApp } from './web/server.js';
+import { webhookDepsOf } from './webhooks/configured.js';
 
 export interface TeamManager {
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:3000 */
@@ -52,7 +53,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
   const database = await connectDatabase(config, log, { exclusive: true });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const web = createWebApp({ db: database.db, log });
+    const web = createWebApp({ db: database.db, log, webhooks: webhookDepsOf(config) });
     const workspaces = identity ? await oneWorkspace(config, database.db, identity, log) : manyWorkspaces(config, database.db, log);
     const slack = createSlackApp(config, web, workspaces.auth, {
       db: database.db,
@@ -61,6 +62,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
       command: '/team',
       subcommands: buildSubcommands(),
       tenancy: workspaces.tenancy,
+      webhooks: webhookDepsOf(config),
     });
     options.routes?.(web);
     finishWebApp(web);

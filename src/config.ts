@@ -81,6 +81,7 @@ export const configSchema = z
     RUN_WORKER: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     WORKER_DEAD_AFTER_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(3600).default(60),
+    // Production: no local Slack without credentials; webhook URLs must be https and may not resolve to private addresses (SSRF).
     NODE_ENV: z.string().optional(),
   })
   .transform((env) => ({
@@ -123,6 +124,8 @@ export const configSchema = z
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS },
+    /** Webhook secrets are sealed with TOKEN_ENCRYPTION_KEY when it is set (src/webhooks/signing.ts). */
+    webhooks: { production: env.NODE_ENV === 'production', secretKey: env.TOKEN_ENCRYPTION_KEY },
   }));
 
 export type Config = z.output<typeof configSchema>;

@@ -1,5 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { ActorType, AuditEvent, AuditSource } from '../db/schema.js';
+import { queuePublicEvents } from '../events/outbox.js';
 
 /** Who did something: a member, a Slack user not (yet) a member, an API key, the CLI or the system. */
 export interface Actor {
@@ -22,15 +23,19 @@ export interface AuditEventInput {
 /**
  * Appends one event. Called by services inside the transaction that makes the change, so
  * the event exists exactly when the change does. The table refuses UPDATE and DELETE.
+ * Its public events (src/events) are queued here too, so no change path can forget them.
  */
 export async function appendAuditEvent(db: DbOrTrx, event: AuditEventInput): Promise<AuditEvent> {
-  return db.insertInto('audit_events').values(auditRow(event)).returningAll().executeTakeFirstOrThrow();
+  const row = await db.insertInto('audit_events').values(auditRow(event)).returningAll().executeTakeFirstOrThrow();
+  await queuePublicEvents(db, [row]);
+  return row;
 }
 
 /** Appends several events in one statement (a bulk change: one event per thing changed). */
 export async function appendAuditEvents(db: DbOrTrx, events: readonly AuditEventInput[]): Promise<void> {
   if (events.length === 0) return;
-  await db.insertInto('audit_events').values(events.map(auditRow)).execute();
+  const rows = await db.insertInto('audit_events').values(events.map(auditRow)).returningAll().execute();
+  await queuePublicEvents(db, rows);
 }
 
 function auditRow(event: AuditEventInput) {

@@ -51,6 +51,12 @@ export const KNOWN_ACTIONS = [
   'access_review.remove_started',
   'slack.installed',
   'slack.uninstalled',
+  'webhook.endpoint_created',
+  'webhook.endpoint_updated',
+  'webhook.endpoint_deleted',
+  'webhook.secret_rotated',
+  'webhook.endpoint_disabled',
+  'webhook.redelivery_requested',
 ] as const;
 
 /** The words before the dot: what `/team audit <prefix>` filters on. */
@@ -170,6 +176,13 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
     }
     case 'slack.uninstalled':
       return `Team Manager was ${str(after.reason) === 'tokens_revoked' ? "cut off from Slack (its tokens were revoked)" : 'uninstalled from Slack'}; its tokens were deleted and the team's data kept.`;
+    case 'webhook.endpoint_created':
+    case 'webhook.endpoint_updated':
+    case 'webhook.endpoint_deleted':
+    case 'webhook.secret_rotated':
+    case 'webhook.endpoint_disabled':
+    case 'webhook.redelivery_requested':
+      return webhookSentence(event.action, cap(actor), before, after);
     default: {
       const on = target ? ` on ${target}` : event.target_type ? ` on ${userText(event.target_type, 40)}` : '';
       return `${cap(actor)} did \`${userText(event.action.replace(/`/g, "'"), 100)}\`${on}.`;
@@ -328,4 +341,27 @@ function str(value: unknown): string | undefined {
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** The webhook endpoint actions (src/webhooks/endpoints.ts, delivery.ts). */
+function webhookSentence(action: string, actor: string, before: Record<string, unknown>, after: Record<string, unknown>): string {
+  const url = (o: Record<string, unknown>) => (typeof o.url === 'string' ? ` ${userText(o.url, 300)}` : '');
+  switch (action) {
+    case 'webhook.endpoint_created':
+      return `${actor} added the webhook endpoint${url(after)}.`;
+    case 'webhook.endpoint_updated': {
+      const status = after.status !== before.status && typeof after.status === 'string' ? ` (now ${after.status === 'active' ? 'resumed' : userText(after.status, 20)})` : '';
+      return `${actor} changed the webhook endpoint${url(after)}${status}.`;
+    }
+    case 'webhook.endpoint_deleted':
+      return `${actor} deleted the webhook endpoint${url(before)}.`;
+    case 'webhook.secret_rotated':
+      return `${actor} rotated a webhook endpoint's signing secret (the old one stays valid for 24 hours).`;
+    case 'webhook.endpoint_disabled':
+      return 'Team Manager disabled a webhook endpoint that had failed every delivery for 3 days.';
+    default: {
+      const count = typeof after.count === 'number' ? after.count : 0;
+      return `${actor} asked to redeliver ${count} webhook event${count === 1 ? '' : 's'}.`;
+    }
+  }
 }

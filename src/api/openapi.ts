@@ -4,6 +4,8 @@ import { listQuery as auditQuery } from './audit.js';
 import { eventBody } from './ingest.js';
 import { listQuery as invitationsQuery } from './invitations.js';
 import { listQuery as membersQuery } from './members.js';
+import { createBody, redeliverBody, updateBody } from './webhooks.js';
+import { envelopeSchema, EVENT_TYPES } from '../events/vocabulary.js';
 
 /**
  * GET /api/v1/openapi.json: the REST API described in OpenAPI 3.1. The request parts (query
@@ -115,7 +117,9 @@ export function openApiDocument(): JsonSchema {
       '/openapi.json': {
         get: { summary: 'This document', security: [], responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } },
       },
+      ...webhookPaths(),
     },
+    webhooks: webhookPayloads(),
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' } },
       responses: {
@@ -167,6 +171,37 @@ export function openApiDocument(): JsonSchema {
         },
         AuditEvent: { type: 'object', properties: { id: { type: 'string' }, occurred_at: time, action: { type: 'string' }, source: { type: 'string' } } },
         StoredEvent: { type: 'object', properties: { event: { type: 'object' }, duplicate: { type: 'boolean' } } },
+        WebhookEndpoint: {
+          type: 'object',
+          required: ['id', 'url', 'event_types', 'description', 'status'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            url: { type: 'string' },
+            event_types: { type: 'array', items: { enum: EVENT_TYPES } },
+            description: { type: 'string' },
+            status: { enum: ['active', 'paused', 'disabled'] },
+            disabled_reason: { type: ['string', 'null'] },
+            failing_since: nullableTime,
+            created_at: time,
+            secret: { type: 'string', description: 'whsec_…; only in the answer to create (and rotate-secret)' },
+          },
+        },
+        WebhookDelivery: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            event_id: { type: 'string' },
+            event_type: { type: 'string' },
+            status: { enum: ['pending', 'delivered', 'failed'] },
+            attempts: { type: 'integer' },
+            response_code: { type: ['integer', 'null'] },
+            error: { type: ['string', 'null'] },
+            latency_ms: { type: ['integer', 'null'] },
+            created_at: time,
+            delivered_at: nullableTime,
+            next_attempt_at: nullableTime,
+          },
+        },
       },
     },
   };
@@ -174,4 +209,77 @@ export function openApiDocument(): JsonSchema {
 
 function json(description: string, schema: JsonSchema): JsonSchema {
   return { description, content: { 'application/json': { schema } } };
+}
+
+function bodySchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+const endpointRef = { $ref: '#/components/schemas/WebhookEndpoint' };
+const writeErrors = { '404': problem, ...errors };
+
+/** /webhooks: endpoints, their delivery log, rotation, redelivery (read-write key to change). */
+function webhookPaths(): Record<string, JsonSchema> {
+  return {
+    '/webhooks': {
+      get: { summary: 'Webhook endpoints', responses: { '200': json('The endpoints', { type: 'object', properties: { data: { type: 'array', items: endpointRef } } }), ...errors } },
+      post: {
+        summary: 'Add an endpoint; the answer holds its signing secret, once (read-write key)',
+        requestBody: { required: true, content: { 'application/json': { schema: bodySchema(createBody) } } },
+        responses: { '201': json('Created, with `secret`', endpointRef), ...errors },
+      },
+    },
+    '/webhooks/{id}': {
+      get: { summary: 'One endpoint', parameters: idParam, responses: { '200': json('The endpoint', endpointRef), ...writeErrors } },
+      patch: {
+        summary: 'Change url, event types, description, or pause (status paused) / resume (status active)',
+        parameters: idParam,
+        requestBody: { required: true, content: { 'application/json': { schema: bodySchema(updateBody) } } },
+        responses: { '200': json('The endpoint', endpointRef), ...writeErrors },
+      },
+      delete: { summary: 'Delete an endpoint and its log', parameters: idParam, responses: { '204': { description: 'Deleted' }, ...writeErrors } },
+    },
+    '/webhooks/{id}/rotate-secret': {
+      post: {
+        summary: 'A new signing secret; the previous one keeps signing for 24 h',
+        parameters: idParam,
+        responses: { '200': json('The new secret', { type: 'object', properties: { secret: { type: 'string' }, previous_secret_valid_until: time } }), ...writeErrors },
+      },
+    },
+    '/webhooks/{id}/deliveries': {
+      get: {
+        summary: 'The delivery log, newest first (bodies are kept 7 days)',
+        parameters: idParam,
+        responses: { '200': json('Deliveries', { type: 'object', properties: { data: { type: 'array', items: { $ref: '#/components/schemas/WebhookDelivery' } } } }), ...writeErrors },
+      },
+    },
+    '/webhooks/{id}/redeliver': {
+      post: {
+        summary: 'Queue one event (event_id) or every event since a time (since) again, at the end of the order',
+        parameters: idParam,
+        requestBody: { required: true, content: { 'application/json': { schema: bodySchema(redeliverBody) } } },
+        responses: { '202': json('Queued', { type: 'object', properties: { queued: { type: 'integer' } } }), ...writeErrors },
+      },
+    },
+  };
+}
+
+/** OpenAPI 3.1 `webhooks`: one POST per event type, its body generated from the event's zod schema. */
+function webhookPayloads(): Record<string, JsonSchema> {
+  const signed = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } }));
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          summary: `${type} (version 1), signed per Standard Webhooks`,
+          parameters: signed,
+          requestBody: { required: true, content: { 'application/json': { schema: bodySchema(envelopeSchema(type)) } } },
+          responses: { '2XX': { description: 'Received; anything else is retried with backoff for about 3 days' } },
+        },
+      },
+    ]),
+  );
 }

@@ -8,6 +8,10 @@ import { invitationRoutes } from './invitations.js';
 import { memberRoutes } from './members.js';
 import { openApiDocument } from './openapi.js';
 import { ApiProblem, sendProblem } from './problem.js';
+import { webhookRoutes } from './webhooks.js';
+import type { WebhookDeps } from '../webhooks/endpoints.js';
+import { secretBox } from '../webhooks/signing.js';
+import { systemResolver } from '../webhooks/ssrf.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 
 export interface ApiOptions {
@@ -23,6 +27,14 @@ export const API_ROUTES = [
   ['/audit', 'GET'],
   ['/events', 'POST'],
   ['/openapi.json', 'GET'],
+  ['/webhooks', 'GET'],
+  ['/webhooks', 'POST'],
+  ['/webhooks/:id', 'GET'],
+  ['/webhooks/:id', 'PATCH'],
+  ['/webhooks/:id', 'DELETE'],
+  ['/webhooks/:id/rotate-secret', 'POST'],
+  ['/webhooks/:id/deliveries', 'GET'],
+  ['/webhooks/:id/redeliver', 'POST'],
 ] as const;
 
 /** Largest request body the API reads; larger ones get 413 without being read in full. */
@@ -34,7 +46,7 @@ export const MAX_BODY = '64kb';
  * the read-write scope (403) and a 64 KiB JSON parser (413 / 400). Every query is scoped by the
  * key's organization; nothing a request carries can name another one.
  */
-export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefined }): Router {
+export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefined; webhooks?: Omit<WebhookDeps, 'db'> | undefined }): Router {
   const log = deps.log.child({ subsystem: 'api' });
   const router = Router();
   const limiter = new RateLimiter(deps.api?.rateLimit ?? DEFAULT_RATE_LIMIT);
@@ -57,10 +69,13 @@ export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefi
   // documented); inflating would also turn a corrupt gzip body into a 500.
   router.post('/events', requireReadWrite, express.json({ limit: MAX_BODY, type: ['application/json', 'application/*+json'], inflate: false }));
   router.use(ingestRoutes(deps));
+  router.use(webhookRoutes({ db: deps.db, webhooks: deps.webhooks ?? { box: secretBox(undefined), urls: { production: false, resolve: systemResolver } } }));
 
   // A known path with another method: 405 with Allow; anything else under /api/v1: 404.
-  for (const [path, allow] of API_ROUTES) {
-    router.all(path, methodNotAllowed(allow));
+  const allowed = new Map<string, string[]>();
+  for (const [path, method] of API_ROUTES) allowed.set(path, [...(allowed.get(path) ?? []), method]);
+  for (const [path, methods] of allowed) {
+    router.all(path, methodNotAllowed(methods.join(', ')));
   }
   router.use((req, res) => sendProblem(res, 404, `No API resource at ${req.method} ${req.baseUrl}${req.path}.`));
 

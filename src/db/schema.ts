@@ -243,6 +243,8 @@ export interface Database {
   organization_member_counts: OrganizationMemberCountsTable;
   slack_installations: SlackInstallationsTable;
   organization_purges: OrganizationPurgesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -261,3 +263,47 @@ export type ApiKey = Selectable<ApiKeysTable>;
 export type ActivityEvent = Selectable<ActivityEventsTable>;
 export type AccessReview = Selectable<AccessReviewsTable>;
 export type AccessReviewItem = Selectable<AccessReviewItemsTable>;
+
+export type WebhookEndpointStatus = 'active' | 'paused' | 'disabled';
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  organization_id: string;
+  url: string;
+  event_types: string[];
+  description: Generated<string>;
+  status: ColumnType<WebhookEndpointStatus, WebhookEndpointStatus | undefined, WebhookEndpointStatus>;
+  /** Sealed with src/crypto/token-cipher.ts when TOKEN_ENCRYPTION_KEY is set (see src/webhooks/secrets.ts). */
+  secret: Buffer;
+  previous_secret: Buffer | null;
+  previous_secret_expires_at: Date | null;
+  next_seq: ColumnType<string, string | undefined, string>;
+  failing_since: Date | null;
+  disabled_reason: string | null;
+  created_by_member_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: ColumnType<string, never, never>;
+  organization_id: string;
+  endpoint_id: string;
+  seq: ColumnType<string, string, string>;
+  event_id: string;
+  event_type: string;
+  body: Json;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+}
+
+export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

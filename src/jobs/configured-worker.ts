@@ -8,6 +8,7 @@ import { createMailer } from '../mail/mailer.js';
 import { workerSlackClients } from '../slack/configured-clients.js';
 import { renderHomeForUser } from '../slack/home/home-view.js';
 import { startWorker } from './worker.js';
+import { webhookDepsOf } from '../webhooks/configured.js';
 
 /**
  * The worker with everything its jobs need, built from the configuration: the one place the
@@ -38,6 +39,7 @@ export async function startConfiguredWorker(
     deadAfterMs: config.worker.deadAfterSeconds * 1000,
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: own.db }, organizationId, slackUserId),
     invitations: { mailer, publicUrl: config.http.publicUrl },
+    webhooks: webhookDepsOf(config),
   });
   return {
     async stop() {

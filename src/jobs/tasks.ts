@@ -70,6 +70,13 @@ export const taskPayloads = {
     organizationId: z.uuid(),
     reviewId: z.uuid(),
   }),
+  /** Delivers one webhook endpoint's outbox in order (src/webhooks/delivery.ts); one job key and queue per endpoint. */
+  'webhook.deliver': z.object({
+    organizationId: z.uuid(),
+    endpointId: z.uuid(),
+  }),
+  /** Periodic (cron, hourly): webhook delivery bodies older than 7 days are dropped. */
+  'webhook.purge-bodies': z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

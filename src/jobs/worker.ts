@@ -14,6 +14,9 @@ import { expireInvitations } from '../team/invitations.js';
 import { expireRemovalRequests } from '../team/removals.js';
 import { startDueAccessReviews } from '../activity/access-review.js';
 import { postAccessReview, updateAccessReview } from '../notify/access-review-delivery.js';
+import { deliverEndpoint, purgeDeliveryBodies, type DeliveryDeps } from '../webhooks/delivery.js';
+import { secretBox } from '../webhooks/signing.js';
+import { systemResolver } from '../webhooks/ssrf.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
@@ -27,6 +30,8 @@ export interface WorkerDeps {
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
+  /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
+  webhooks?: Partial<Omit<DeliveryDeps, 'db' | 'log'>>;
 }
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Promise<void> };
@@ -35,6 +40,7 @@ function handlers(deps: WorkerDeps): Handlers {
   const log = deps.log;
   // Each Slack delivery gets the client of its job's organization, resolved when it runs.
   const slackOf = async (organizationId: string) => ({ db: deps.db, slack: await deps.slack.forOrganization(organizationId), log });
+  const webhooks: DeliveryDeps = { box: secretBox(undefined), urls: { production: false, resolve: systemResolver }, ...deps.webhooks, db: deps.db, log };
   const invitationsOf = async (organizationId: string) => ({ ...deps.invitations, ...(await slackOf(organizationId)) });
   return {
     'slack.post-message': async (payload, run) => postMessage(await slackOf(payload.organizationId), payload, run),
@@ -52,6 +58,11 @@ function handlers(deps: WorkerDeps): Handlers {
     },
     'access-review.post': async (payload, run) => postAccessReview(await slackOf(payload.organizationId), payload, run),
     'access-review.update': async (payload, run) => updateAccessReview(await slackOf(payload.organizationId), payload, run.signal),
+    'webhook.deliver': (payload) => deliverEndpoint(webhooks, payload),
+    'webhook.purge-bodies': async () => {
+      const purged = await purgeDeliveryBodies(deps.db);
+      if (purged > 0) log.info({ count: purged }, 'webhook delivery bodies purged');
+    },
   };
 }
 
@@ -109,6 +120,7 @@ export const CRON_ITEMS = parseCronItems([
   { task: 'removal.expire-due', match: '* * * * *' },
   // Hourly: each organization's review is due weekly or monthly (its setting); see startDueAccessReviews.
   { task: 'access-review.start-due', match: '0 * * * *' },
+  { task: 'webhook.purge-bodies', match: '17 * * * *' },
 ]);
 
 function workerLogger(log: Logger): WorkerLogger {

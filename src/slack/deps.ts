@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { PeopleDirectory } from '../team/people.js';
 import type { Subcommand } from './commands/subcommand.js';
 import type { Tenancy } from './tenancy.js';
+import type { WebhookDeps } from '../webhooks/endpoints.js';
 
 /** Everything listeners may use; built once in the composition root. */
 export interface SlackDeps {
@@ -18,4 +19,6 @@ export interface SlackDeps {
   subcommands: readonly Subcommand[];
   /** Which organization a request belongs to, if this deployment serves its workspace at all. */
   tenancy: Tenancy;
+  /** Sealing key and URL rules for webhook endpoints (no key, development rules, when absent). */
+  webhooks?: Omit<WebhookDeps, 'db'>;
 }

@@ -9,6 +9,8 @@ import { findOrganizationBySlackTeam } from './organization-repository.js';
  * with an organization_id column is missing here, so a new table cannot be forgotten.
  */
 export const PURGED_TABLES = [
+  'webhook_deliveries',
+  'webhook_endpoints',
   'access_review_items',
   'access_reviews',
   'activity_events',

@@ -2,6 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { apiRoutes, type ApiOptions } from '../api/routes.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { WebhookDeps } from '../webhooks/endpoints.js';
 import { healthRoutes } from './health.js';
 import { invitationRoutes } from './invitations.js';
 import { requestIds } from './request-id.js';
@@ -11,7 +12,7 @@ import { requestIds } from './request-id.js';
  * the web routes (health, the invitation accept page, the REST API under /api/v1) are ours.
  * `api` tunes the API (its per-key rate limit); the defaults suit production.
  */
-export function createWebApp(deps: { db: Db; log: Logger; api?: ApiOptions }): Express {
+export function createWebApp(deps: { db: Db; log: Logger; api?: ApiOptions; webhooks?: Omit<WebhookDeps, 'db'> }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);

@@ -50,6 +50,12 @@ const onRequest = { target_type: 'removal_request', target_id: REQUEST };
 
 /** One representative event per action, shaped as the services write them, and its sentence. */
 const CASES: Array<[AuditEventLike, string]> = [
+  [event({ action: 'webhook.endpoint_created', target_type: 'webhook_endpoint', target_id: uuid(70), after: { url: 'https://x.test/h', event_types: ['member.removed'] } }), '<@U0ALICE001> added the webhook endpoint https://x.test/h.'],
+  [event({ action: 'webhook.endpoint_updated', target_type: 'webhook_endpoint', target_id: uuid(70), before: { status: 'active', url: 'https://x.test/h' }, after: { status: 'paused', url: 'https://x.test/h' } }), '<@U0ALICE001> changed the webhook endpoint https://x.test/h (now paused).'],
+  [event({ action: 'webhook.endpoint_deleted', target_type: 'webhook_endpoint', target_id: uuid(70), before: { url: 'https://x.test/h' } }), '<@U0ALICE001> deleted the webhook endpoint https://x.test/h.'],
+  [event({ action: 'webhook.secret_rotated', target_type: 'webhook_endpoint', target_id: uuid(70), after: {} }), "<@U0ALICE001> rotated a webhook endpoint's signing secret (the old one stays valid for 24 hours)."],
+  [event({ action: 'webhook.endpoint_disabled', actor_type: 'system', actor_id: null, target_type: 'webhook_endpoint', target_id: uuid(70), after: { status: 'disabled' } }), 'Team Manager disabled a webhook endpoint that had failed every delivery for 3 days.'],
+  [event({ action: 'webhook.redelivery_requested', target_type: 'webhook_endpoint', target_id: uuid(70), after: { count: 2 } }), '<@U0ALICE001> asked to redeliver 2 webhook events.'],
   [
     event({ action: 'slack.installed', actor_type: 'slack_user', actor_id: 'U0ALICE001', target_type: 'organization', target_id: ORG, after: { bot_scopes: ['commands', 'chat:write'] } }),
     '<@U0ALICE001> installed Team Manager in Slack with the scopes commands, chat:write.',

@@ -9,6 +9,7 @@ import { removeSubcommand } from './remove.js';
 import { roleSubcommand } from './role.js';
 import { settingsSubcommand } from './settings.js';
 import type { Subcommand } from './subcommand.js';
+import { webhooksSubcommand } from './webhooks.js';
 
 /** Every `/team` subcommand, in the order the help lists them. */
 export function buildSubcommands(): readonly Subcommand[] {
@@ -23,5 +24,6 @@ export function buildSubcommands(): readonly Subcommand[] {
   list.push(auditSubcommand());
   list.push(settingsSubcommand());
   list.push(leaveSubcommand());
+  list.push(webhooksSubcommand());
   return list;
 }

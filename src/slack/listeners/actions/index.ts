@@ -9,6 +9,7 @@ import { registerRemovalDecisionActions } from './removal-decisions.js';
 import { registerAccessReviewActions } from './access-review.js';
 import { registerAuditLogActions } from './audit-log.js';
 import { registerMemberActivityActions } from './member-activity.js';
+import { registerWebhookActions } from './webhooks.js';
 
 /** Registers every action listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -21,4 +22,5 @@ export function register(app: App, deps: SlackDeps): void {
   registerAccessReviewActions(app, deps);
   registerAuditLogActions(app, deps);
   registerMemberActivityActions(app, deps);
+  registerWebhookActions(app, deps);
 }
