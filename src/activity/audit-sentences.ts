@@ -35,6 +35,7 @@ export const KNOWN_ACTIONS = [
   'member.email_changed',
   'member.email_change_refused',
   'member.deactivation_kept_last_owner',
+  'member.reactivation_reported',
   'invitation.sent',
   'invitation.resent',
   'invitation.cancelled',
@@ -129,6 +130,8 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} reported a new email for ${target ?? 'a member'}, ${userText(str(after.email) ?? '?', MAX_EMAIL)}; not applied, because another member has it.`;
     case 'member.deactivation_kept_last_owner':
       return `${cap(target ?? 'a member')} was deactivated in ${actor}, but kept as the last owner until another owner is added (\`npm run cli -- owners add <email>\`).`;
+    case 'member.reactivation_reported':
+      return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':
       return `${cap(actor)} invited ${invitee()} as ${roleWithArticle(after.role)}.`;
     case 'invitation.resent':

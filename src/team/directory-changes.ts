@@ -85,6 +85,40 @@ export async function accountDeactivated(
   });
 }
 
+export type ReactivationOutcome = 'reported' | 'not_removed_there' | 'already_reported';
+
+/**
+ * An account deactivated in the directory is active again. A removal is a removal: the
+ * membership stays ended (it is not the directory's to give access back), and the owners are
+ * told so they can invite the person again. Only a membership the directory itself ended
+ * counts, and only once: the report is then the member's latest event, so repeats stay quiet.
+ */
+export async function accountReactivated(
+  db: Db,
+  input: { organizationId: string; slackUserId: string; directory: Directory },
+): Promise<ReactivationOutcome> {
+  const { directory } = input;
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
+    if (!member || member.status !== 'removed' || member.removal_reason !== `deactivated in ${directory.name}`) return 'not_removed_there';
+    if (await alreadyReported(trx, organization.id, member.id, 'member.reactivation_reported', {})) return 'already_reported';
+    await appendAuditEvent(trx, {
+      organizationId: organization.id,
+      actor: directory.actor,
+      action: 'member.reactivation_reported',
+      target: { type: 'member', id: member.id },
+      after: { status: 'removed', directory: directory.name },
+      source: directory.source,
+    });
+    await notifyOwnersChannel(trx, organization, {
+      text:
+        `:information_source: ${memberLabel(member)} was reactivated in ${directory.name}. They are not back on the team ` +
+        `(a removal stays a removal); an owner can invite ${member.email} again if they should be.`,
+    });
+    return 'reported';
+  });
+}
+
 export type EmailChangeOutcome = 'changed' | 'unchanged' | 'not_a_member' | 'invalid' | 'collision' | 'already_reported';
 
 /**

@@ -84,6 +84,22 @@ describe('Slack account changes (user_change)', () => {
     expect(await queuedPosts('was deactivated in Slack')).toEqual([]);
   });
 
+  it('a reactivated account does not come back by itself; the owners are told once', async () => {
+    expect((await h.driver.userChange('U0DAVE0001', { deleted: false })).status).toBe(200);
+    const told = await h.standin.waitForCall('chat.postMessage', (c) => c.args.channel === 'C0APPR0001' && String(c.args.text).includes('reactivated in Slack'), 10_000);
+    expect(told.args.text).toContain('<@U0DAVE0001> was reactivated in Slack. They are not back on the team');
+    expect(told.args.text).toContain('dave@acme.test');
+    expect(await memberRow(dave)).toMatchObject({ status: 'removed' });
+    const [reported] = await eventsAbout(dave, 'member.reactivation_reported');
+    expect(reported).toMatchObject({ actor_type: 'system', actor_id: 'slack', source: 'slack' });
+
+    expect((await h.driver.userChange('U0DAVE0001')).status).toBe(200);
+    await settle();
+    expect(await eventsAbout(dave, 'member.reactivation_reported')).toHaveLength(1);
+    expect(posts('C0APPR0001', 'reactivated in Slack')).toHaveLength(1);
+    expect((await memberRow(dave)).status).toBe('removed');
+  });
+
   it('the last active owner deactivated is kept, and the owners are told the way out (the CLI), once', async () => {
     expect((await h.driver.userChange('U0ALICE001', { deleted: true })).status).toBe(200);
     const warning = await h.standin.waitForCall('chat.postMessage', (c) => c.args.channel === 'C0APPR0001' && String(c.args.text).includes('last owner'), 10_000);

@@ -115,6 +115,10 @@ const CASES: Array<[AuditEventLike, string]> = [
     '<@U0ALICE001> was deactivated in Slack, but kept as the last owner until another owner is added (`npm run cli -- owners add <email>`).',
   ],
   [
+    event({ action: 'member.reactivation_reported', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), after: { status: 'removed', directory: 'Slack' } }),
+    '<@U0BOB00001> was reactivated in Slack; they stay removed from the team until invited again.',
+  ],
+  [
     event({ action: 'invitation.sent', ...onInvitation, after: { email: 'dave@acme.test', role: 'member', expires_at: '2026-12-01T00:00:00.000Z' } }),
     '<@U0ALICE001> invited dave@acme.test as a Member.',
   ],

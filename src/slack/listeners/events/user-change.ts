@@ -1,12 +1,12 @@
 import type { App } from '@slack/bolt';
-import { accountDeactivated, accountEmailChanged, SLACK_DIRECTORY } from '../../../team/directory-changes.js';
+import { accountDeactivated, accountEmailChanged, accountReactivated, SLACK_DIRECTORY } from '../../../team/directory-changes.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
 
 /**
  * Slack tells us about every change to a workspace account (`user_change`, scope users:read).
- * A deactivated account (`deleted: true`) ends the linked membership; a new profile email
- * becomes the member's email. Only accounts of this workspace count: someone from another
+ * A deactivated account (`deleted: true`) ends the linked membership (a reactivated one does
+ * not bring it back: the owners are told); a new profile email becomes the member's email. Only accounts of this workspace count: someone from another
  * organization seen through a Slack Connect channel (another `team_id`, or `is_stranger`) is
  * never one of our members. The services are idempotent, so Slack's retries change nothing twice.
  */
@@ -21,6 +21,8 @@ export function registerUserChange(app: App, deps: SlackDeps): void {
       deps.log.info({ slackUserId: user.id, outcome }, 'user_change: account deactivated in Slack');
       return;
     }
+    const reactivated = await accountReactivated(deps.db, target);
+    if (reactivated === 'reported') deps.log.info({ slackUserId: user.id }, 'user_change: account reactivated in Slack, owners told');
     const email = user.profile.email;
     if (email) {
       const outcome = await accountEmailChanged(deps.db, { ...target, email });
