@@ -32,6 +32,10 @@ export const KNOWN_ACTIONS = [
   'member.slack_linked',
   'member.left',
   'member.removed',
+  'member.email_changed',
+  'member.email_change_refused',
+  'member.deactivation_kept_last_owner',
+  'member.reactivation_reported',
   'invitation.sent',
   'invitation.resent',
   'invitation.cancelled',
@@ -126,6 +130,14 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       const who = requester ? member(requester) : actor;
       return `${cap(who)} removed ${target ?? 'someone'} from the team${approver ? `, approved by ${member(approver)}` : ''}${reason(after.reason)}.`;
     }
+    case 'member.email_changed':
+      return `${cap(actor)} changed ${target ?? 'a member'}'s email from ${userText(str(before.email) ?? '?', MAX_EMAIL)} to ${userText(str(after.email) ?? '?', MAX_EMAIL)}.`;
+    case 'member.email_change_refused':
+      return `${cap(actor)} reported a new email for ${target ?? 'a member'}, ${userText(str(after.email) ?? '?', MAX_EMAIL)}; not applied, because another member has it.`;
+    case 'member.deactivation_kept_last_owner':
+      return `${cap(target ?? 'a member')} was deactivated in ${actor}, but kept as the last owner until another owner is added (\`npm run cli -- owners add <email>\`).`;
+    case 'member.reactivation_reported':
+      return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':
       return `${cap(actor)} invited ${invitee()} as ${roleWithArticle(after.role)}.`;
     case 'invitation.resent':
@@ -222,6 +234,7 @@ export function actorName(type: ActorType | string, id: string | null, lookup: A
     case 'system':
       if (id?.startsWith('invitee:')) return userText(id.slice('invitee:'.length), MAX_EMAIL);
       if (id === 'BOOTSTRAP_OWNER_EMAILS') return 'Team Manager (from BOOTSTRAP_OWNER_EMAILS)';
+      if (id === 'slack') return 'Slack';
       return 'Team Manager';
     default:
       return 'someone';

@@ -67,6 +67,7 @@ export async function updateMember(
   db: DbOrTrx,
   memberId: string,
   changes: Partial<{
+    email: string;
     role: Role;
     status: MemberStatus;
     slack_user_id: string | null;

@@ -11,8 +11,8 @@ export interface MembershipEnd {
   /** `member.left` or `member.removed`: the member's own audit event. */
   action: 'member.left' | 'member.removed';
   actor: AuditActor;
-  /** Who removed them (themselves when they left). */
-  removedBy: Member;
+  /** Who removed them (themselves when they left); null when no person did (e.g. deactivated in Slack). */
+  removedBy: Member | null;
   reason: string | null;
   /** Added to the event's `after`: e.g. the removal request and its approver. */
   details?: Record<string, unknown>;
@@ -30,7 +30,7 @@ export async function endMembership(trx: DbOrTrx, organization: Organization, me
   const ended = await updateMember(trx, member.id, {
     status: 'removed',
     removed_at: end.now,
-    removed_by_member_id: end.removedBy.id,
+    removed_by_member_id: end.removedBy?.id ?? null,
     removal_reason: end.reason,
   });
   await appendAuditEvent(trx, {
@@ -39,7 +39,7 @@ export async function endMembership(trx: DbOrTrx, organization: Organization, me
     action: end.action,
     target: { type: 'member', id: member.id },
     before: { status: 'active', role: member.role },
-    after: { status: 'removed', removed_by: end.removedBy.id, reason: end.reason, ...end.details },
+    after: { status: 'removed', removed_by: end.removedBy?.id ?? null, reason: end.reason, ...end.details },
     source: end.source,
   });
   await cancelInvitationsSentBy(trx, organization, member, end.source);

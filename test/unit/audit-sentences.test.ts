@@ -109,6 +109,22 @@ const CASES: Array<[AuditEventLike, string]> = [
     '<@U0ALICE001> removed <@U0BOB00001> from the team, approved by Carol &lt;!channel&gt; &amp; co (reason: “too many &lt;!here&gt; logins”).',
   ],
   [
+    event({ action: 'member.email_changed', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), before: { email: 'bob@acme.test' }, after: { email: 'bob.baker@acme.test', directory: 'Slack' } }),
+    "Slack changed <@U0BOB00001>'s email from bob@acme.test to bob.baker@acme.test.",
+  ],
+  [
+    event({ action: 'member.email_change_refused', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), before: { email: 'bob@acme.test' }, after: { email: 'alice@acme.test', other_member_id: ALICE, directory: 'Slack' } }),
+    'Slack reported a new email for <@U0BOB00001>, alice@acme.test; not applied, because another member has it.',
+  ],
+  [
+    event({ action: 'member.deactivation_kept_last_owner', actor_type: 'system', actor_id: 'slack', ...onMember(ALICE), after: { status: 'active', role: 'owner', directory: 'Slack' } }),
+    '<@U0ALICE001> was deactivated in Slack, but kept as the last owner until another owner is added (`npm run cli -- owners add <email>`).',
+  ],
+  [
+    event({ action: 'member.reactivation_reported', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), after: { status: 'removed', directory: 'Slack' } }),
+    '<@U0BOB00001> was reactivated in Slack; they stay removed from the team until invited again.',
+  ],
+  [
     event({ action: 'invitation.sent', ...onInvitation, after: { email: 'dave@acme.test', role: 'member', expires_at: '2026-12-01T00:00:00.000Z' } }),
     '<@U0ALICE001> invited dave@acme.test as a Member.',
   ],
@@ -261,6 +277,11 @@ describe('audit sentences', () => {
     expect(settingsChangeSummary({ allowed_email_domains: [] }, { allowed_email_domains: domains })).toBe(
       'Allowed email domains (added d0.example.com, d1.example.com, d2.example.com and 47 more)',
     );
+  });
+
+  it('names Slack as who removed someone deactivated there', () => {
+    const removed = event({ action: 'member.removed', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), after: { status: 'removed', removed_by: null, reason: 'deactivated in Slack', directory: 'Slack' } });
+    expect(auditSentence(removed, lookup)).toBe('Slack removed <@U0BOB00001> from the team (reason: “deactivated in Slack”).');
   });
 
   it('says which ids to load: members, invitations and API keys named anywhere in the event', () => {

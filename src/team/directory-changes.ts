@@ -1,0 +1,200 @@
+import type { Db, DbOrTrx } from '../db/database.js';
+import type { AuditSource, Organization } from '../db/schema.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { notifyTeamChannel } from '../notify/team-channel.js';
+import { refreshHomeTabs } from '../notify/people.js';
+import { inChange } from './change.js';
+import { normaliseEmail } from './emails.js';
+import { endMembership } from './membership-end.js';
+import { countActiveOwners, findMemberByEmail, findMemberBySlackUser, updateMember } from './member-repository.js';
+import { memberLabel } from './people.js';
+import { approvalsChannelOf } from './removal-outcomes.js';
+
+/**
+ * Changes that come from the place people's accounts live (a directory: Slack's workspace
+ * today), not from a person here. The directory is the source of truth for whether an account
+ * exists and what its email is; our rules still hold (a team keeps an owner, emails stay unique),
+ * and where they refuse, the owners are told instead of the change being dropped silently.
+ */
+export interface Directory {
+  /** Shown to people: "deactivated in Slack". */
+  name: string;
+  actor: AuditActor;
+  source: AuditSource;
+}
+
+export const SLACK_DIRECTORY: Directory = { name: 'Slack', actor: { type: 'system', id: 'slack' }, source: 'slack' };
+
+/** How the owners can give the team another owner when nobody in it can (src/cli.ts `owners add`). */
+export const ADD_OWNER_COMMAND = 'npm run cli -- owners add <email>';
+
+export type DeactivationOutcome = 'removed' | 'not_a_member' | 'last_owner_kept' | 'already_reported';
+
+/**
+ * The account linked to a member was deactivated in the directory: access ends at once through
+ * endMembership (invitations and open requests die with it), announced in the team channel.
+ * A second report of the same deactivation finds the membership already ended and does nothing.
+ * The last active owner is kept (a team always has an owner), and the owners are told how to
+ * add another; that is reported once per deactivation, not on every repeat of the event.
+ */
+export async function accountDeactivated(
+  db: Db,
+  input: { organizationId: string; slackUserId: string; directory: Directory },
+): Promise<DeactivationOutcome> {
+  const { directory } = input;
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
+    if (!member || member.status !== 'active') return 'not_a_member';
+
+    if (member.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
+      if (await alreadyReported(trx, organization.id, member.id, 'member.deactivation_kept_last_owner', {})) return 'already_reported';
+      await appendAuditEvent(trx, {
+        organizationId: organization.id,
+        actor: directory.actor,
+        action: 'member.deactivation_kept_last_owner',
+        target: { type: 'member', id: member.id },
+        after: {
+          status: 'active',
+          role: 'owner',
+          reason: `deactivated in ${directory.name}, but the last owner; kept until another owner is added with \`${ADD_OWNER_COMMAND}\``,
+          directory: directory.name,
+        },
+        source: directory.source,
+      });
+      await notifyOwnersChannel(trx, organization, {
+        text:
+          `:warning: ${memberLabel(member)} was deactivated in ${directory.name}, but is the team's last owner, so they were not removed ` +
+          `(a team always needs an owner). Add another owner with \`${ADD_OWNER_COMMAND}\`, then remove ${memberLabel(member)}.`,
+      });
+      return 'last_owner_kept';
+    }
+
+    await endMembership(trx, organization, member, {
+      action: 'member.removed',
+      actor: directory.actor,
+      removedBy: null,
+      reason: `deactivated in ${directory.name}`,
+      details: { directory: directory.name },
+      source: directory.source,
+      now: new Date(),
+    });
+    await notifyTeamChannel(trx, organization, {
+      text: `:wave: ${memberLabel(member)} was deactivated in ${directory.name} and removed from the team.`,
+    });
+    return 'removed';
+  });
+}
+
+export type ReactivationOutcome = 'reported' | 'not_removed_there' | 'already_reported';
+
+/**
+ * An account deactivated in the directory is active again. A removal is a removal: the
+ * membership stays ended (it is not the directory's to give access back), and the owners are
+ * told so they can invite the person again. Only a membership the directory itself ended
+ * counts, and only once: the report is then the member's latest event, so repeats stay quiet.
+ */
+export async function accountReactivated(
+  db: Db,
+  input: { organizationId: string; slackUserId: string; directory: Directory },
+): Promise<ReactivationOutcome> {
+  const { directory } = input;
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
+    if (!member || member.status !== 'removed' || member.removal_reason !== `deactivated in ${directory.name}`) return 'not_removed_there';
+    if (await alreadyReported(trx, organization.id, member.id, 'member.reactivation_reported', {})) return 'already_reported';
+    await appendAuditEvent(trx, {
+      organizationId: organization.id,
+      actor: directory.actor,
+      action: 'member.reactivation_reported',
+      target: { type: 'member', id: member.id },
+      after: { status: 'removed', directory: directory.name },
+      source: directory.source,
+    });
+    await notifyOwnersChannel(trx, organization, {
+      text:
+        `:information_source: ${memberLabel(member)} was reactivated in ${directory.name}. They are not back on the team ` +
+        `(a removal stays a removal); an owner can invite ${member.email} again if they should be.`,
+    });
+    return 'reported';
+  });
+}
+
+export type EmailChangeOutcome = 'changed' | 'unchanged' | 'not_a_member' | 'invalid' | 'collision' | 'already_reported';
+
+/**
+ * The email on a linked member's directory profile changed: the member's email follows it,
+ * audited. An address another member of this team already has (active or not: addresses are
+ * unique per team) is not applied; the owners are told, once per address asked for.
+ */
+export async function accountEmailChanged(
+  db: Db,
+  input: { organizationId: string; slackUserId: string; email: string; directory: Directory },
+): Promise<EmailChangeOutcome> {
+  const { directory } = input;
+  const email = normaliseEmail(input.email);
+  if (!email) return 'invalid';
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
+    if (!member || member.status !== 'active') return 'not_a_member';
+    if (member.email === email) return 'unchanged';
+
+    const holder = await findMemberByEmail(trx, organization.id, email, { forUpdate: true });
+    if (holder && holder.id !== member.id) {
+      if (await alreadyReported(trx, organization.id, member.id, 'member.email_change_refused', { email })) return 'already_reported';
+      await appendAuditEvent(trx, {
+        organizationId: organization.id,
+        actor: directory.actor,
+        action: 'member.email_change_refused',
+        target: { type: 'member', id: member.id },
+        before: { email: member.email },
+        after: { email, reason: 'another member has this email', other_member_id: holder.id, directory: directory.name },
+        source: directory.source,
+      });
+      await notifyOwnersChannel(trx, organization, {
+        text:
+          `:warning: ${memberLabel(member)} changed their email in ${directory.name} to ${email}, but ${memberLabel(holder)} ` +
+          `already has that address here, so ${memberLabel(member)} keeps ${member.email}. Sort out which person it belongs to.`,
+      });
+      return 'collision';
+    }
+
+    await updateMember(trx, member.id, { email });
+    await appendAuditEvent(trx, {
+      organizationId: organization.id,
+      actor: directory.actor,
+      action: 'member.email_changed',
+      target: { type: 'member', id: member.id },
+      before: { email: member.email },
+      after: { email, directory: directory.name },
+      source: directory.source,
+    });
+    await refreshHomeTabs(trx, organization.id, [member.slack_user_id]);
+    return 'changed';
+  });
+}
+
+/** The owners' channel: approvals when set, else the team channel. */
+function notifyOwnersChannel(trx: DbOrTrx, organization: Organization, message: { text: string }): Promise<boolean> {
+  return notifyTeamChannel(trx, { id: organization.id, team_channel_id: approvalsChannelOf(organization) }, message);
+}
+
+/**
+ * Whether the member's latest audit event already is this refusal (with these `after` fields):
+ * the directory repeats itself (retries, every later profile edit), the owners hear it once.
+ */
+async function alreadyReported(trx: DbOrTrx, organizationId: string, memberId: string, action: string, fields: Record<string, unknown>): Promise<boolean> {
+  const latest = await trx
+    .selectFrom('audit_events')
+    .select(['action', 'after'])
+    .where('organization_id', '=', organizationId)
+    .where('target_type', '=', 'member')
+    .where('target_id', '=', memberId)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!latest || latest.action !== action) return false;
+  const after = (typeof latest.after === 'string' ? JSON.parse(latest.after) : latest.after) as Record<string, unknown> | null;
+  return Object.entries(fields).every(([k, v]) => after?.[k] === v);
+}
+
