@@ -114,6 +114,12 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   },
   // Internal bookkeeping, not membership: nothing public.
   'member.slack_linked': null,
+  // Slack directory follow-ups (issue 18). An email change is not in the v1 vocabulary yet (a
+  // `member.updated` event would carry it); the other three are reports to the owners, not changes.
+  'member.email_changed': null,
+  'member.email_change_refused': null,
+  'member.deactivation_kept_last_owner': null,
+  'member.reactivation_reported': null,
   'organization.created': null,
   'api_key.created': null,
   'api_key.revoked': null,
