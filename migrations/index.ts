@@ -10,6 +10,7 @@ import * as m0008 from './2026_11_28_0008_invitation_daily_count.js';
 import * as m0009 from './2026_12_07_0009_slack_installations.js';
 import * as m0010 from './2026_12_07_0010_organization_purges.js';
 import * as m0011 from './2026_12_07_0011_worker_heartbeats.js';
+import * as m0015 from './2026_12_07_0015_operations.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0009_slack_installations': m0009,
   '2026_12_07_0010_organization_purges': m0010,
   '2026_12_07_0011_worker_heartbeats': m0011,
+  '2026_12_07_0015_operations': m0015,
 };
