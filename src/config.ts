@@ -81,6 +81,8 @@ export const configSchema = z
     RUN_WORKER: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
     WORKER_DEAD_AFTER_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(3600).default(60),
+    API_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a number of requests' }).int('expected a whole number').min(1, 'expected at least 1 request').max(100_000).default(100),
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number({ message: 'expected requests a second' }).positive('expected more than 0 requests a second').max(100_000).default(10),
   })
   .transform((env) => ({
     slack: {
@@ -116,6 +118,7 @@ export const configSchema = z
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS },
+    api: { rateLimit: { burst: env.API_RATE_LIMIT_BURST, perSecond: env.API_RATE_LIMIT_PER_SECOND } },
   }));
 
 export type Config = z.output<typeof configSchema>;
