@@ -53,7 +53,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
   const database = await connectDatabase(config, log, { exclusive: true });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const web = createWebApp({ db: database.db, log, webhooks: webhookDepsOf(config) });
+    const web = createWebApp({ db: database.db, log, webhooks: webhookDepsOf(config), api: { rateLimit: config.api.rateLimit } });
     const workspaces = identity ? await oneWorkspace(config, database.db, identity, log) : manyWorkspaces(config, database.db, log);
     const slack = createSlackApp(config, web, workspaces.auth, {
       db: database.db,

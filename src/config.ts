@@ -83,6 +83,8 @@ export const configSchema = z
     WORKER_DEAD_AFTER_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(3600).default(60),
     // Production: no local Slack without credentials; webhook URLs must be https and may not resolve to private addresses (SSRF).
     NODE_ENV: z.string().optional(),
+    API_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a number of requests' }).int('expected a whole number').min(1, 'expected at least 1 request').max(100_000).default(100),
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number({ message: 'expected requests a second' }).positive('expected more than 0 requests a second').max(100_000).default(10),
   })
   .transform((env) => ({
     slack: {
@@ -126,6 +128,7 @@ export const configSchema = z
     worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS },
     /** Webhook secrets are sealed with TOKEN_ENCRYPTION_KEY when it is set (src/webhooks/signing.ts). */
     webhooks: { production: env.NODE_ENV === 'production', secretKey: env.TOKEN_ENCRYPTION_KEY },
+    api: { rateLimit: { burst: env.API_RATE_LIMIT_BURST, perSecond: env.API_RATE_LIMIT_PER_SECOND } },
   }));
 
 export type Config = z.output<typeof configSchema>;

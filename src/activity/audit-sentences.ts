@@ -147,7 +147,7 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
         ? `The invitation to ${invitee()} was cancelled, because whoever sent it is no longer a member.`
         : `${cap(actor)} cancelled the invitation to ${invitee()}.`;
     case 'invitation.declined':
-      return `${cap(invitee())} declined the invitation.`;
+      return `${cap(event.actor_type === 'slack_user' ? actor : invitee())} declined the invitation.`;
     case 'invitation.expired':
       return `The invitation to ${invitee()} expired.`;
     case 'invitation.accepted':
@@ -231,6 +231,8 @@ export function actorName(type: ActorType | string, id: string | null, lookup: A
       return apiKeyName(id, lookup, {});
     case 'cli':
       return 'the command line';
+    case 'invitee':
+      return id ? userText(id, MAX_EMAIL) : 'the invitee';
     case 'system':
       if (id?.startsWith('invitee:')) return userText(id.slice('invitee:'.length), MAX_EMAIL);
       if (id === 'BOOTSTRAP_OWNER_EMAILS') return 'Team Manager (from BOOTSTRAP_OWNER_EMAILS)';
@@ -305,7 +307,7 @@ function personName(id: string | null | undefined, lookup: AuditLookup): string 
 
 function inviteeName(event: AuditEventLike, lookup: AuditLookup): string {
   const stored = event.target_id ? lookup.invitations.get(event.target_id)?.email : undefined;
-  const email = stored ?? str(record(event.after).email) ?? (event.actor_id?.startsWith('invitee:') ? event.actor_id.slice(8) : undefined);
+  const email = stored ?? str(record(event.after).email) ?? (event.actor_type === 'invitee' && event.actor_id ? event.actor_id : event.actor_id?.startsWith('invitee:') ? event.actor_id.slice(8) : undefined);
   return email ? userText(email, MAX_EMAIL) : 'someone';
 }
 

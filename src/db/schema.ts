@@ -63,7 +63,7 @@ export interface MemberRoleChangesTable {
   changed_at: Generated<Date>;
 }
 
-export type ActorType = 'member' | 'slack_user' | 'api_key' | 'cli' | 'system';
+export type ActorType = 'member' | 'slack_user' | 'api_key' | 'cli' | 'system' | 'invitee';
 export type AuditSource = 'slack' | 'web' | 'api' | 'cli' | 'system';
 
 export interface AuditEventsTable {

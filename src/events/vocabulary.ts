@@ -19,9 +19,9 @@ const memberRef = z.object({
 });
 export type MemberRef = z.infer<typeof memberRef>;
 
-/** Who made the change: a member (with their reference), or the API, the command line, the system. */
+/** Who made the change: a member (with their reference), a Slack user, the API, the command line, the system, or the invitee (a decline by email link; id = the address). */
 const actorRef = z.object({
-  type: z.enum(['member', 'slack_user', 'api_key', 'cli', 'system']),
+  type: z.enum(['member', 'slack_user', 'api_key', 'cli', 'system', 'invitee']),
   id: z.string().nullable(),
   member: memberRef.nullable(),
 });

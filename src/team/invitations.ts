@@ -329,7 +329,9 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
 export async function declineInvitation(db: Db, via: AcceptChannel, now = new Date()): Promise<{ organization: Organization; invitation: Invitation }> {
   return db.transaction().execute(async (trx) => {
     const { invitation, organization } = await usableInvitation(trx, via, now);
-    const declined = await closeInvitation(trx, organization, invitation, 'declined', { type: 'system', id: `invitee:${invitation.email}` }, via.kind === 'slack' ? 'slack' : 'web');
+    // The invitee declines: from Slack they are that Slack user, from the email link the invited address.
+    const actor: AuditActor = via.kind === 'slack' ? { type: 'slack_user', id: via.slackUserId } : { type: 'invitee', id: invitation.email };
+    const declined = await closeInvitation(trx, organization, invitation, 'declined', actor, via.kind === 'slack' ? 'slack' : 'web');
     await notifyTeamChannel(trx, organization, { text: `${invitation.email} declined the invitation to join the team.` });
     return { organization, invitation: declined };
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Invitation, Organization } from '../../src/db/schema.js';
+import { auditSentence } from '../../src/activity/audit-sentences.js';
 import { validateView } from '../../src/standin/block-kit-limits.js';
 import type { RecordedCall } from '../../src/standin/index.js';
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';
@@ -314,7 +315,12 @@ describe('invitations in Slack', () => {
       const click = await h.driver.blockActions('U0DAVE0001', [{ action_id: DECLINE_INVITATION_ACTION }], { channelId: dave.dm_channel_id });
       const reply = await h.standin.waitForResponseUrlPost(click.responseUrlId);
       expect(reply.body).toMatchObject({ replace_original: true, text: expect.stringContaining('You declined this invitation.') });
-      expect((await invitationTo('dave@acme.test')).status).toBe('declined');
+      const declined = await invitationTo('dave@acme.test');
+      expect(declined.status).toBe('declined');
+      // The invitee is the actor, not the system: audit event and the activity sentence.
+      const event = await t.db.selectFrom('audit_events').selectAll().where('action', '=', 'invitation.declined').where('target_id', '=', declined.id).executeTakeFirstOrThrow();
+      expect(event).toMatchObject({ actor_type: 'slack_user', actor_id: 'U0DAVE0001', source: 'slack' });
+      expect(auditSentence(event)).toBe('<@U0DAVE0001> declined the invitation.');
       await expect(t.db.selectFrom('members').select('id').where('email', '=', 'dave@acme.test').executeTakeFirst()).resolves.toBeUndefined();
       const update = await h.standin.waitForCall('chat.update', (c) => c.args.channel === dave.dm_channel_id && c.args.ts === dave.dm_ts, 10_000);
       expect(update.args.text).toContain('You declined this invitation.');

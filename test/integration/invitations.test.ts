@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pino from 'pino';
 import type { Organization, Member } from '../../src/db/schema.js';
+import { actorName } from '../../src/activity/audit-sentences.js';
 import { AppError } from '../../src/errors.js';
 import {
   acceptInvitation,
@@ -185,6 +186,10 @@ describe('tokens', () => {
     await declineInvitation(t.db, { kind: 'link', token: tokenOf(c!) });
     expect(await codeOf(acceptInvitation(t.db, { kind: 'link', token: tokenOf(c!) }))).toBe('used');
     expect(await auditActions(t.db, org.id)).toEqual(expect.arrayContaining(['invitation.cancelled', 'invitation.declined']));
+    // Declined from the link: the invitee (their address) is the actor, not the system.
+    const declined = await t.db.selectFrom('audit_events').selectAll().where('action', '=', 'invitation.declined').executeTakeFirstOrThrow();
+    expect(declined).toMatchObject({ actor_type: 'invitee', actor_id: 'c@example.org', source: 'web' });
+    expect(actorName(declined.actor_type, declined.actor_id)).toBe('c@example.org');
   });
 
   it('two concurrent accepts of one token create exactly one member', async () => {

@@ -70,6 +70,12 @@ describe('configuration from the environment', () => {
     expect(problems({ SLACK_SIGNING_SECRET: '  ', SLACK_BOT_TOKEN: '' })).toHaveLength(2);
   });
 
+  it('the API rate limit comes from the environment (defaults: bursts of 100, then 10 a second)', () => {
+    expect(loadConfig(valid).api.rateLimit).toEqual({ burst: 100, perSecond: 10 });
+    expect(loadConfig({ ...valid, API_RATE_LIMIT_BURST: '5', API_RATE_LIMIT_PER_SECOND: '0.5' }).api.rateLimit).toEqual({ burst: 5, perSecond: 0.5 });
+    expect(problems({ ...valid, API_RATE_LIMIT_BURST: '0', API_RATE_LIMIT_PER_SECOND: '0' }).map((l) => l.split(':')[0])).toEqual(['API_RATE_LIMIT_BURST', 'API_RATE_LIMIT_PER_SECOND']);
+  });
+
   it('names the variable and what is expected for each bad value, all at once', () => {
     const lines = problems({ ...valid, PORT: 'eighty', LOG_LEVEL: 'loud', PUBLIC_URL: 'not a url', RUN_WORKER: 'maybe' });
     expect(lines).toEqual([
