@@ -1,7 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { Updateable } from 'kysely';
 import type { Organization, OrganizationsTable } from '../db/schema.js';
-import type { SettingKey } from './settings.js';
 
 export async function findOrganizationBySlackTeam(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
   return db.selectFrom('organizations').selectAll().where('slack_team_id', '=', slackTeamId).executeTakeFirst();
@@ -55,11 +54,16 @@ export async function findOrganizationById(db: DbOrTrx, organizationId: string):
   return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
 }
 
-/** The team settings an owner can change (see src/team/settings.ts for their rules). */
-/** Exactly the columns that are settings (src/team/settings.ts lists them). */
-export type OrganizationSettingsUpdate = Pick<Updateable<OrganizationsTable>, SettingKey>;
-
-export async function updateOrganizationSettings(db: DbOrTrx, organizationId: string, values: OrganizationSettingsUpdate): Promise<Organization> {
+/**
+ * Writes some columns of the organization. Which columns are settings, and their rules, is
+ * src/team/settings.ts's to say (its only caller); the repository stays below it and does not
+ * import it, so change → repository → settings → change is no longer a circle.
+ */
+export async function updateOrganizationSettings<K extends keyof OrganizationsTable>(
+  db: DbOrTrx,
+  organizationId: string,
+  values: Pick<Updateable<OrganizationsTable>, K>,
+): Promise<Organization> {
   return db
     .updateTable('organizations')
     .set({ ...values, updated_at: new Date() })
