@@ -109,6 +109,36 @@ describe('Slack request signatures', () => {
     expect((await t.db.selectFrom('members').select('role').where('id', '=', bob.id).executeTakeFirstOrThrow()).role).toBe('owner');
   });
 
+  it('clock skew: a request signed by a clock 4 minutes off either way is accepted; 6 minutes off is refused', async () => {
+    // The machine that signs (Slack) and ours disagree about the time; Slack's window is 5 minutes.
+    const roleOf = async () => (await t.db.selectFrom('members').select('role').where('id', '=', bob.id).executeTakeFirstOrThrow()).role;
+    const signedAt = (skewSeconds: number, role: 'owner' | 'member') => {
+      const body = new URLSearchParams(h.driver.commandFields('U0ALICE001', '/team', `role <@U0BOB00001> ${role}`).fields).toString();
+      return h.driver.send(body, { timestamp: now() + skewSeconds });
+    };
+    let survived = 0;
+    let unauthorised = 0;
+    // Accepted, and each one takes effect (bob is an owner after the first test).
+    for (const [skew, role] of [[-240, 'member'], [240, 'owner'], [240, 'member'], [-240, 'owner']] as const) {
+      const res = await signedAt(skew, role);
+      expect(res.status, `skew ${skew}s`).toBe(200);
+      expect(await roleOf(), `skew ${skew}s`).toBe(role);
+      survived++;
+    }
+    // Refused, and nothing changes.
+    for (const skew of [-360, 360]) {
+      const before = await orgFingerprint(t.db, org.id);
+      const res = await signedAt(skew, 'member');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(res.status, `skew ${skew}s`).toBe(401);
+      if ((await orgFingerprint(t.db, org.id)) !== before) unauthorised++;
+      else survived++;
+    }
+    expect(await roleOf()).toBe('owner');
+    record({ area: 'fault', name: 'clock skew on signed requests: ±4 min accepted, ±6 min refused', injected: 6, survived, lost: 0, duplicated: 0, unauthorised });
+    expect(survived).toBe(6);
+  });
+
   it('the signing secret and the bot token never reach a log line', () => {
     expect(secretsInLogs(h.logs, [SIGNING_SECRET, h.standin.botToken])).toEqual([]);
   });
