@@ -2,7 +2,7 @@ import { readMemberActivity } from '../../activity/member-activity.js';
 import { memberActivityMessage } from '../blocks/member-activity.js';
 import { findPersonOnRecord } from './audit.js';
 import { parsePersonRef } from './person-ref.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 /**
  * `/team activity [@person]`: a member's activity (joined, invited by, role history, last

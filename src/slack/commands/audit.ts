@@ -7,7 +7,7 @@ import { findMemberByEmail, findMemberBySlackUser } from '../../team/member-repo
 import type { SlackDeps } from '../deps.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { parsePersonRef, type PersonRef } from './person-ref.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 /**
  * `/team audit [@person] [action]`: the latest audit events as sentences, newest first, with

@@ -1,5 +1,5 @@
 import { usageMessage } from '../blocks/usage.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 export function helpSubcommand(all: () => readonly Subcommand[]): Subcommand {
   return {

@@ -1,7 +1,7 @@
 import { decide } from '../../team/policy.js';
 import { splitAddresses } from '../../team/invitation-rules.js';
 import { inviteModal } from '../blocks/invite-modal.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 /** With `should_escape`, Slack sends a typed address as `<mailto:a@b.c|a@b.c>`: keep the address. */
 function unwrapMailto(word: string): string {

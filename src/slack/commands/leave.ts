@@ -1,4 +1,4 @@
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 import { leaveConfirmation } from '../blocks/leave.js';
 
 /** `/team leave`: shows a Leave button behind a confirm dialog; the click does the leaving. */

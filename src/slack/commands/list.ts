@@ -4,7 +4,7 @@ import { readTeamPage, type TeamPageQuery } from '../../team/member-list.js';
 import { NOT_A_MEMBER_MESSAGE } from '../../team/policy.js';
 import { MESSAGE_PAGE_SIZE, teamListMessage, teamPageModel, type Notice } from '../blocks/team-page.js';
 import type { SlackReply } from '../blocks/reply.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 /** `/team list [name or email]`: the team page as an ephemeral message; Next/Previous replace it in place. */
 export function listSubcommand(): Subcommand {

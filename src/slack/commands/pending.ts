@@ -1,5 +1,5 @@
 import { pendingPage } from '../pending-page.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 export function pendingSubcommand(): Subcommand {
   return {

@@ -2,7 +2,7 @@ import { previewRemoval } from '../../team/removals.js';
 import { removeModal } from '../blocks/remove-modal.js';
 import { findNamedMember } from '../targets.js';
 import { parsePersonRef } from './person-ref.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 /**
  * `/team remove @person [reason…]`: opens the Remove modal at once (the trigger_id lives 3 s),

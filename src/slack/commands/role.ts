@@ -3,7 +3,7 @@ import { memberLabel, roleLabel } from '../../team/people.js';
 import type { Role } from '../../db/schema.js';
 import { findNamedMember } from '../targets.js';
 import { parsePersonRef } from './person-ref.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 const ROLES: Record<string, Role> = { owner: 'owner', member: 'member' };
 

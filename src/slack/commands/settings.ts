@@ -1,6 +1,6 @@
 import { decide } from '../../team/policy.js';
 import { settingsModal } from '../blocks/settings-modal.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 /**
  * `/team settings`: opens the settings modal. The trigger_id lives 3 s and works once, so the

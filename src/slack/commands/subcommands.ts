@@ -8,7 +8,7 @@ import { pendingSubcommand } from './pending.js';
 import { removeSubcommand } from './remove.js';
 import { roleSubcommand } from './role.js';
 import { settingsSubcommand } from './settings.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 import { webhooksSubcommand } from './webhooks.js';
 
 /** Every `/team` subcommand, in the order the help lists them. */

@@ -1,5 +1,5 @@
 import { webhooksPage } from '../webhooks-page.js';
-import type { Subcommand } from './subcommand.js';
+import type { Subcommand } from '../deps.js';
 
 export function webhooksSubcommand(): Subcommand {
   return {
