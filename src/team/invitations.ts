@@ -53,6 +53,11 @@ export interface CreateInvitationsInput {
   inviteValidOnes?: boolean;
   source: AuditSource;
   now?: Date;
+  /**
+   * Sent by a directory rather than a member (SCIM provisioning with `scim_provisioning: invite`):
+   * no member to authorise, the directory is the actor, and its id for the person is kept.
+   */
+  byDirectory?: { name: string; actor: AuditActor; externalId: string | null };
 }
 
 /**
@@ -66,8 +71,10 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
     throw new AppError('too_many_addresses', `At most ${MAX_ADDRESSES_PER_SUBMISSION} addresses at once (you entered ${input.addresses.length}).`);
   }
   const now = input.now ?? new Date();
-  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
-    authorize(actor, 'member.invite', organization.id);
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor: member }) => {
+    const directory = input.byDirectory;
+    // The directory has decided already; anyone else must be an owner here, now.
+    const actor = directory ? null : (authorize(member, 'member.invite', organization.id), member);
 
     const normalised = input.addresses.map((a) => normaliseEmail(a)).filter((e): e is string => Boolean(e));
     const sentToday = await countInvitationsSince(trx, organization.id, new Date(now.getTime() - DAY_MS));
@@ -88,25 +95,25 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
     // commits in a dozen round trips inside the ack instead of some 250 (bench scenario 4).
     const invitations = await insertInvitations(
       trx,
-      accepted.map((email) => ({ organizationId: organization.id, email, role: input.role, message, invitedBy: actor.id, batchId, expiresAt })),
+      accepted.map((email) => ({ organizationId: organization.id, email, role: input.role, message, invitedBy: actor?.id ?? null, batchId, expiresAt, externalId: directory?.externalId ?? null })),
     );
-    await recordSends(trx, invitations.map((i) => i.id), actor.id);
+    await recordSends(trx, invitations.map((i) => i.id), actor?.id ?? null);
     await appendAuditEvents(
       trx,
       invitations.map((invitation) => ({
         organizationId: organization.id,
-        actor: { type: 'member', id: actor.id },
+        actor: actor ? { type: 'member', id: actor.id } : directory!.actor,
         action: 'invitation.sent',
         target: { type: 'invitation', id: invitation.id },
         after: { email: invitation.email, role: input.role, expires_at: expiresAt.toISOString() },
         source: input.source,
       })),
     );
-    const summary = teamChannelJob(organization, { text: invitedSummary(actor, accepted, input.role) });
+    const summary = teamChannelJob(organization, { text: invitedSummary(actor ? memberLabel(actor) : directory!.name, accepted, input.role) });
     await enqueueAll(trx, [
       ...invitations.flatMap(deliveryJobs),
       ...(summary ? [summary] : []),
-      ...homeRefreshJobs(organization.id, [actor.slack_user_id]),
+      ...homeRefreshJobs(organization.id, [actor?.slack_user_id]),
     ]);
     return { invitations, refused };
   });
@@ -121,10 +128,10 @@ function deliveryJobs(invitation: Invitation): JobSpec[] {
   ];
 }
 
-function invitedSummary(actor: Member, emails: readonly string[], role: Role): string {
+function invitedSummary(inviter: string, emails: readonly string[], role: Role): string {
   const who = emails.length === 1 ? '1 person' : `${emails.length} people`;
   const more = emails.length > 10 ? ` and ${emails.length - 10} more` : '';
-  return `:envelope: ${memberLabel(actor)} invited ${who} as ${roleLabel(role)}: ${emails.slice(0, 10).join(', ')}${more}.`;
+  return `:envelope: ${inviter} invited ${who} as ${roleLabel(role)}: ${emails.slice(0, 10).join(', ')}${more}.`;
 }
 
 /** Resend renews the token (the old link dies now) and the expiry; pending or expired ones only. */
@@ -289,6 +296,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
         slackUserId,
         displayName: via.kind === 'slack' ? via.displayName : null,
         invitedBy: invitation.invited_by_member_id,
+        externalId: invitation.external_id,
       });
     } else if (existing.status === 'removed') {
       member = await updateMember(trx, existing.id, {
@@ -299,6 +307,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
         removal_reason: null,
         joined_at: now,
         ...(slackUserId && !existing.slack_user_id ? { slack_user_id: slackUserId } : {}),
+        ...(invitation.external_id ? { external_id: invitation.external_id } : {}),
       });
     } else {
       member = existing; // Already a member (joined another way meanwhile): the invitation is simply used up.

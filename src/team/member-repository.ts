@@ -26,6 +26,13 @@ export async function findMemberByEmail(db: DbOrTrx, organizationId: string, ema
   return query.executeTakeFirst();
 }
 
+/** The member an identity provider knows by this id (SCIM externalId), removed ones included. */
+export async function findMemberByExternalId(db: DbOrTrx, organizationId: string, externalId: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('external_id', '=', externalId);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
 export async function countActiveOwners(db: DbOrTrx, organizationId: string): Promise<number> {
   const row = await activeOwnersCountQuery(db, organizationId).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -47,7 +54,17 @@ export function activeOwnersCountQuery(db: DbOrTrx, organizationId: string) {
 
 export async function insertMember(
   db: DbOrTrx,
-  values: { organizationId: string; email: string; role: Role; slackUserId?: string | null; displayName?: string | null; invitedBy?: string | null },
+  values: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    slackUserId?: string | null;
+    displayName?: string | null;
+    invitedBy?: string | null;
+    externalId?: string | null;
+    givenName?: string | null;
+    familyName?: string | null;
+  },
 ): Promise<Member> {
   return db
     .insertInto('members')
@@ -58,6 +75,9 @@ export async function insertMember(
       slack_user_id: values.slackUserId ?? null,
       display_name: values.displayName ?? null,
       invited_by_member_id: values.invitedBy ?? null,
+      external_id: values.externalId ?? null,
+      given_name: values.givenName ?? null,
+      family_name: values.familyName ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -76,6 +96,9 @@ export async function updateMember(
     removed_by_member_id: string | null;
     removal_reason: string | null;
     joined_at: Date;
+    external_id: string | null;
+    given_name: string | null;
+    family_name: string | null;
   }>,
 ): Promise<Member> {
   return db
