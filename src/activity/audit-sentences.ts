@@ -36,6 +36,9 @@ export const KNOWN_ACTIONS = [
   'member.email_change_refused',
   'member.deactivation_kept_last_owner',
   'member.reactivation_reported',
+  'member.provisioned',
+  'member.profile_updated',
+  'member.deleted_in_directory',
   'invitation.sent',
   'invitation.resent',
   'invitation.cancelled',
@@ -136,6 +139,14 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} reported a new email for ${target ?? 'a member'}, ${userText(str(after.email) ?? '?', MAX_EMAIL)}; not applied, because another member has it.`;
     case 'member.deactivation_kept_last_owner':
       return `${cap(target ?? 'a member')} was deactivated in ${actor}, but kept as the last owner until another owner is added (\`npm run cli -- owners add <email>\`).`;
+    case 'member.provisioned':
+      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
+    case 'member.profile_updated': {
+      const fields = Object.keys(after).filter((k) => k !== 'directory').map((k) => PROFILE_FIELDS[k] ?? userText(k, 40));
+      return `${cap(actor)} updated ${target ?? 'a member'}'s ${fields.length ? fields.join(', ') : 'profile'}.`;
+    }
+    case 'member.deleted_in_directory':
+      return `${cap(target ?? 'a member')} was deleted in ${actor} as well (already removed from the team).`;
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':
@@ -143,6 +154,7 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
     case 'invitation.resent':
       return `${cap(actor)} resent the invitation to ${invitee()}.`;
     case 'invitation.cancelled':
+      if (event.actor_type === 'system' && event.actor_id === 'scim') return `The invitation to ${invitee()} was cancelled: deactivated in ${actor}.`;
       return event.actor_type === 'system'
         ? `The invitation to ${invitee()} was cancelled, because whoever sent it is no longer a member.`
         : `${cap(actor)} cancelled the invitation to ${invitee()}.`;
@@ -215,6 +227,8 @@ export function sourceLabel(source: AuditSource): string {
       return 'from the command line';
     case 'system':
       return 'automatically';
+    case 'scim':
+      return 'via SCIM';
     default:
       return `via ${userText(String(source), 20)}`;
   }
@@ -237,6 +251,7 @@ export function actorName(type: ActorType | string, id: string | null, lookup: A
       if (id?.startsWith('invitee:')) return userText(id.slice('invitee:'.length), MAX_EMAIL);
       if (id === 'BOOTSTRAP_OWNER_EMAILS') return 'Team Manager (from BOOTSTRAP_OWNER_EMAILS)';
       if (id === 'slack') return 'Slack';
+      if (id === 'scim') return 'the identity provider (SCIM)';
       return 'Team Manager';
     default:
       return 'someone';
@@ -280,7 +295,10 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   require_sso: { label: 'Require SSO', value: onOff },
   access_review_cadence: { label: 'Access review', value: plain },
   inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
+  scim_provisioning: { label: 'SCIM provisioning', value: (v) => (v === 'invite' ? 'send an invitation' : v === 'member' ? 'add as a member' : plain(v)) },
 };
+
+const PROFILE_FIELDS: Record<string, string> = { external_id: 'external id', given_name: 'given name', family_name: 'family name', display_name: 'name' };
 
 function domainsChange(beforeValue: unknown, afterValue: unknown): string {
   const was = new Set(strings(beforeValue));
@@ -313,7 +331,8 @@ function inviteeName(event: AuditEventLike, lookup: AuditLookup): string {
 
 function apiKeyName(id: string | null, lookup: AuditLookup, fallback: Record<string, unknown>): string {
   const prefix = (id ? lookup.apiKeys.get(id)?.prefix : undefined) ?? str(fallback.prefix);
-  return prefix ? `API key \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : 'an API key';
+  const what = fallback.scope === 'scim' ? 'SCIM token' : 'API key';
+  return prefix ? `${what} \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : fallback.scope === 'scim' ? 'a SCIM token' : 'an API key';
 }
 
 function keyDetails(after: Record<string, unknown>): string {

@@ -49,6 +49,10 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
     const member = x.member(row.target_id);
     return member ? [{ type: 'member.joined', data: { member, via: 'owner_bootstrap', invitation_id: null } }] : [];
   },
+  'member.provisioned': (row, _r, x) => {
+    const member = x.member(row.target_id);
+    return member ? [{ type: 'member.joined', data: { member, via: 'provisioned', invitation_id: null } }] : [];
+  },
   'member.reactivated': (row, _r, x) => {
     const member = x.member(row.target_id);
     return member ? [{ type: 'member.joined', data: { member, via: 'reactivated', invitation_id: null } }] : [];
@@ -120,6 +124,9 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.email_change_refused': null,
   'member.deactivation_kept_last_owner': null,
   'member.reactivation_reported': null,
+  // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.
+  'member.profile_updated': null,
+  'member.deleted_in_directory': null,
   'organization.created': null,
   'api_key.created': null,
   'api_key.revoked': null,

@@ -204,7 +204,7 @@ export async function cancelInvitation(
 }
 
 /** Ends an invitation without a member: cancelled, declined or expired; audited; its DM rewritten. */
-async function closeInvitation(
+export async function closeInvitation(
   trx: DbOrTrx,
   organization: Organization,
   invitation: Invitation,

@@ -7,7 +7,8 @@ import { refreshHomeTabs } from '../notify/people.js';
 import { inChange } from './change.js';
 import type { Directory } from './directory-changes.js';
 import { normaliseEmail } from './emails.js';
-import { createInvitations } from './invitations.js';
+import { closeInvitation, createInvitations } from './invitations.js';
+import { findInvitation } from './invitation-repository.js';
 import { endMembership } from './membership-end.js';
 import { LAST_OWNER_MESSAGE } from './members.js';
 import { countActiveOwners, findMemberByEmail, findMemberByExternalId, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';
@@ -144,6 +145,21 @@ export async function deprovisionPerson(
     });
     await notifyTeamChannel(trx, organization, { text: `:wave: ${memberLabel(member)} was ${reason} and removed from the team.` });
     return { member: ended, outcome: 'removed' as const };
+  });
+}
+
+/**
+ * A provider deactivates or deletes a person it provisioned as an invitation they have not
+ * accepted: the invitation is cancelled (its link stops working), audited and announced.
+ */
+export async function withdrawProvisionedInvitation(db: Db, input: { organizationId: string; invitationId: string }): Promise<Invitation> {
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const invitation = await findInvitation(trx, organization.id, input.invitationId, { forUpdate: true });
+    if (!invitation) throw new AppError('not_found', 'No such invitation in this team.');
+    if (invitation.status !== 'pending') return invitation;
+    const cancelled = await closeInvitation(trx, organization, invitation, 'cancelled', IDENTITY_PROVIDER.actor, IDENTITY_PROVIDER.source);
+    await notifyTeamChannel(trx, organization, { text: `:no_entry_sign: The invitation to ${invitation.email} was cancelled: deactivated in ${IDENTITY_PROVIDER.name}.` });
+    return cancelled;
   });
 }
 
