@@ -40,6 +40,7 @@ export function scimErrorOf(err: unknown): ScimError | undefined {
   switch (err.code) {
     case 'email_taken':
     case 'external_id_taken':
+    case 'user_name_taken':
       return new ScimError(409, err.message, 'uniqueness');
     case 'last_owner':
       return new ScimError(409, err.message);

@@ -74,8 +74,22 @@ export function groupRoutes(deps: { db: Db }): Router {
     sendScim(res, 200, await groupResource(db, org, id, baseUrl(req), true));
   });
 
+  // A provider pushing a group creates it first: Owners and Members exist already, so "creating"
+  // one of them links to it (its members join); any other name is refused.
+  router.post('/Groups', async (req, res) => {
+    const org = scimTokenOf(res).organizationId;
+    const body = req.body as { displayName?: unknown; members?: unknown } | null;
+    const name = typeof body?.displayName === 'string' ? body.displayName.trim().toLowerCase() : '';
+    const id = (Object.keys(GROUPS) as GroupId[]).find((g) => GROUPS[g].displayName.toLowerCase() === name);
+    if (!id) {
+      throw new ScimError(400, 'The groups are fixed: name a group "Owners" or "Members" (the roles); other groups cannot be created.', 'mutability');
+    }
+    if (body?.members !== undefined) await joinGroup(db, org, GROUPS[id].role, memberIds(body.members));
+    const resource = await groupResource(db, org, id, baseUrl(req), true);
+    res.setHeader('Location', resource.meta.location);
+    sendScim(res, 201, resource);
+  });
   const fixed = (_req: Request, res: Response) => sendFixed(res);
-  router.post('/Groups', fixed);
   router.put('/Groups/:id', fixed);
   router.delete('/Groups/:id', fixed);
   return router;

@@ -31,8 +31,14 @@ function filtered(db: DbOrTrx, organizationId: string, filter: EqFilter | undefi
       return query.where('external_id', '=', value);
     case 'id':
       return UUID.test(value) ? query.where('id', '=', value) : query.where(sql<boolean>`false`);
+    case 'userName': {
+      // Case-insensitive (RFC 7643 §4.1.1, caseExact false): the provider's spelling, else the email.
+      const wanted = value.trim().toLowerCase();
+      return query.where((eb) =>
+        eb.or([eb(sql<string>`lower(user_name)`, '=', wanted), eb.and([eb('user_name', 'is', null), eb(sql<string>`lower(email)`, '=', wanted)])]),
+      );
+    }
     default:
-      // userName is the email: case-insensitive (RFC 7643 §4.1.1, caseExact false).
       return query.where(sql<string>`lower(email)`, '=', value.trim().toLowerCase());
   }
 }

@@ -13,6 +13,8 @@ import { SCHEMA } from './schemas.js';
 export interface UserChange {
   profile: ProvisionedProfile;
   active?: boolean;
+  /** The request named the email itself (not only a userName). */
+  emailGiven?: boolean;
 }
 
 const optionalText = z.string().max(500).nullable().optional();
@@ -36,6 +38,7 @@ export function parseUserBody(body: unknown): UserChange & { profile: Provisione
   const change: UserChange & { profile: ProvisionedProfile & { email: string } } = {
     profile: {
       email,
+      userName: user.userName,
       externalId: user.externalId ?? null,
       givenName: user.name?.givenName ?? null,
       familyName: user.name?.familyName ?? null,
@@ -101,10 +104,16 @@ function applyAttribute(change: UserChange, rawKey: string, value: unknown, op: 
       if (value === null) throw new ScimError(400, 'active cannot be removed; set it to true or false.', 'mutability');
       change.active = booleanOf(value, 'active');
       return;
-    case 'username':
-      if (value === null) throw new ScimError(400, 'userName cannot be removed: it is the person\'s email.', 'mutability');
-      change.profile.email = text(value, 'userName')!;
+    case 'username': {
+      if (value === null) throw new ScimError(400, 'userName cannot be removed.', 'mutability');
+      const userName = text(value, 'userName');
+      if (!userName) throw invalidValue('userName cannot be empty.');
+      change.profile.userName = userName;
+      // The documented mapping is userName = email: a new address moves the email too, unless
+      // the same request says the email itself (emails[…]), which then wins.
+      if (userName.includes('@') && !change.emailGiven) change.profile.email = userName;
       return;
+    }
     case 'externalid':
       change.profile.externalId = text(value, 'externalId');
       return;
@@ -130,7 +139,10 @@ function applyAttribute(change: UserChange, rawKey: string, value: unknown, op: 
     case 'emails[type eq "work"].value':
     case 'emails[primary eq true].value': {
       const address = Array.isArray(value) ? ((value.find((e) => booleanish((e as { primary?: unknown }).primary) === true) ?? value[0]) as { value?: unknown } | undefined)?.value : value;
-      if (typeof address === 'string' && address.includes('@')) change.profile.email = address;
+      if (typeof address === 'string' && address.includes('@')) {
+        change.profile.email = address;
+        change.emailGiven = true;
+      }
       return;
     }
     case 'id':

@@ -18,7 +18,7 @@ export function userResource(member: Member, base: string) {
     schemas: [SCHEMA.user],
     id: member.id,
     ...(member.external_id ? { externalId: member.external_id } : {}),
-    userName: member.email,
+    userName: member.user_name ?? member.email,
     name: {
       ...(member.given_name ? { givenName: member.given_name } : {}),
       ...(member.family_name ? { familyName: member.family_name } : {}),

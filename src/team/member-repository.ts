@@ -26,6 +26,13 @@ export async function findMemberByEmail(db: DbOrTrx, organizationId: string, ema
   return query.executeTakeFirst();
 }
 
+/** The member whose SCIM userName this is, compared case-insensitively (RFC 7643 §4.1.1). */
+export async function findMemberByUserName(db: DbOrTrx, organizationId: string, userName: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where(sql<string>`lower(user_name)`, '=', userName.toLowerCase());
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
 /** The member an identity provider knows by this id (SCIM externalId), removed ones included. */
 export async function findMemberByExternalId(db: DbOrTrx, organizationId: string, externalId: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
   let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('external_id', '=', externalId);
@@ -62,6 +69,7 @@ export async function insertMember(
     displayName?: string | null;
     invitedBy?: string | null;
     externalId?: string | null;
+    userName?: string | null;
     givenName?: string | null;
     familyName?: string | null;
   },
@@ -76,6 +84,7 @@ export async function insertMember(
       display_name: values.displayName ?? null,
       invited_by_member_id: values.invitedBy ?? null,
       external_id: values.externalId ?? null,
+      user_name: values.userName ?? null,
       given_name: values.givenName ?? null,
       family_name: values.familyName ?? null,
     })
@@ -97,6 +106,7 @@ export async function updateMember(
     removal_reason: string | null;
     joined_at: Date;
     external_id: string | null;
+    user_name: string | null;
     given_name: string | null;
     family_name: string | null;
   }>,

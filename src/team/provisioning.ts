@@ -11,7 +11,7 @@ import { closeInvitation, createInvitations } from './invitations.js';
 import { findInvitation } from './invitation-repository.js';
 import { endMembership } from './membership-end.js';
 import { LAST_OWNER_MESSAGE } from './members.js';
-import { countActiveOwners, findMemberByEmail, findMemberByExternalId, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';
+import { countActiveOwners, findMemberByEmail, findMemberByExternalId, findMemberById, findMemberByUserName, insertMember, recordRoleChange, updateMember } from './member-repository.js';
 import { findOrganizationById } from './organization-repository.js';
 import { memberLabel } from './people.js';
 
@@ -31,6 +31,8 @@ export const DELETED_REASON = `deleted in ${IDENTITY_PROVIDER.name}`;
 /** What a provider says about a person; undefined fields are left as they are. */
 export interface ProvisionedProfile {
   email?: string;
+  /** The provider's login name as it spells it (often the email, not always). */
+  userName?: string;
   externalId?: string | null;
   givenName?: string | null;
   familyName?: string | null;
@@ -66,9 +68,17 @@ export async function provisionPerson(db: Db, input: { organizationId: string; p
     const existing = await findMemberByEmail(trx, organization.id, email, { forUpdate: true });
     if (existing?.status === 'active') throw emailTaken(email);
     await refuseTakenExternalId(trx, organization.id, input.profile.externalId, existing?.id);
+    await refuseTakenUserName(trx, organization.id, input.profile.userName, existing?.id);
     if (!existing) {
       const names = namesOf(input.profile);
-      const member = await insertMember(trx, { organizationId: organization.id, email, role: 'member', ...names, externalId: input.profile.externalId ?? null });
+      const member = await insertMember(trx, {
+        organizationId: organization.id,
+        email,
+        role: 'member',
+        ...names,
+        externalId: input.profile.externalId ?? null,
+        userName: input.profile.userName ?? null,
+      });
       await appendAuditEvent(trx, {
         organizationId: organization.id,
         actor: IDENTITY_PROVIDER.actor,
@@ -189,6 +199,10 @@ export async function updatePersonProfile(db: Db, input: { organizationId: strin
       });
     }
     const wanted: Record<string, string | null> = {};
+    if (input.profile.userName !== undefined) {
+      await refuseTakenUserName(trx, organization.id, input.profile.userName, member.id);
+      wanted.user_name = input.profile.userName;
+    }
     if (input.profile.externalId !== undefined) {
       await refuseTakenExternalId(trx, organization.id, input.profile.externalId, member.id);
       wanted.external_id = input.profile.externalId;
@@ -230,6 +244,7 @@ async function reactivate(trx: DbOrTrx, organization: Organization, existing: Me
     ...(names.familyName !== undefined ? { family_name: names.familyName } : {}),
     ...(names.displayName !== undefined ? { display_name: names.displayName } : {}),
     ...(profile.externalId !== undefined ? { external_id: profile.externalId } : {}),
+    ...(profile.userName !== undefined ? { user_name: profile.userName } : {}),
   });
   await appendAuditEvent(trx, {
     organizationId: organization.id,
@@ -272,6 +287,12 @@ async function refuseTakenExternalId(trx: DbOrTrx, organizationId: string, exter
   if (!externalId) return;
   const holder = await findMemberByExternalId(trx, organizationId, externalId, { forUpdate: true });
   if (holder && holder.id !== ownId) throw new AppError('external_id_taken', `Another person in this team already has externalId "${externalId}".`);
+}
+
+async function refuseTakenUserName(trx: DbOrTrx, organizationId: string, userName: string | undefined, ownId: string | undefined): Promise<void> {
+  if (!userName) return;
+  const holder = await findMemberByUserName(trx, organizationId, userName, { forUpdate: true });
+  if (holder && holder.id !== ownId) throw new AppError('user_name_taken', `Another person in this team already has userName "${userName}".`);
 }
 
 function requireEmail(input: string): string {

@@ -37,6 +37,7 @@ function member(n: number, values: Partial<Member> = {}): Member {
     removed_by_member_id: null,
     removal_reason: null,
     external_id: null,
+    user_name: null,
     given_name: null,
     family_name: null,
     last_sign_in_at: null,
