@@ -114,8 +114,6 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       const changes = settingsChangeSummary(event.before, event.after);
       return `${cap(actor)} changed the team settings${changes ? `: ${changes}` : ''}.`;
     }
-    case 'member.added':
-      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
     case 'member.role_changed':
       return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}.`;
     case 'member.reactivated':
@@ -139,7 +137,8 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} reported a new email for ${target ?? 'a member'}, ${userText(str(after.email) ?? '?', MAX_EMAIL)}; not applied, because another member has it.`;
     case 'member.deactivation_kept_last_owner':
       return `${cap(target ?? 'a member')} was deactivated in ${actor}, but kept as the last owner until another owner is added (\`npm run cli -- owners add <email>\`).`;
-    case 'member.provisioned':
+    case 'member.provisioned': // falls through: the actor (SCIM) says how
+    case 'member.added':
       return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
     case 'member.profile_updated': {
       const fields = Object.keys(after).filter((k) => k !== 'directory').map((k) => PROFILE_FIELDS[k] ?? userText(k, 40));

@@ -53,10 +53,7 @@ export interface CreateInvitationsInput {
   inviteValidOnes?: boolean;
   source: AuditSource;
   now?: Date;
-  /**
-   * Sent by a directory rather than a member (SCIM provisioning with `scim_provisioning: invite`):
-   * no member to authorise, the directory is the actor, and its id for the person is kept.
-   */
+  /** Sent by a directory (SCIM, `scim_provisioning: invite`), not a member: it is the actor; its id for the person is kept. */
   byDirectory?: { name: string; actor: AuditActor; externalId: string | null };
 }
 
