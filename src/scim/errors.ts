@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { AppError } from '../errors.js';
+import { InvitationsRefusedError } from '../team/invitations.js';
 
 /**
  * SCIM error responses (RFC 7644 §3.12): `application/scim+json` bodies with the Error schema,
@@ -36,6 +37,11 @@ export function sendScimError(res: Response, error: ScimError, headers: Record<s
 /** The domain's refusals as SCIM answers; undefined for anything that is not a known refusal. */
 export function scimErrorOf(err: unknown): ScimError | undefined {
   if (err instanceof ScimError) return err;
+  // With scim_provisioning: invite, the invitation rules answer: someone already invited or a member is a uniqueness conflict.
+  if (err instanceof InvitationsRefusedError) {
+    const taken = err.refused.every((r) => r.reason === 'already_pending' || r.reason === 'already_member');
+    return taken ? new ScimError(409, err.message, 'uniqueness') : invalidValue(err.message);
+  }
   if (!(err instanceof AppError)) return undefined;
   switch (err.code) {
     case 'email_taken':
@@ -45,7 +51,6 @@ export function scimErrorOf(err: unknown): ScimError | undefined {
     case 'last_owner':
       return new ScimError(409, err.message);
     case 'invalid_email':
-    case 'invitations_refused':
       return invalidValue(err.message);
     case 'not_found':
       return new ScimError(404, err.message);

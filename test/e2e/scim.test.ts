@@ -259,6 +259,14 @@ describe('SCIM 2.0 service provider', () => {
       expect(await t.db.selectFrom('members').select('id').where('organization_id', '=', org.id).where('email', '=', 'gina@acme.test').execute()).toEqual([]);
       expect((await scim('GET', '/Users?filter=' + encodeURIComponent('externalId eq "okta-gina"'))).json.Resources[0].id).toBe(invitation.id);
       await h.standin.waitForCall('chat.postMessage', (c) => String(c.args.text).includes('your identity provider invited 1 person as Member: gina@acme.test'), 10_000);
+      // Provisioned again while invited: the invitation rules refuse it as taken; an address outside the allowed domains is an invalid value.
+      const twice = await scim('POST', '/Users', { userName: 'gina@acme.test' });
+      expect(twice.json).toMatchObject({ status: '409', scimType: 'uniqueness' });
+      expect(twice.json.detail).toContain('gina@acme.test');
+      await t.db.updateTable('organizations').set({ allowed_email_domains: ['acme.test'] }).where('id', '=', org.id).execute();
+      const outside = await scim('POST', '/Users', { userName: 'hank@elsewhere.test' });
+      expect(outside.json).toMatchObject({ status: '400', scimType: 'invalidValue' });
+      await t.db.updateTable('organizations').set({ allowed_email_domains: [] }).where('id', '=', org.id).execute();
 
       // Deactivated before accepting: the invitation is cancelled.
       expect((await scim('PATCH', `/Users/${invitation.id}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).json.active).toBe(false);
