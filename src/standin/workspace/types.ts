@@ -125,6 +125,10 @@ export const MAX_MESSAGE_TEXT = 40_000;
 export const MAX_MPIM_USERS = 8;
 /** Form fields that WebClient sends as JSON strings. */
 export const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
+/** Slack's ceiling on users.list's `limit` (it advises 200). */
+export const MAX_USERS_LIST_LIMIT = 1000;
+/** Slack's Tier 2 rate limit (users.list): about 20 calls a minute. */
+export const TIER_2_PER_MINUTE = 20;
 /** Slack's ceiling on conversations.history's `limit`. */
 export const MAX_HISTORY_LIMIT = 999;
 /** Slack's documented limit on a message's metadata (event_type + event_payload), in bytes. */
