@@ -13,6 +13,8 @@ export interface StandinUser {
   teamId?: string;
   /** Slack's flag for someone outside the workspace the token can see only through a shared channel. */
   isStranger?: boolean;
+  /** A guest of the workspace (Slack's is_restricted / is_ultra_restricted). */
+  guest?: 'multi-channel' | 'single-channel';
 }
 export interface StandinChannel {
   id: string;
