@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The reliability suite has its own command (npm run test:reliability) and config.
     exclude: [...configDefaults.exclude, 'test/reliability/**'],
+    setupFiles: ['test/support/tellings.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Each file gets its own database; files run in parallel on the 2 cores CI has.
     pool: 'forks',

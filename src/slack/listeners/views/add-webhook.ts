@@ -8,6 +8,7 @@ import { systemResolver } from '../../../webhooks/ssrf.js';
 import { organizationOf } from '../../context.js';
 import { ADD_WEBHOOK_BLOCKS, ADD_WEBHOOK_CALLBACK_ID, readAddWebhook, webhookAddedView, webhookRefusedView } from '../../blocks/webhook-modal.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /**
  * The Add-webhook dialog's submission: one service call (owner-only, from the database). A URL
@@ -30,7 +31,7 @@ export function registerAddWebhookSubmission(app: App, deps: SlackDeps): void {
       await ack({ response_action: 'update', view: webhookAddedView(endpoint.url, secret) });
     } catch (err) {
       if (err instanceof WebhookError && err.field === 'url') {
-        await ack({ response_action: 'errors', errors: { [ADD_WEBHOOK_BLOCKS.url]: err.message } });
+        await ack({ response_action: 'errors', errors: { [ADD_WEBHOOK_BLOCKS.url]: slackMessage(err) } });
         return;
       }
       if (err instanceof ZodError) {
@@ -38,7 +39,7 @@ export function registerAddWebhookSubmission(app: App, deps: SlackDeps): void {
         return;
       }
       if (!(err instanceof AppError)) throw err;
-      await ack({ response_action: 'update', view: webhookRefusedView(err.message) });
+      await ack({ response_action: 'update', view: webhookRefusedView(slackMessage(err)) });
     }
   });
 }
