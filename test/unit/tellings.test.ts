@@ -25,7 +25,6 @@ const NOT_TOLD_IN_SLACK = [
   'webhook.endpoint_updated',
   'webhook.endpoint_deleted',
   'webhook.secret_rotated',
-  'webhook.endpoint_disabled',
   'webhook.redelivery_requested',
 ];
 

@@ -6,6 +6,7 @@ import { invitationRenderers } from './invitations.js';
 import { memberRenderers } from './members.js';
 import { removalRenderers } from './removals.js';
 import { settingsRenderers } from './settings.js';
+import { webhookRenderers } from './webhooks.js';
 
 /**
  * Slack as a renderer of changes: per audit action, what the team channel, the DMs, the cards
@@ -18,6 +19,7 @@ export const SLACK_RENDERERS: Readonly<Record<string, Renderer>> = {
   ...invitationRenderers,
   ...settingsRenderers,
   ...directoryRenderers,
+  ...webhookRenderers,
 };
 
 export const slackTeller: Teller = {
