@@ -14,6 +14,7 @@ import { ensureOwner } from './team/members.js';
 import { ensureOrganization } from './team/organizations.js';
 import { findOrganizationBySlackTeam } from './team/organization-repository.js';
 import { purgeOrganization } from './team/organization-purge.js';
+import { installTellings } from './tellings.js';
 
 /**
  * The admin command line: `npm run cli -- <command> [options]`, for whoever runs the server.
@@ -173,6 +174,7 @@ const commands: Record<string, Command> = {
 
 async function withDatabase(work: (database: DatabaseHandle, config: Readonly<Config>, log: Logger) => Promise<void>): Promise<void> {
   const config = configOrExit({ requireSlack: false });
+  installTellings();
   const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, pretty: false });
   const database = await connectDatabase(config, log, { migrate: true });
   try {

@@ -1,17 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTION_PREFIXES,
-  KNOWN_ACTIONS,
-  actorName,
-  auditSentence,
-  mentionedIds,
-  settingsChangeSummary,
-  type AuditEventLike,
-  type AuditLookup,
-  type AuditPerson,
-} from '../../src/activity/audit-sentences.js';
+import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/activity/audit-actions.js';
+import { actorName, auditSentence, settingsChangeSummary } from '../../src/slack/blocks/audit-sentences.js';
 import { parseActionFilter, unknownActionMessage } from '../../src/activity/audit-log.js';
 
 /**

@@ -10,6 +10,7 @@ import { ADD_WEBHOOK_ACTION, WEBHOOK_ACTIONS, WEBHOOK_DIALOG_ACTIONS } from '../
 import { addWebhookModal, redeliverModal } from '../../blocks/webhook-modal.js';
 import { webhooksPage } from '../../webhooks-page.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 type Act = keyof typeof WEBHOOK_ACTIONS;
 
@@ -41,7 +42,7 @@ export function registerWebhookActions(app: App, deps: SlackDeps): void {
         }
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        notice = `:warning: ${err.message}`;
+        notice = `:warning: ${slackMessage(err)}`;
       }
       await respond({ replace_original: true, ...(await webhooksPage(deps.db, organization, actor, notice)) });
     };

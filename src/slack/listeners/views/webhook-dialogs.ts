@@ -19,15 +19,16 @@ import {
   webhookRefusedView,
 } from '../../blocks/webhook-modal.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 type Ack = AckFn<ViewResponseAction>;
 
 /** A URL or event problem goes under its input; anything else the service refused replaces the dialog. */
 async function refuse(ack: Ack, err: unknown, title: string): Promise<void> {
-  if (err instanceof WebhookError && err.field === 'url') return ack({ response_action: 'errors', errors: { [ADD_WEBHOOK_BLOCKS.url]: err.message } });
+  if (err instanceof WebhookError && err.field === 'url') return ack({ response_action: 'errors', errors: { [ADD_WEBHOOK_BLOCKS.url]: slackMessage(err) } });
   if (err instanceof ZodError) return ack({ response_action: 'errors', errors: { [ADD_WEBHOOK_BLOCKS.events]: 'Choose at least one event.' } });
   if (!(err instanceof AppError)) throw err;
-  return ack({ response_action: 'update', view: webhookRefusedView(err.message, title) });
+  return ack({ response_action: 'update', view: webhookRefusedView(slackMessage(err), title) });
 }
 
 /**
@@ -81,7 +82,7 @@ export function registerWebhookDialogSubmissions(app: App, deps: SlackDeps): voi
       await ack({ response_action: 'update', view: webhookDoneView('Redeliver events', sentence) });
     } catch (err) {
       if (err instanceof WebhookError && err.code === 'not_found' && 'eventId' in choice) {
-        return ack({ response_action: 'errors', errors: { [REDELIVER_BLOCKS.event]: err.message } });
+        return ack({ response_action: 'errors', errors: { [REDELIVER_BLOCKS.event]: slackMessage(err) } });
       }
       await refuse(ack, err, 'Redeliver events');
     }
