@@ -160,6 +160,7 @@ const commands: Record<string, Command> = {
       process.stdout.write(
         `Looked at ${r.seen} Slack accounts, ${r.linked} linked to members of ${organization.name}: ` +
           `${r.removed} removed (deactivated in Slack), ${r.emailsChanged} emails updated` +
+          `${r.guestsChanged ? `, ${r.guestsChanged} guest flags updated` : ''}` +
           `${r.lastOwnerKept ? `, ${r.lastOwnerKept} deactivated but kept as the last owner` : ''}` +
           `${r.emailsRefused ? `, ${r.emailsRefused} email changes refused (another member has the address)` : ''}` +
           `${r.reactivationsReported ? `, ${r.reactivationsReported} reactivations reported to the owners` : ''}.\n`,

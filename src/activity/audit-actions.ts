@@ -32,6 +32,7 @@ export const KNOWN_ACTIONS = [
   'member.email_change_refused',
   'member.deactivation_kept_last_owner',
   'member.reactivation_reported',
+  'member.guest_changed',
   'invitation.sent',
   'invitation.resent',
   'invitation.cancelled',

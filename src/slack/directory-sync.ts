@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Organization } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { deliver } from '../notify/slack-delivery.js';
+import { isSlackGuest } from './people-directory.js';
 import { SLACK_DIRECTORY } from '../team/directory-changes.js';
 import { emptyDirectoryReport, reconcileDirectoryPage, type DirectoryAccount, type DirectoryReport } from '../team/directory-sync.js';
 
@@ -12,6 +13,8 @@ export interface SlackAccount {
   team_id?: string;
   deleted?: boolean;
   is_bot?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
   is_stranger?: boolean;
   profile?: { email?: string };
 }
@@ -23,7 +26,7 @@ export interface SlackAccount {
  */
 export function directoryAccountOf(user: SlackAccount, organization: Pick<Organization, 'slack_team_id'>): DirectoryAccount | undefined {
   if (!user.id || user.is_bot || user.id === 'USLACKBOT' || user.is_stranger || user.team_id !== organization.slack_team_id) return undefined;
-  return { userId: user.id, deleted: user.deleted === true, email: user.profile?.email ?? null };
+  return { userId: user.id, deleted: user.deleted === true, email: user.profile?.email ?? null, guest: isSlackGuest(user) };
 }
 
 /**

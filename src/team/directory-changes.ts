@@ -150,6 +150,36 @@ export async function accountEmailChanged(
   });
 }
 
+export type GuestChangeOutcome = 'changed' | 'unchanged' | 'not_a_member';
+
+/**
+ * The account became a guest of the workspace, or a full member again. The member's flag follows
+ * (audited); it decides whether they can be made an owner (members.ts). An owner who became a
+ * guest stays an owner — demoting is a person's decision — and the owners are told (tellings).
+ */
+export async function accountGuestChanged(
+  db: Db,
+  input: { organizationId: string; slackUserId: string; guest: boolean; directory: Directory },
+): Promise<GuestChangeOutcome> {
+  const { directory } = input;
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
+    if (!member || member.status !== 'active') return 'not_a_member';
+    if (member.slack_guest === input.guest) return 'unchanged';
+    await updateMember(trx, member.id, { slack_guest: input.guest });
+    await appendAuditEvent(trx, {
+      organizationId: organization.id,
+      actor: directory.actor,
+      action: 'member.guest_changed',
+      target: { type: 'member', id: member.id },
+      before: { guest: member.slack_guest },
+      after: { guest: input.guest, role: member.role, directory: directory.name },
+      source: directory.source,
+    });
+    return 'changed';
+  });
+}
+
 /**
  * Whether the member's latest audit event already is this refusal (with these `after` fields):
  * the directory repeats itself (retries, every later profile edit), the owners hear it once.

@@ -3,10 +3,12 @@ import { normaliseEmail } from './emails.js';
 import {
   accountDeactivated,
   accountEmailChanged,
+  accountGuestChanged,
   accountReactivated,
   type DeactivationOutcome,
   type Directory,
   type EmailChangeOutcome,
+  type GuestChangeOutcome,
   type ReactivationOutcome,
 } from './directory-changes.js';
 
@@ -19,12 +21,15 @@ export interface DirectoryAccount {
   userId: string;
   deleted: boolean;
   email: string | null;
+  /** A guest of the workspace (Slack: is_restricted / is_ultra_restricted). */
+  guest: boolean;
 }
 
 export interface AccountOutcome {
   deactivation?: DeactivationOutcome;
   reactivation?: ReactivationOutcome;
   email?: EmailChangeOutcome;
+  guest?: GuestChangeOutcome;
 }
 
 /** The directory's word on one account: deactivated ends the membership; active may be a reactivation and may carry a new email. */
@@ -33,6 +38,7 @@ export async function applyDirectoryAccount(db: Db, organizationId: string, acco
   if (account.deleted) return { deactivation: await accountDeactivated(db, target) };
   const outcome: AccountOutcome = { reactivation: await accountReactivated(db, target) };
   if (account.email) outcome.email = await accountEmailChanged(db, { ...target, email: account.email });
+  outcome.guest = await accountGuestChanged(db, { ...target, guest: account.guest });
   return outcome;
 }
 
@@ -47,11 +53,12 @@ export interface DirectoryReport {
   reactivationsReported: number;
   emailsChanged: number;
   emailsRefused: number;
-  /** removed + emailsChanged: the changes made to the team. */
+  guestsChanged: number;
+  /** removed + emailsChanged + guestsChanged: the changes made to the team. */
   changed: number;
 }
 
-export const emptyDirectoryReport = (): DirectoryReport => ({ seen: 0, linked: 0, removed: 0, lastOwnerKept: 0, reactivationsReported: 0, emailsChanged: 0, emailsRefused: 0, changed: 0 });
+export const emptyDirectoryReport = (): DirectoryReport => ({ seen: 0, linked: 0, removed: 0, lastOwnerKept: 0, reactivationsReported: 0, emailsChanged: 0, emailsRefused: 0, guestsChanged: 0, changed: 0 });
 
 /**
  * Reconciles a page of the directory's accounts with the team: the accounts whose state differs
@@ -70,7 +77,7 @@ export async function reconcileDirectoryPage(
   if (accounts.length === 0) return report;
   const members = await db
     .selectFrom('members')
-    .select(['slack_user_id', 'status', 'email', 'removal_reason'])
+    .select(['slack_user_id', 'status', 'email', 'removal_reason', 'slack_guest'])
     .where('organization_id', '=', organizationId)
     .where('slack_user_id', 'in', accounts.map((a) => a.userId))
     .execute();
@@ -83,7 +90,7 @@ export async function reconcileDirectoryPage(
     const drifted = account.deleted
       ? member.status === 'active'
       : (member.status === 'removed' && member.removal_reason === `deactivated in ${directory.name}`) ||
-        (member.status === 'active' && email !== undefined && email !== member.email);
+        (member.status === 'active' && ((email !== undefined && email !== member.email) || account.guest !== member.slack_guest));
     if (!drifted) continue;
     const outcome = await applyDirectoryAccount(db, organizationId, account, directory);
     if (outcome.deactivation === 'removed') report.removed += 1;
@@ -91,7 +98,8 @@ export async function reconcileDirectoryPage(
     if (outcome.reactivation === 'reported') report.reactivationsReported += 1;
     if (outcome.email === 'changed') report.emailsChanged += 1;
     if (outcome.email === 'collision') report.emailsRefused += 1;
+    if (outcome.guest === 'changed') report.guestsChanged += 1;
   }
-  report.changed = report.removed + report.emailsChanged;
+  report.changed = report.removed + report.emailsChanged + report.guestsChanged;
   return report;
 }

@@ -208,7 +208,10 @@ async function closeInvitations(
   return closed;
 }
 
-export type AcceptChannel = { kind: 'link'; token: string } | { kind: 'slack'; invitationId: string; organizationId: string; slackUserId: string; profileEmail: string | null; displayName: string | null };
+export type AcceptChannel =
+  | { kind: 'link'; token: string }
+  /** `guest`: the clicker is a guest of the workspace, who joins as a member even when invited as an owner. */
+  | { kind: 'slack'; invitationId: string; organizationId: string; slackUserId: string; profileEmail: string | null; displayName: string | null; guest?: boolean };
 
 /** Why an invitation can't be used now; each gets its own page or message. */
 export class InvitationUnusableError extends AppError {
@@ -266,21 +269,26 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
     const { invitation, organization } = await usableInvitation(trx, via, now);
     await lockOrganization(trx, organization.id);
     const slackUserId = via.kind === 'slack' ? via.slackUserId : null;
+    const guest = via.kind === 'slack' && via.guest === true;
+    // Guests may be members, never owners (members.ts): an owner invitation makes a guest a member.
+    const role = guest ? 'member' : invitation.role;
     const existing = await findMemberByEmail(trx, organization.id, invitation.email, { forUpdate: true });
     let member: Member;
     if (!existing) {
       member = await insertMember(trx, {
         organizationId: organization.id,
         email: invitation.email,
-        role: invitation.role,
+        role,
         slackUserId,
         displayName: via.kind === 'slack' ? via.displayName : null,
         invitedBy: invitation.invited_by_member_id,
+        slackGuest: guest,
       });
     } else if (existing.status === 'removed') {
       member = await updateMember(trx, existing.id, {
         status: 'active',
-        role: invitation.role,
+        role,
+        slack_guest: guest,
         removed_at: null,
         removed_by_member_id: null,
         removal_reason: null,
@@ -300,7 +308,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
       action: 'invitation.accepted',
       target: { type: 'member', id: member.id },
       before: { invitation_status: 'pending', member_status: existing?.status ?? null },
-      after: { invitation_id: invitation.id, role: member.role, status: 'active' },
+      after: { invitation_id: invitation.id, role: member.role, status: 'active', ...(member !== existing && role !== invitation.role ? { invited_role: invitation.role, guest: true } : {}) },
       source: via.kind === 'slack' ? 'slack' : 'web',
     });
     return { member, organization, invitation: accepted };

@@ -12,6 +12,9 @@ import { endMembership } from './membership-end.js';
 export const LAST_OWNER_MESSAGE =
   'A team always needs at least one owner. Make someone else an owner first.';
 
+/** Slack's guests see only the channels they were let into: owning the team is more than that. */
+export const GUEST_OWNER_MESSAGE = 'Guests can be members of the team, not owners.';
+
 export interface RoleChangeInput {
   organizationId: string;
   /** The acting member's id as resolved for this request; re-read and locked here. */
@@ -44,6 +47,9 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
     }
     if (target.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
       throw new AppError('last_owner', say`${person(target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
+    }
+    if (input.role === 'owner' && target.slack_guest) {
+      throw new AppError('guest_owner', say`${person(target)} is a guest in Slack. ${GUEST_OWNER_MESSAGE}`);
     }
 
     const updated = await updateMember(trx, target.id, { role: input.role });

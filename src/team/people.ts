@@ -5,7 +5,8 @@ import type { Member } from '../db/schema.js';
  * users.info implements it; the domain never sees Slack types.
  */
 export interface PeopleDirectory {
-  profile(userId: string): Promise<{ email: string | null; displayName: string | null } | null>;
+  /** `guest`: a guest of the workspace (may be a member, never an owner); absent means not. */
+  profile(userId: string): Promise<{ email: string | null; displayName: string | null; guest?: boolean } | null>;
 }
 
 export function roleLabel(role: Member['role']): string {

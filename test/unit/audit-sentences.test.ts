@@ -112,6 +112,10 @@ const CASES: Array<[AuditEventLike, string]> = [
     '<@U0ALICE001> was deactivated in Slack, but kept as the last owner until another owner is added (`npm run cli -- owners add <email>`).',
   ],
   [
+    event({ action: 'member.guest_changed', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), before: { guest: false }, after: { guest: true, role: 'member', directory: 'Slack' } }),
+    'Slack reported <@U0BOB00001> as a guest of the workspace (guests cannot be made owners).',
+  ],
+  [
     event({ action: 'member.reactivation_reported', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), after: { status: 'removed', directory: 'Slack' } }),
     '<@U0BOB00001> was reactivated in Slack; they stay removed from the team until invited again.',
   ],

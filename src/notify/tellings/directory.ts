@@ -43,7 +43,22 @@ async function emailChanged(t: Telling, event: AuditEvent): Promise<void> {
   t.homes([member?.slack_user_id]);
 }
 
+/** Homes show who is a guest; an owner who became a guest keeps the role, and the owners hear of it. */
+async function guestChanged(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  if (!member) return;
+  t.homes([member.slack_user_id]);
+  const after = fields(event.after);
+  if (after.guest === true && member.role === 'owner' && member.status === 'active') {
+    t.ownersChannel(
+      `:warning: ${memberLabel(member)} is now a guest in ${text(after.directory) ?? 'Slack'} but still an owner here. ` +
+        `Guests cannot be made owners; if they should not own the team any more, make them a member with \`/team role\`.`,
+    );
+  }
+}
+
 export const directoryRenderers: Record<string, Renderer> = {
+  'member.guest_changed': each(guestChanged),
   'member.deactivation_kept_last_owner': each(keptLastOwner),
   'member.reactivation_reported': each(reactivationReported),
   'member.email_change_refused': each(emailChangeRefused),

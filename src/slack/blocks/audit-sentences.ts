@@ -61,6 +61,10 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} reported a new email for ${target ?? 'a member'}, ${userText(str(after.email) ?? '?', MAX_EMAIL)}; not applied, because another member has it.`;
     case 'member.deactivation_kept_last_owner':
       return `${cap(target ?? 'a member')} was deactivated in ${actor}, but kept as the last owner until another owner is added (\`npm run cli -- owners add <email>\`).`;
+    case 'member.guest_changed':
+      return after.guest === true
+        ? `${cap(actor)} reported ${target ?? 'a member'} as a guest of the workspace (guests cannot be made owners).`
+        : `${cap(actor)} reported ${target ?? 'a member'} as a full member of the workspace again (no longer a guest).`;
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':

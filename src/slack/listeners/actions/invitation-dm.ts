@@ -51,6 +51,7 @@ async function respondToInvitation(
     slackUserId: body.user.id,
     profileEmail: profile?.email ?? null,
     displayName: profile?.displayName ?? null,
+    guest: profile?.guest === true,
   };
   let outcome;
   try {

@@ -22,5 +22,6 @@ export function registerUserChange(app: App, deps: SlackDeps): void {
     if (outcome.deactivation) deps.log.info({ slackUserId: account.userId, outcome: outcome.deactivation }, 'user_change: account deactivated in Slack');
     if (outcome.reactivation === 'reported') deps.log.info({ slackUserId: account.userId }, 'user_change: account reactivated in Slack, owners told');
     if (outcome.email && outcome.email !== 'unchanged' && outcome.email !== 'not_a_member') deps.log.info({ slackUserId: account.userId, outcome: outcome.email }, 'user_change: profile email');
+    if (outcome.guest === 'changed') deps.log.info({ slackUserId: account.userId, guest: account.guest }, 'user_change: guest status');
   });
 }
