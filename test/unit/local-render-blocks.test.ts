@@ -211,7 +211,7 @@ describe('menus and choices', () => {
     expect(one(m.tags, 'input', { value: 'owner' }).attributes.checked).toBeUndefined();
     expect(one(m.tags, 'input', { value: 'y' }).attributes).toMatchObject({ type: 'checkbox', checked: '' });
     expect(m.html).toContain('<legend class="bk-label">Role</legend>');
-    expect(m.html).toContain('<legend class="bk-label">Options <span class="bk-optional" aria-hidden="true">(optional)</span></legend>');
+    expect(m.html).toContain('<legend class="bk-label">Options<span class="bk-optional" aria-hidden="true">(optional)</span></legend>');
   });
 });
 

@@ -83,7 +83,7 @@ function choices(el: Obj, p: Place): string {
       );
     })
     .join('');
-  const legend = p.label !== undefined ? `<legend class="bk-label">${plainHtml({ type: 'plain_text', text: p.label })}${p.optional ? ' <span class="bk-optional" aria-hidden="true">(optional)</span>' : ''}</legend>` : '';
+  const legend = p.label !== undefined ? `<legend class="bk-label">${plainHtml({ type: 'plain_text', text: p.label })}${p.optional ? '<span class="bk-optional" aria-hidden="true">(optional)</span>' : ''}</legend>` : '';
   const named = p.label === undefined ? (p.labelledBy ? attr('aria-labelledby', p.labelledBy) : attr('aria-label', kind === 'radio' ? 'Choose one' : 'Choose')) : '';
   const described = (p.describedBy ? attr('aria-describedby', p.describedBy) : '') + (p.invalid ? ' aria-invalid="true"' : '');
   return `<fieldset class="bk-choices"${dataAttrs(el, p)}${named}${described}>${legend}${options}</fieldset>`;

@@ -58,7 +58,7 @@ export const PAGE_CSS = `
 .modal { position: fixed; top: 8vh; left: 50%; transform: translateX(-50%); width: min(32rem, 94vw); max-height: 84vh; display: flex; flex-direction: column; background: #fff; border-radius: 8px; box-shadow: 0 18px 48px rgba(0,0,0,.35); padding: 1rem 1.25rem; overflow: auto; }
 .bk-modal { padding: 0; overflow: hidden; }
 .bk-modal form { display: flex; flex-direction: column; min-height: 0; max-height: 84vh; }
-.bk-modal-header { padding: 1rem 1.25rem; border-bottom: 1px solid #ddd; }
+.bk-modal-header { grid-area: auto; padding: 1rem 1.25rem; border-bottom: 1px solid #ddd; background: #fff; color: #1d1c1d; }
 .bk-modal-header h2 { font-size: 1.25rem; margin: 0; }
 .bk-modal-body { padding: .25rem 1.25rem 1rem; overflow: auto; flex: 1; }
 .bk-modal-footer { display: flex; justify-content: flex-end; gap: .5rem; padding: .75rem 1.25rem; border-top: 1px solid #ddd; }
