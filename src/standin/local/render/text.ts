@@ -34,7 +34,7 @@ export function textHtml(t: unknown, ctx: RenderContext): string {
 /** The text as a screen reader or an aria-label should get it: emoji, no markers. */
 export function plainOf(t: unknown): string {
   const raw = textOf(t);
-  return replaceEmoji(isObject(t) && t.type === 'mrkdwn' ? raw.replace(/[*_~`]/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : raw);
+  return replaceEmoji(isObject(t) && t.type === 'mrkdwn' ? raw.replace(/[*_~\u0060]/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : raw);
 }
 
 /**
