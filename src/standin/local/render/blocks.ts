@@ -14,26 +14,28 @@ export function renderBlocks(blocks: readonly unknown[], s: Scope): string {
   let out = '';
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
-    if (isObject(b)) out += block(b, str(b.block_id) || `${s.prefix}.b${i}`, s);
+    // Unique within the surface is enough: state.values and actions are per surface.
+    if (isObject(b)) out += block(b, str(b.block_id) || `b${i}`, s, typeof b.block_id === 'string');
   }
   return out;
 }
 
-function block(b: Obj, blockId: string, s: Scope): string {
-  const data = attr('data-block-id', blockId);
+/** The app's block_id is on the block's element (tests and people find a row by it); a generated one only on its controls. */
+function block(b: Obj, blockId: string, s: Scope, own: boolean): string {
+  const data = own ? attr('data-block-id', blockId) : '';
   switch (b.type) {
     case 'header':
       return `<h3 class="bk-header"${data}>${plainHtml(b.text)}</h3>`;
     case 'divider':
       return `<hr class="bk-divider"${data}>`;
     case 'section':
-      return section(b, blockId, s);
+      return section(b, blockId, s, data);
     case 'context':
       return `<div class="bk-context"${data}>${list(b.elements)
         .map((e) => (e.type === 'image' ? image(e, 'bk-context-image') : `<span class="bk-context-text">${textHtml(e, s.ctx)}</span>`))
         .join('')}</div>`;
     case 'actions':
-      return `<div class="bk-actions" role="group"${attr('aria-label', 'Actions')}${data}>${list(b.elements)
+      return `<div class="bk-actions"${data}>${list(b.elements)
         .map((e) => renderElement(e, { s, blockId }))
         .join('')}</div>`;
     case 'image': {
@@ -50,7 +52,7 @@ function block(b: Obj, blockId: string, s: Scope): string {
   }
 }
 
-function section(b: Obj, blockId: string, s: Scope): string {
+function section(b: Obj, blockId: string, s: Scope, data: string): string {
   const acc = isObject(b.accessory) ? b.accessory : undefined;
   // The section's text names its accessory (a role menu is named by the member's row).
   const textId = acc && isObject(b.text) ? nextId(s) : '';
@@ -61,7 +63,8 @@ function section(b: Obj, blockId: string, s: Scope): string {
   const accessory = acc
     ? `<div class="bk-accessory">${acc.type === 'image' ? image(acc, 'bk-accessory-image') : renderElement(acc, place)}</div>`
     : '';
-  return `<div class="bk-section"${attr('data-block-id', blockId)}><div class="bk-section-main">${text}${grid}</div>${accessory}</div>`;
+  // Text alone (most messages) needs no column for an accessory.
+  return accessory || grid ? `<div class="bk-section"${data}><div class="bk-section-main">${text}${grid}</div>${accessory}</div>` : `<div class="bk-section"${data}>${text}</div>`;
 }
 
 /** Slack's default trigger of a dispatching text input is Enter; other elements dispatch on every change. */
@@ -98,5 +101,5 @@ function input(b: Obj, blockId: string, s: Scope): string {
   // The "(optional)" mark sits beside the label, not in it: the control's name is the label alone
   // (a group's legend carries it hidden from the name, see elements.ts).
   const top = group ? '' : `<div class="bk-label-row">${labelHtml}${optionalHtml}</div>`;
-  return `<div class="bk-input"${attr('data-input-block', blockId)}${attr('data-block-id', blockId)}>${top}${renderElement(el, place)}${errorHtml}${hint}</div>`;
+  return `<div class="bk-input"${attr('data-input-block', blockId)}>${top}${renderElement(el, place)}${errorHtml}${hint}</div>`;
 }

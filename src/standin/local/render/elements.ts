@@ -58,7 +58,8 @@ function button(el: Obj, p: Place): string {
   const a =
     dataAttrs(el, p) +
     attr('class', `bk-button${style ? ` bk-${style}` : ''}`) +
-    attr('data-text', textOf(el.text)) +
+    // The text as the app wrote it, when it differs from what is shown (readAction echoes it).
+    (plainHtml(el.text) === escapeHtml(textOf(el.text)) ? '' : attr('data-text', textOf(el.text))) +
     (el.value !== undefined ? attr('data-value', str(el.value)) : '') +
     (style ? attr('data-style', style) : '') +
     (typeof el.accessibility_label === 'string' ? attr('aria-label', el.accessibility_label) : '');

@@ -88,7 +88,7 @@ function inline(line: string, ctx: RenderContext): string {
     const html = controlSequence(body, ctx);
     return html === undefined ? whole : atom(html);
   });
-  s = replaceEmoji(decodeEntities(s), (emoji, name) => atom(`<span class="bk-emoji" title=":${name}:">${emoji}</span>`));
+  s = replaceEmoji(decodeEntities(s), (emoji) => atom(emoji));
   return format(s, 0).replace(ATOM, (_, n: string) => atoms[Number(n)] ?? '');
 }
 
