@@ -91,6 +91,15 @@ describe('mrkdwn control sequences', () => {
     }
   });
 
+  it('a bare http(s) address is a link (verbatim: false), without the punctuation after it', () => {
+    expect(md('see https://example.com/a?b=1&amp;c=2.')).toBe(
+      'see <a href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">https://example.com/a?b=1&amp;c=2</a>.',
+    );
+    expect(md('*https://example.com*')).toBe('<b><a href="https://example.com" target="_blank" rel="noopener noreferrer">https://example.com</a></b>');
+    expect(md('`https://example.com`')).toBe('<code>https://example.com</code>');
+    expect(md('ftp://example.com javascript://x')).not.toContain('<a');
+  });
+
   it('dates: Slack\'s tokens in UTC, the fallback when a token or the time is not one', () => {
     const date = (format: string, fallback = 'FB') => textOfHtml(md(`<!date^${EPOCH}^${format}|${fallback}>`));
     expect(date('{date_num}')).toBe('2025-12-06');

@@ -24,6 +24,7 @@ const CONTROL = /<([^<>\n]*)>/g;
 /** How deep `*_~x~_*` may nest before the rest is shown as typed. */
 const MAX_DEPTH = 3;
 const LINK_SCHEMES = /^(https?:\/\/|mailto:)/i;
+const BARE_URL = /\bhttps?:\/\/[^\s<>\uE000\uE001]+/gi;
 
 export const decodeEntities = (text: string): string => text.replace(ENTITY, (_, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));
 
@@ -87,6 +88,11 @@ function inline(line: string, ctx: RenderContext): string {
   if (s.includes('<')) s = s.replace(CONTROL, (whole, body: string) => {
     const html = controlSequence(body, ctx);
     return html === undefined ? whole : atom(html);
+  });
+  // A bare address is a link too (Slack's default, `verbatim: false`), less the punctuation that ends a sentence.
+  if (s.includes('://')) s = s.replace(BARE_URL, (url: string) => {
+    const trimmed = url.replace(/[.,;:!?)'"*_~]+$/, '');
+    return atom(anchor(decodeEntities(trimmed), escapeHtml(decodeEntities(trimmed)))) + url.slice(trimmed.length);
   });
   s = replaceEmoji(decodeEntities(s), (emoji) => atom(emoji));
   return format(s, 0).replace(ATOM, (_, n: string) => atoms[Number(n)] ?? '');
