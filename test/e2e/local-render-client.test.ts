@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS } from '../support/seed.js';
 /** The browser's own globals, for code that runs in the page (the project's types have no DOM lib). */
 declare const document: { querySelector(s: string): unknown; addEventListener(type: string, fn: (e: { target: { dataset: Record<string, string> } }) => void): void };
 declare const window: {
-  blockKit: { readState(root: unknown): FormValues; readAction(el: unknown): Record<string, unknown> };
+  blockKit: { readState(root: unknown): FormValues; readAction(el: unknown): Record<string, unknown>; reset(el: unknown): void };
   changes: string[];
 };
 
@@ -139,6 +139,10 @@ describe('the Block Kit client in a real browser', () => {
     await page.getByRole('combobox', { name: 'Role' }).selectOption('member');
     const selected: WithoutTs<StaticSelectAction> = { type: 'static_select', block_id: 'row', action_id: 'role', selected_option: { text: { type: 'plain_text', text: 'Member', emoji: true }, value: 'member' } };
     expect(await readAction('select[data-action-id="role"]')).toEqual(selected);
+
+    // A denied confirm puts the menu back as it was rendered.
+    await page.evaluate(() => window.blockKit.reset(document.querySelector('select[data-action-id="role"]')));
+    expect(await page.getByRole('combobox', { name: 'Role' }).inputValue()).toBe('');
 
     await page.getByRole('combobox', { name: 'More actions' }).selectOption('edit');
     const overflow: WithoutTs<OverflowAction> = { type: 'overflow', block_id: 'row', action_id: 'more', selected_option: { text: { type: 'plain_text', text: 'Edit', emoji: true }, value: 'edit' } };

@@ -127,7 +127,7 @@ export const PAGE_SCRIPT = `(() => {
   }
   async function act(el) {
     const action = window.blockKit.readAction(el);
-    if (action.confirm && !(await confirmDialog(action.confirm))) return;
+    if (action.confirm && !(await confirmDialog(action.confirm))) return window.blockKit.reset(el);
     const where = surface(el);
     if (!where.root) return;
     await post('/local/action', { action, viewId: where.viewId, messageTs: where.messageTs, state: window.blockKit.readState(where.root) });

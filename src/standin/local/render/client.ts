@@ -6,7 +6,7 @@
  * `selected_option` with text and value as the app defined them, `selected_options`, `value`
  * null when empty, a number as a string, the picked user, conversation, date or time.
  *
- * It also plays Slack's dispatch_action for input blocks: a text input sends block_actions on
+ * `reset(el)` puts an element back as rendered (a denied confirm). It also plays Slack's dispatch_action for input blocks: a text input sends block_actions on
  * Enter (or as characters are typed, when configured so) — a `change` event the page's script
  * acts on — and not when it merely loses focus.
  */
@@ -61,6 +61,12 @@ export const BLOCK_KIT_CLIENT = `(() => {
     const state = stateOf(el) || {};
     return { ...state, ...action };
   }
+  // Back to what was rendered (a menu whose confirm was denied shows its old choice again, as in Slack).
+  function reset(el) {
+    for (const o of el.querySelectorAll('option')) o.selected = o.defaultSelected;
+    for (const c of el.querySelectorAll('input')) c.checked = c.defaultChecked;
+    if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') el.value = el.defaultValue;
+  }
   // dispatch_action: Enter (or typing) in a dispatching text input is a change the page acts on.
   const dispatching = new WeakSet();
   const dispatch = (el) => { dispatching.add(el); el.dispatchEvent(new Event('change', { bubbles: true })); dispatching.delete(el); };
@@ -83,5 +89,5 @@ export const BLOCK_KIT_CLIENT = `(() => {
     const el = e.target instanceof Element ? e.target.closest('[data-dispatch]') : null;
     if (el && !triggers(el).includes('on_change') && !dispatching.has(el)) e.stopPropagation();
   }, true);
-  window.blockKit = { readState, readAction };
+  window.blockKit = { readState, readAction, reset };
 })();`;
