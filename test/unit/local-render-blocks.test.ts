@@ -315,6 +315,37 @@ describe('surfaces', () => {
   });
 });
 
+describe('hostile strings in every field of a payload', () => {
+  it('ids, values, texts, placeholders, urls and alt texts never become markup', () => {
+    const x = '"><img src=x onerror=alert(1)><script>alert(2)</script>\'';
+    const t = (type: 'plain_text' | 'mrkdwn') => ({ type, text: x });
+    const o = { text: t('plain_text'), value: x, description: t('plain_text') };
+    const confirm = { title: t('plain_text'), text: t('plain_text'), confirm: t('plain_text'), deny: t('plain_text') };
+    const blocks = [
+      { type: 'header', block_id: x, text: t('plain_text') },
+      { type: 'section', block_id: `${x}1`, text: t('mrkdwn'), fields: [t('mrkdwn'), t('plain_text')], accessory: { type: 'static_select', action_id: x, placeholder: t('plain_text'), options: [o], initial_option: o, confirm } },
+      { type: 'section', block_id: `${x}2`, text: t('plain_text'), accessory: { type: 'image', image_url: `javascript:${x}`, alt_text: x } },
+      { type: 'context', block_id: `${x}3`, elements: [t('mrkdwn'), t('plain_text'), { type: 'image', image_url: `https://example.com/${x}`, alt_text: x }] },
+      { type: 'actions', block_id: `${x}4`, elements: [{ type: 'button', action_id: x, text: t('plain_text'), value: x, url: `https://example.com/${x}`, confirm }, { type: 'overflow', action_id: `${x}o`, options: [o] }, { type: 'users_select', action_id: `${x}u`, initial_user: x }] },
+      { type: 'input', block_id: `${x}5`, label: t('plain_text'), hint: t('plain_text'), element: { type: 'plain_text_input', action_id: x, initial_value: x, placeholder: t('plain_text') } },
+      { type: 'input', block_id: `${x}6`, label: t('plain_text'), element: { type: 'checkboxes', action_id: x, options: [{ ...o, text: t('mrkdwn') }], initial_options: [o] } },
+      { type: 'input', block_id: `${x}7`, label: t('plain_text'), element: { type: 'datepicker', action_id: x, initial_date: x } },
+      { type: 'image', block_id: `${x}8`, image_url: x, alt_text: x, title: t('plain_text') },
+      { type: x },
+    ];
+    const message = renderMessage({ ts: x, user: x, text: x, blocks }, ctx);
+    const view = renderModal({ id: x, type: 'modal', title: t('plain_text'), submit: t('plain_text'), close: t('plain_text'), blocks }, ctx, { errors: { [`${x}5`]: x } });
+    const home = renderHome({ id: x, type: 'home', blocks }, ctx);
+    for (const html of [message, view, home]) {
+      const tags = scanHtml(html);
+      expect(find(tags, 'script')).toHaveLength(0);
+      // The only images are the one with an https address (escaped into its src).
+      expect(find(tags, 'img').map((i) => i.attributes.src)).toEqual([`https://example.com/${x}`]);
+      expect(textOfHtml(html)).toContain(x);
+    }
+  });
+});
+
 describe("the app's own views", () => {
   it('the invite modal and the settings modal: every input labelled, every element drawn', () => {
     for (const view of [inviteModal({ expiryDays: 7 }), settingsModal({ name: 'Acme', ...DEFAULT_SETTINGS })]) {
