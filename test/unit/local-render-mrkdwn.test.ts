@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderMrkdwn, type RenderContext } from '../../src/standin/local/render/index.js';
@@ -126,14 +126,12 @@ describe('mrkdwn control sequences', () => {
 describe('emoji', () => {
   it('every shortcode the app writes is shown as its emoji', () => {
     const found = new Set<string>();
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const file = path.join(dir, name);
-        if (statSync(file).isDirectory()) walk(file);
-        else if (file.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(/:([a-z][a-z_]+):/g)) found.add(m[1]!);
-      }
+    const walk = (file: string): void => {
+      if (statSync(file).isDirectory()) for (const name of readdirSync(file)) walk(path.join(file, name));
+      else if (file.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(/:([a-z][a-z_]+):/g)) found.add(m[1]!);
     };
-    for (const dir of ['src/slack', 'src/team', 'src/activity']) walk(dir);
+    // Wherever the app words what Slack shows (the tellings moved out of src/slack in issue 17).
+    for (const dir of ['src/slack', 'src/team', 'src/activity', 'src/notify', 'src/mail', 'src/tellings.ts']) if (existsSync(dir)) walk(dir);
     expect(found.size).toBeGreaterThan(10);
     const missing = [...found].filter((name) => emojiFor(name) === undefined);
     expect(missing).toEqual([]);
