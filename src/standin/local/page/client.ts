@@ -127,7 +127,7 @@ export const PAGE_SCRIPT = `(() => {
   }
   async function act(el) {
     const action = window.blockKit.readAction(el);
-    if (action.confirm && !(await confirmDialog(action.confirm))) return;
+    if (action.confirm && !(await confirmDialog(action.confirm))) return window.blockKit.reset(el);
     const where = surface(el);
     if (!where.root) return;
     await post('/local/action', { action, viewId: where.viewId, messageTs: where.messageTs, state: window.blockKit.readState(where.root) });
@@ -140,8 +140,9 @@ export const PAGE_SCRIPT = `(() => {
   });
   pane.addEventListener('change', (e) => {
     const el = e.target.closest('[data-action-id]');
-    // Inputs of input blocks are read on submit; only elements outside them send block_actions.
-    if (el && el.tagName !== 'BUTTON' && !el.closest('[data-input-block], .input, [data-block-type=input]')) act(el);
+    // Inputs of input blocks are read on submit; only elements outside them, or of a block with
+    // dispatch_action (data-dispatch, see ../render/client.ts), send block_actions.
+    if (el && el.tagName !== 'BUTTON' && (el.dataset.dispatch || !el.closest('[data-input-block], .input, [data-block-type=input]'))) act(el);
   });
   pane.addEventListener('submit', (e) => {
     const form = e.target.closest('form[data-view-id]');
