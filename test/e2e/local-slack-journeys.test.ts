@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useTestDatabase } from '../support/database.js';
+import { startLocalSlackHarness, type LocalSlackHarness } from '../support/local-slack.js';
+
+/**
+ * The journeys of issue 15 that the first browser file does not walk, each the way a person
+ * does it in the local Slack: switching "You are", clicking in the sidebar, typing `/team …`,
+ * answering modals and confirms. Nothing here calls into our code but to start the harness;
+ * everything asserted is what the page shows. One workspace for the file: each journey brings
+ * in the people it needs through the page (an invitation accepted in the DM), so no journey
+ * depends on another's outcome, only on the seed (Alice is the first owner).
+ */
+const WAIT = { timeout: 15_000 };
+
+describe('local Slack journeys in a real browser', () => {
+  const t = useTestDatabase();
+  let h: LocalSlackHarness;
+
+  beforeAll(async () => {
+    h = await startLocalSlackHarness({ databaseUrl: t.url });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const messages = (page: Page, conversation: string) => page.getByRole('list', { name: conversation, exact: true });
+  const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Sidebar' });
+  /** A person's row on Home: the innermost part of the tab holding their email and a dropdown. */
+  const homeRow = (page: Page, email: string) =>
+    page.locator('[data-view-id] *').filter({ hasText: email }).filter({ has: page.getByRole('combobox') }).last();
+  const shownRole = (page: Page, email: string) =>
+    homeRow(page, email).getByRole('combobox').locator('option:checked').textContent();
+
+  async function send(page: Page, text: string) {
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  async function goTo(page: Page, link: string) {
+    await Promise.all([page.waitForURL(/[?&]c=/), sidebar(page).getByRole('link', { name: link, exact: true }).click()]);
+  }
+
+  /** As Alice (the first owner): `/team invite`, the address typed in the modal, sent. */
+  async function invite(email: string) {
+    const page = await h.open();
+    await send(page, '/team invite');
+    const dialog = page.getByRole('dialog', { name: 'Invite people' });
+    await dialog.getByRole('textbox', { name: 'Email addresses' }).fill(email);
+    await dialog.getByRole('button', { name: 'Send invitations' }).click();
+    const sent = page.getByRole('dialog', { name: 'Invitations sent' });
+    await sent.waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await sent.waitFor({ state: 'detached', ...WAIT });
+    await page.close();
+  }
+
+  /** The invitee, in their DM with Team Manager ("Messages"), presses Accept. */
+  async function acceptInDm(person: string): Promise<Page> {
+    const page = await h.open({ as: person, sidebar: 'Messages' });
+    const dm = messages(page, 'Team Manager');
+    const invitation = dm.getByRole('listitem').filter({ hasText: "invited you to join Acme's team" });
+    await invitation.getByRole('button', { name: 'Accept' }).click(WAIT);
+    await dm.getByText('Accepted. Welcome to the team!').waitFor(WAIT);
+    return page;
+  }
+
+  async function join(person: string, email: string) {
+    await invite(email);
+    const page = await acceptInDm(person);
+    await page.close();
+  }
+
+  /** As Alice on Home: the role dropdown of that person's row, then Slack's confirm. */
+  async function makeOwner(page: Page, email: string) {
+    await homeRow(page, email).getByRole('combobox').selectOption({ label: 'Owner' }, WAIT);
+    const confirm = page.getByRole('alertdialog', { name: 'Change role?' });
+    expect(await confirm.textContent()).toMatch(/role from Member to Owner\?/);
+    await confirm.getByRole('button', { name: 'Make owner' }).click();
+  }
+
+  it('invites a workspace person, who gets the invitation in their DM with Team Manager, accepts there, and #team hears it', async () => {
+    await invite('bob@acme.test');
+
+    const bob = await acceptInDm('Bob Baker');
+    // The DM is rewritten in place: the outcome, and no buttons left to press twice.
+    const dm = messages(bob, 'Team Manager');
+    expect(await dm.getByRole('button', { name: 'Accept' }).count()).toBe(0);
+    expect(await dm.getByRole('listitem').filter({ hasText: 'invited you to join' }).count()).toBe(1);
+
+    await goTo(bob, '#team');
+    await messages(bob, '#team').getByText(/Bob Baker joined as Member, invited by @Alice Archer/).waitFor(WAIT);
+
+    // Someone else's "Messages" is their own DM: Carol has no invitation.
+    const carol = await h.open({ as: 'Carol Chen', sidebar: 'Messages' });
+    await carol.getByRole('heading', { name: 'Team Manager', level: 1 }).waitFor(WAIT);
+    expect(await messages(carol, 'Team Manager').getByRole('listitem').count()).toBe(0);
+    await carol.close();
+    await bob.close();
+  }, 60_000);
+
+  it('changes a role from the Home dropdown behind its confirm: #team is told and Home shows the new role', async () => {
+    await join('Carol Chen', 'carol@acme.test');
+    const page = await h.open({ sidebar: 'Home' });
+    const role = homeRow(page, 'carol@acme.test').getByRole('combobox');
+    await role.waitFor(WAIT);
+
+    // Cancel in the confirm sends nothing: the dropdown goes back to what the page says.
+    await role.selectOption({ label: 'Owner' });
+    const confirm = page.getByRole('alertdialog', { name: 'Change role?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await shownRole(page, 'carol@acme.test')).toBe('Member');
+    expect(await homeRow(page, 'carol@acme.test').textContent()).toContain('Member ·');
+
+    await makeOwner(page, 'carol@acme.test');
+    // The Home is published again: the row says the new role, and its dropdown shows it.
+    await expect.poll(async () => (await homeRow(page, 'carol@acme.test').textContent()) ?? '', WAIT).toContain('Owner ·');
+    expect(await shownRole(page, 'carol@acme.test')).toBe('Owner');
+
+    await goTo(page, '#team');
+    await messages(page, '#team').getByText("@Alice Archer changed @Carol Chen's role from Member to Owner.").waitFor(WAIT);
+    await page.close();
+  }, 90_000);
+
+  it('a removal requested by one owner is approved by another after switching "You are": the card is rewritten and #team told', async () => {
+    await join('Dave Diaz', 'dave@acme.test');
+    await join('Erin Evans', 'erin@acme.test');
+    const alice = await h.open({ sidebar: 'Home' });
+    await makeOwner(alice, 'dave@acme.test');
+    await expect.poll(async () => (await homeRow(alice, 'dave@acme.test').textContent()) ?? '', WAIT).toContain('Owner ·');
+
+    // Alice asks, in #team, with a reason.
+    await goTo(alice, '#team');
+    await send(alice, '/team remove @erin left the company');
+    const remove = alice.getByRole('dialog', { name: 'Remove a member' });
+    await remove.getByText('Another owner must approve first.').waitFor(WAIT);
+    await expect.poll(() => remove.getByLabel(/Reason/).inputValue()).toBe('left the company');
+    await remove.getByRole('button', { name: 'Ask for approval' }).click();
+    // response_action update: the form becomes what happens next, in place.
+    const waiting = alice.getByRole('dialog', { name: 'Waiting for approval' });
+    await waiting.waitFor(WAIT);
+    await alice.keyboard.press('Escape');
+    await waiting.waitFor({ state: 'detached', ...WAIT });
+    await alice.close();
+
+    // Dave, the other owner, in the approvals channel.
+    const dave = await h.open({ as: 'Dave Diaz', sidebar: '#team-approvals' });
+    const approvals = messages(dave, '#team-approvals');
+    // The request's reason tells this card from any other.
+    const card = approvals.getByRole('listitem').filter({ hasText: 'Removal waiting for approval' }).filter({ hasText: 'left the company' });
+    await card.waitFor(WAIT);
+    await card.getByRole('button', { name: 'Approve' }).click();
+    const confirm = dave.getByRole('alertdialog', { name: 'Approve this removal?' });
+    await confirm.getByRole('button', { name: 'Approve and remove' }).click();
+
+    // The same message, rewritten: the outcome and who approved, no buttons left.
+    const decided = approvals.getByRole('listitem').filter({ hasText: 'left the company' }).filter({ hasText: 'Approved' });
+    await decided.waitFor(WAIT);
+    expect(await decided.textContent()).toMatch(/Approved\s*by @Dave Diaz/);
+    expect(await decided.textContent()).toContain('@Erin Evans was removed');
+    expect(await decided.getByRole('button').count()).toBe(0);
+    expect(await approvals.getByRole('listitem').filter({ hasText: 'left the company' }).count()).toBe(1);
+
+    await goTo(dave, '#team');
+    await messages(dave, '#team').getByText('@Erin Evans was removed by @Alice Archer, approved by @Dave Diaz.').waitFor(WAIT);
+    await dave.close();
+  }, 120_000);
+
+  it('a member trying an owner action is told no, only to them', async () => {
+    const page = await h.open({ sidebar: '#general' });
+    const sidebarForm = sidebar(page);
+    await sidebarForm.getByLabel('Name', { exact: true }).fill('Frank Fox');
+    await sidebarForm.getByLabel('Email').fill('frank@acme.test');
+    await Promise.all([page.waitForURL(/as=/), sidebarForm.getByRole('button', { name: 'Add person' }).click()]);
+    await page.close();
+    await join('Frank Fox', 'frank@acme.test');
+
+    const frank = await h.open({ as: 'Frank Fox', sidebar: '#team' });
+    await send(frank, '/team remove @alice');
+    const no = messages(frank, '#team').getByRole('listitem').filter({ hasText: 'Only owners can' });
+    await no.waitFor(WAIT);
+    expect(await no.textContent()).toContain('Only visible to you');
+    expect(await frank.getByRole('dialog').count()).toBe(0);
+
+    await send(frank, '/team invite zoe@example.org');
+    await expect.poll(() => messages(frank, '#team').getByRole('listitem').filter({ hasText: 'Only owners can' }).count(), WAIT).toBe(2);
+    expect(await frank.getByRole('dialog').count()).toBe(0);
+
+    // Alice, in the same channel, sees neither refusal, and Alice is still an owner on Home.
+    const alice = await h.open({ sidebar: '#team' });
+    await messages(alice, '#team').getByRole('listitem').first().waitFor(WAIT);
+    expect(await messages(alice, '#team').getByText('Only owners can').count()).toBe(0);
+    await frank.close();
+    await alice.close();
+  }, 90_000);
+
+  it('settings: an out-of-range value shows its error under that input; a valid save is announced in #team', async () => {
+    const page = await h.open({ sidebar: '#team' });
+    await send(page, '/team settings');
+    const dialog = page.getByRole('dialog', { name: 'Team settings' });
+    const expiry = dialog.getByLabel('Removal requests expire after (hours)');
+    await expiry.fill('0', WAIT);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const error = dialog.locator('[data-input-block="settings.removal_expiry"] [role=alert], [data-input-block="settings.removal_expiry"] + [role=alert]');
+    await error.waitFor(WAIT);
+    expect(await error.textContent()).toMatch(/between|from|at least/i);
+    // One error, under that input only; the form keeps what was typed.
+    expect(await dialog.getByRole('alert').count()).toBe(1);
+    expect(await expiry.inputValue()).toBe('0');
+
+    await expiry.fill('48');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    await messages(page, '#team').getByRole('listitem').filter({ hasText: 'changed the team settings' }).filter({ hasText: 'Removal requests expire after: 72 → 48 hours' }).waitFor(WAIT);
+    await page.close();
+  }, 60_000);
+});
