@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../support/database.js';
 import { startLocalSlackHarness, type LocalSlackHarness } from '../support/local-slack.js';
+import { acceptInDm, goTo, homeRow, invite, join, makeOwner, messages, requestRemoval, send, shownRole, sidebar, WAIT } from '../support/local-slack-page.js';
 
 /**
  * The journeys of issue 15 that the first browser file does not walk, each the way a person
@@ -11,8 +11,6 @@ import { startLocalSlackHarness, type LocalSlackHarness } from '../support/local
  * in the people it needs through the page (an invitation accepted in the DM), so no journey
  * depends on another's outcome, only on the seed (Alice is the first owner).
  */
-const WAIT = { timeout: 15_000 };
-
 describe('local Slack journeys in a real browser', () => {
   const t = useTestDatabase();
   let h: LocalSlackHarness;
@@ -24,66 +22,10 @@ describe('local Slack journeys in a real browser', () => {
     await h?.stop();
   });
 
-  const messages = (page: Page, conversation: string) => page.getByRole('list', { name: conversation, exact: true });
-  const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Sidebar' });
-  /** A person's row on Home: the innermost part of the tab holding their email and a dropdown. */
-  const homeRow = (page: Page, email: string) =>
-    page.locator('[data-view-id] *').filter({ hasText: email }).filter({ has: page.getByRole('combobox') }).last();
-  const shownRole = (page: Page, email: string) =>
-    homeRow(page, email).getByRole('combobox').locator('option:checked').textContent();
-
-  async function send(page: Page, text: string) {
-    const box = page.getByRole('textbox', { name: 'Message' });
-    await box.fill(text);
-    await box.press('Enter');
-  }
-
-  async function goTo(page: Page, link: string) {
-    await Promise.all([page.waitForURL(/[?&]c=/), sidebar(page).getByRole('link', { name: link, exact: true }).click()]);
-  }
-
-  /** As Alice (the first owner): `/team invite`, the address typed in the modal, sent. */
-  async function invite(email: string) {
-    const page = await h.open();
-    await send(page, '/team invite');
-    const dialog = page.getByRole('dialog', { name: 'Invite people' });
-    await dialog.getByRole('textbox', { name: 'Email addresses' }).fill(email);
-    await dialog.getByRole('button', { name: 'Send invitations' }).click();
-    const sent = page.getByRole('dialog', { name: 'Invitations sent' });
-    await sent.waitFor(WAIT);
-    await page.keyboard.press('Escape');
-    await sent.waitFor({ state: 'detached', ...WAIT });
-    await page.close();
-  }
-
-  /** The invitee, in their DM with Team Manager ("Messages"), presses Accept. */
-  async function acceptInDm(person: string): Promise<Page> {
-    const page = await h.open({ as: person, sidebar: 'Messages' });
-    const dm = messages(page, 'Team Manager');
-    const invitation = dm.getByRole('listitem').filter({ hasText: "invited you to join Acme's team" });
-    await invitation.getByRole('button', { name: 'Accept' }).click(WAIT);
-    await dm.getByText('Accepted. Welcome to the team!').waitFor(WAIT);
-    return page;
-  }
-
-  async function join(person: string, email: string) {
-    await invite(email);
-    const page = await acceptInDm(person);
-    await page.close();
-  }
-
-  /** As Alice on Home: the role dropdown of that person's row, then Slack's confirm. */
-  async function makeOwner(page: Page, email: string) {
-    await homeRow(page, email).getByRole('combobox').selectOption({ label: 'Owner' }, WAIT);
-    const confirm = page.getByRole('alertdialog', { name: 'Change role?' });
-    expect(await confirm.textContent()).toMatch(/role from Member to Owner\?/);
-    await confirm.getByRole('button', { name: 'Make owner' }).click();
-  }
-
   it('invites a workspace person, who gets the invitation in their DM with Team Manager, accepts there, and #team hears it', async () => {
-    await invite('bob@acme.test');
+    await invite(h, 'bob@acme.test');
 
-    const bob = await acceptInDm('Bob Baker');
+    const bob = await acceptInDm(h, 'Bob Baker');
     // The DM is rewritten in place: the outcome, and no buttons left to press twice.
     const dm = messages(bob, 'Team Manager');
     expect(await dm.getByRole('button', { name: 'Accept' }).count()).toBe(0);
@@ -101,7 +43,7 @@ describe('local Slack journeys in a real browser', () => {
   }, 60_000);
 
   it('changes a role from the Home dropdown behind its confirm: #team is told and Home shows the new role', async () => {
-    await join('Carol Chen', 'carol@acme.test');
+    await join(h, 'Carol Chen', 'carol@acme.test');
     const page = await h.open({ sidebar: 'Home' });
     const role = homeRow(page, 'carol@acme.test').getByRole('combobox');
     await role.waitFor(WAIT);
@@ -114,9 +56,8 @@ describe('local Slack journeys in a real browser', () => {
     expect(await shownRole(page, 'carol@acme.test')).toBe('Member');
     expect(await homeRow(page, 'carol@acme.test').textContent()).toContain('Member ·');
 
+    // makeOwner waits until the Home, published again, says the row's new role; its dropdown shows it too.
     await makeOwner(page, 'carol@acme.test');
-    // The Home is published again: the row says the new role, and its dropdown shows it.
-    await expect.poll(async () => (await homeRow(page, 'carol@acme.test').textContent()) ?? '', WAIT).toContain('Owner ·');
     expect(await shownRole(page, 'carol@acme.test')).toBe('Owner');
 
     await goTo(page, '#team');
@@ -125,25 +66,14 @@ describe('local Slack journeys in a real browser', () => {
   }, 90_000);
 
   it('a removal requested by one owner is approved by another after switching "You are": the card is rewritten and #team told', async () => {
-    await join('Dave Diaz', 'dave@acme.test');
-    await join('Erin Evans', 'erin@acme.test');
+    await join(h, 'Dave Diaz', 'dave@acme.test');
+    await join(h, 'Erin Evans', 'erin@acme.test');
     const alice = await h.open({ sidebar: 'Home' });
     await makeOwner(alice, 'dave@acme.test');
-    await expect.poll(async () => (await homeRow(alice, 'dave@acme.test').textContent()) ?? '', WAIT).toContain('Owner ·');
-
-    // Alice asks, in #team, with a reason.
-    await goTo(alice, '#team');
-    await send(alice, '/team remove @erin left the company');
-    const remove = alice.getByRole('dialog', { name: 'Remove a member' });
-    await remove.getByText('Another owner must approve first.').waitFor(WAIT);
-    await expect.poll(() => remove.getByLabel(/Reason/).inputValue()).toBe('left the company');
-    await remove.getByRole('button', { name: 'Ask for approval' }).click();
-    // response_action update: the form becomes what happens next, in place.
-    const waiting = alice.getByRole('dialog', { name: 'Waiting for approval' });
-    await waiting.waitFor(WAIT);
-    await alice.keyboard.press('Escape');
-    await waiting.waitFor({ state: 'detached', ...WAIT });
     await alice.close();
+
+    // Alice asks, in #team, with a reason (the helper checks it arrived as the modal's prefilled reason).
+    await requestRemoval(h, 'erin', 'left the company');
 
     // Dave, the other owner, in the approvals channel.
     const dave = await h.open({ as: 'Dave Diaz', sidebar: '#team-approvals' });
@@ -175,7 +105,7 @@ describe('local Slack journeys in a real browser', () => {
     await sidebarForm.getByLabel('Email').fill('frank@acme.test');
     await Promise.all([page.waitForURL(/as=/), sidebarForm.getByRole('button', { name: 'Add person' }).click()]);
     await page.close();
-    await join('Frank Fox', 'frank@acme.test');
+    await join(h, 'Frank Fox', 'frank@acme.test');
 
     const frank = await h.open({ as: 'Frank Fox', sidebar: '#team' });
     await send(frank, '/team remove @alice');

@@ -15,6 +15,10 @@ main { grid-area: main; display: flex; flex-direction: column; min-height: 0; }
 #pane { flex: 1; overflow: auto; padding: 0 1rem; }
 #pane h1 { font-size: 1.1rem; }
 ul.messages, ul.mail { list-style: none; padding: 0; }
+ul.mail > li { border: 1px solid #ddd; border-radius: 6px; padding: .5rem 1rem; margin-bottom: .75rem; }
+ul.mail h2 { font-size: 1rem; margin: .25rem 0; }
+ul.mail p { margin: 0; color: #616061; font-size: .85rem; }
+ul.mail pre { white-space: pre-wrap; font: inherit; margin: .5rem 0 0; }
 ul.messages > li { padding: .4rem 0; border-bottom: 1px solid #eee; content-visibility: auto; contain-intrinsic-size: auto 4rem; }
 .ephemeral { color: #616061; font-size: .8rem; }
 .notice { background: #fde8e8; border: 1px solid #e01e5a; padding: .5rem; }
