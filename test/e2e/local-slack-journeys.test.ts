@@ -30,6 +30,9 @@ describe('local Slack journeys in a real browser', () => {
     const dm = messages(bob, 'Team Manager');
     expect(await dm.getByRole('button', { name: 'Accept' }).count()).toBe(0);
     expect(await dm.getByRole('listitem').filter({ hasText: 'invited you to join' }).count()).toBe(1);
+    // The manifest makes the Messages tab read-only: Slack shows no composer there, and says why.
+    expect(await bob.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+    await bob.getByText('Sending messages to this app has been turned off.').waitFor(WAIT);
 
     await goTo(bob, '#team');
     await messages(bob, '#team').getByText(/Bob Baker joined as Member, invited by @Alice Archer/).waitFor(WAIT);
@@ -40,6 +43,21 @@ describe('local Slack journeys in a real browser', () => {
     expect(await messages(carol, 'Team Manager').getByRole('listitem').count()).toBe(0);
     await carol.close();
     await bob.close();
+  }, 60_000);
+
+  it('shows an email in the open Mail pane as the app writes it, without a reload', async () => {
+    const mail = await h.open({ sidebar: 'Mail' });
+    await mail.evaluate('window.sameDocument = true');
+    const inbox = mail.getByRole('list', { name: 'Mail' });
+    expect(await inbox.getByRole('listitem').filter({ hasText: 'To: yuki@example.org' }).count()).toBe(0);
+
+    await invite(h, 'yuki@example.org');
+
+    const email = inbox.getByRole('listitem').filter({ hasText: 'To: yuki@example.org' });
+    await email.waitFor(WAIT);
+    expect(await email.textContent()).toContain('invited you to Acme on Team Manager');
+    expect(await mail.evaluate('window.sameDocument')).toBe(true);
+    await mail.close();
   }, 60_000);
 
   it('changes a role from the Home dropdown behind its confirm: #team is told and Home shows the new role', async () => {

@@ -77,7 +77,6 @@ export const PAGE_SCRIPT = `(() => {
     running = false;
   }
   new EventSource('/local/events').addEventListener('update', refresh);
-  if (page.c === 'mail') setInterval(refresh, 1000);
   document.getElementById('you-are').addEventListener('change', (e) => { location.search = '?as=' + encodeURIComponent(e.target.value) + '&c=' + encodeURIComponent(page.c); });
   const composer = document.getElementById('composer');
   if (composer) {

@@ -24,5 +24,6 @@ ul.messages > li { padding: .4rem 0; border-bottom: 1px solid #eee; content-visi
 .notice { background: #fde8e8; border: 1px solid #e01e5a; padding: .5rem; }
 #composer { display: flex; gap: .5rem; padding: .5rem 1rem; border-top: 1px solid #ddd; }
 #composer textarea { flex: 1; font: inherit; }
+.composer-off { margin: 0; padding: .75rem 1rem; border-top: 1px solid #ddd; color: #616061; text-align: center; }
 .overlay { position: fixed; inset: 0; background: rgba(0,0,0,.4); }
 `;
