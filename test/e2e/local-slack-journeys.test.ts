@@ -136,7 +136,7 @@ describe('local Slack journeys in a real browser', () => {
     await expect.poll(() => messages(frank, '#team').getByRole('listitem').filter({ hasText: 'Only owners can' }).count(), WAIT).toBe(2);
     expect(await frank.getByRole('dialog').count()).toBe(0);
 
-    // Alice, in the same channel, sees neither refusal, and Alice is still an owner on Home.
+    // Alice, in the same channel, sees neither refusal: they were ephemeral, to Frank only.
     const alice = await h.open({ sidebar: '#team' });
     await messages(alice, '#team').getByRole('listitem').first().waitFor(WAIT);
     expect(await messages(alice, '#team').getByText('Only owners can').count()).toBe(0);
