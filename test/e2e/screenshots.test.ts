@@ -7,6 +7,8 @@ import { runEntryPoint } from '../support/process.js';
 
 const PICTURES = ['local-slack-team-page.png', 'local-slack-invite-modal.png', 'local-slack-approval-card.png', 'local-slack-mail.png'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The browser choice of test/support/browser.ts, passed on when the run sets it. */
+const BROWSER_ENV = Object.fromEntries(['TM_BROWSER', 'CHROMIUM_PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 
 /** `npm run screenshots` as its own process: the local Slack, Chromium on its page, four PNGs out. */
 describe('npm run screenshots', () => {
@@ -19,7 +21,7 @@ describe('npm run screenshots', () => {
   it('drives the page and writes the four README pictures as PNGs of the viewport', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'tm-screenshots-'));
     dirs.push(out);
-    const proc = runEntryPoint(['scripts/screenshots.ts', '--out', out], { DATABASE_URL: t.url });
+    const proc = runEntryPoint(['scripts/screenshots.ts', '--out', out], { DATABASE_URL: t.url, ...BROWSER_ENV });
     const code = await proc.exited;
     expect(proc.stderr()).toBe('');
     expect(code).toBe(0);
@@ -37,7 +39,7 @@ describe('npm run screenshots', () => {
   }, 120_000);
 
   it('names the step that failed on stderr and exits 1', async () => {
-    const proc = runEntryPoint(['scripts/screenshots.ts', '--out', '/dev/null/pictures'], { DATABASE_URL: t.url });
+    const proc = runEntryPoint(['scripts/screenshots.ts', '--out', '/dev/null/pictures'], { DATABASE_URL: t.url, ...BROWSER_ENV });
     expect(await proc.exited).toBe(1);
     expect(proc.stderr()).toMatch(/^screenshots: prepare \/dev\/null\/pictures failed: .+\n$/);
   }, 30_000);
