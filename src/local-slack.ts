@@ -43,15 +43,17 @@ export async function startLocalSlack(config: Readonly<Config>, log: Logger): Pr
     http: { port, publicUrl },
   };
   let driver: SlackDriver | undefined;
+  const page = new AbortController();
   const session = new LocalSession(standin, () => driver!);
   let app: TeamManager;
   try {
     app = await startTeamManager(local, {
       log,
       host: '127.0.0.1',
-      routes: (web) => web.use(localSlackPage({ standin, session, dataDir: config.dataDir })),
+      routes: (web) => web.use(localSlackPage({ standin, session, dataDir: config.dataDir, signal: page.signal })),
     });
   } catch (err) {
+    page.abort();
     await standin.stop();
     throw err;
   }
@@ -67,6 +69,7 @@ export async function startLocalSlack(config: Readonly<Config>, log: Logger): Pr
     session,
     url: `http://localhost:${app.port}/`,
     async stop() {
+      page.abort();
       await app.stop();
       store.flush();
       await standin.stop();

@@ -124,6 +124,8 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.email_change_refused': null,
   'member.deactivation_kept_last_owner': null,
   'member.reactivation_reported': null,
+  // Whether someone is a Slack guest is Slack's business; the product sees the role, unchanged.
+  'member.guest_changed': null,
   // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.
   'member.profile_updated': null,
   'member.deleted_in_directory': null,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { startHeartbeat } from './heartbeat.js';
 import type pg from 'pg';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
 import { postMessage } from '../notify/post-message.js';
@@ -16,7 +17,9 @@ import { startDueAccessReviews } from '../activity/access-review.js';
 import { postAccessReview, updateAccessReview } from '../notify/access-review-delivery.js';
 import { deliverEndpoint, purgeDeliveryBodies, type DeliveryDeps } from '../webhooks/delivery.js';
 import { secretBox } from '../webhooks/signing.js';
+import { enqueueAll } from './queue.js';
 import { systemResolver } from '../webhooks/ssrf.js';
+import { installTellings } from '../tellings.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
@@ -32,6 +35,8 @@ export interface WorkerDeps {
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
   webhooks?: Partial<Omit<DeliveryDeps, 'db' | 'log'>>;
+  /** Reconciles an organization with its Slack workspace's accounts (src/slack/directory-sync.ts); absent, the job does nothing. */
+  syncDirectory?: (organization: { id: string; slack_team_id: string }, client: WebClient, signal: AbortSignal) => Promise<void>;
 }
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Promise<void> };
@@ -59,6 +64,16 @@ function handlers(deps: WorkerDeps): Handlers {
     'access-review.post': async (payload, run) => postAccessReview(await slackOf(payload.organizationId), payload, run),
     'access-review.update': async (payload, run) => updateAccessReview(await slackOf(payload.organizationId), payload, run.signal),
     'webhook.deliver': (payload) => deliverEndpoint(webhooks, payload),
+    'slack.sync-directories': async () => {
+      const organizations = await deps.db.selectFrom('organizations').select('id').execute();
+      // One job per organization, keyed: a slow workspace never holds up the others, and a tick never doubles one.
+      await enqueueAll(deps.db, organizations.map((o) => ({ task: 'slack.sync-directory' as const, payload: { organizationId: o.id }, options: { jobKey: `directory-sync:${o.id}`, maxAttempts: 3 } })));
+    },
+    'slack.sync-directory': async (payload, run) => {
+      const organization = await deps.db.selectFrom('organizations').select(['id', 'slack_team_id']).where('id', '=', payload.organizationId).executeTakeFirst();
+      if (!organization || !deps.syncDirectory) return;
+      await deps.syncDirectory(organization, await deps.slack.forOrganization(organization.id), run.signal);
+    },
     'webhook.purge-bodies': async () => {
       const purged = await purgeDeliveryBodies(deps.db);
       if (purged > 0) log.info({ count: purged }, 'webhook delivery bodies purged');
@@ -121,6 +136,8 @@ export const CRON_ITEMS = parseCronItems([
   // Hourly: each organization's review is due weekly or monthly (its setting); see startDueAccessReviews.
   { task: 'access-review.start-due', match: '0 * * * *' },
   { task: 'webhook.purge-bodies', match: '17 * * * *' },
+  // Daily, off the hour: events missed while the app was down are caught up within a day.
+  { task: 'slack.sync-directories', match: '41 4 * * *' },
 ]);
 
 function workerLogger(log: Logger): WorkerLogger {
@@ -136,6 +153,8 @@ function workerLogger(log: Logger): WorkerLogger {
  * commits. Its workers beat a heartbeat, and free the jobs of workers that stopped beating.
  */
 export async function startWorker(deps: WorkerDeps): Promise<Runner> {
+  // The worker's crons change things too (expiries, access reviews): they tell like any change.
+  installTellings();
   const heartbeat = startHeartbeat({ pool: deps.pool, deadAfterMs: deps.deadAfterMs ?? 60_000, log: deps.log });
   const events: WorkerEvents = new EventEmitter();
   // Jobs and queues are locked by the pool's id (graphile-worker 0.17's batchGetJobs), not

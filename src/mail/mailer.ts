@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../logger.js';
+import { mailFolder } from './spool.js';
 
 export interface MailMessage {
   to: string;
@@ -40,7 +41,7 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  const folder = path.resolve(options.dataDir, 'mail');
+  const folder = mailFolder(options.dataDir);
   return {
     async send(message) {
       const info = await transport.sendMail({ from: options.from, ...message });

@@ -11,9 +11,14 @@ export interface SpooledMail {
   text: string;
 }
 
+/** Where the mailer writes each email without SMTP_URL, and where the local Slack's Mail pane reads (and watches). */
+export function mailFolder(dataDir: string): string {
+  return path.resolve(dataDir, 'mail');
+}
+
 /** The emails in DATA_DIR/mail/, newest first. Reads just enough MIME: headers and the text/plain part. */
 export async function readMailSpool(dataDir: string): Promise<SpooledMail[]> {
-  const folder = path.resolve(dataDir, 'mail');
+  const folder = mailFolder(dataDir);
   const files = (await readdir(folder).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse();
   return Promise.all(
     files.map(async (file) => {

@@ -8,7 +8,7 @@ import { findInvitation, updateInvitation } from '../team/invitation-repository.
 import { findMemberById } from '../team/member-repository.js';
 import { findOrganizationById } from '../team/organization-repository.js';
 import { newInvitationToken } from '../team/invitation-tokens.js';
-import { memberLabel } from '../team/people.js';
+import { memberLabel } from '../slack/mrkdwn.js';
 import { invitationDm, invitationDmOutcome } from '../slack/blocks/invitation-dm.js';
 import { deliver } from './slack-delivery.js';
 import { postOnce } from './exactly-once.js';

@@ -68,6 +68,7 @@ export async function insertMember(
     slackUserId?: string | null;
     displayName?: string | null;
     invitedBy?: string | null;
+    slackGuest?: boolean;
     externalId?: string | null;
     userName?: string | null;
     givenName?: string | null;
@@ -83,6 +84,7 @@ export async function insertMember(
       slack_user_id: values.slackUserId ?? null,
       display_name: values.displayName ?? null,
       invited_by_member_id: values.invitedBy ?? null,
+      slack_guest: values.slackGuest ?? false,
       external_id: values.externalId ?? null,
       user_name: values.userName ?? null,
       given_name: values.givenName ?? null,
@@ -101,6 +103,7 @@ export async function updateMember(
     status: MemberStatus;
     slack_user_id: string | null;
     display_name: string | null;
+    slack_guest: boolean;
     removed_at: Date | null;
     removed_by_member_id: string | null;
     removal_reason: string | null;

@@ -2,8 +2,6 @@ import type { Db, DbOrTrx } from '../db/database.js';
 import type { Invitation, Member, Organization } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { appendAuditEvent } from '../activity/audit-repository.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
-import { refreshHomeTabs } from '../notify/people.js';
 import { inChange } from './change.js';
 import type { Directory } from './directory-changes.js';
 import { normaliseEmail } from './emails.js';
@@ -13,7 +11,6 @@ import { endMembership } from './membership-end.js';
 import { LAST_OWNER_MESSAGE } from './members.js';
 import { countActiveOwners, findMemberByEmail, findMemberByExternalId, findMemberById, findMemberByUserName, insertMember, recordRoleChange, updateMember } from './member-repository.js';
 import { findOrganizationById } from './organization-repository.js';
-import { memberLabel } from './people.js';
 
 /**
  * Provisioning from an identity provider (Okta, Entra ID, OneLogin over SCIM): the provider is
@@ -87,7 +84,7 @@ export async function provisionPerson(db: Db, input: { organizationId: string; p
         after: { email, role: 'member', status: 'active', external_id: member.external_id, directory: IDENTITY_PROVIDER.name },
         source: IDENTITY_PROVIDER.source,
       });
-      await joined(trx, organization, member, `:inbox_tray: ${memberLabel(member)} was added to the team as a Member by ${IDENTITY_PROVIDER.name}.`);
+      await joined(trx, organization, member);
       return { kind: 'member' as const, member, outcome: 'created' as const };
     }
     const member = await reactivate(trx, organization, existing, input.profile);
@@ -153,7 +150,6 @@ export async function deprovisionPerson(
       source: IDENTITY_PROVIDER.source,
       now: new Date(),
     });
-    await notifyTeamChannel(trx, organization, { text: `:wave: ${memberLabel(member)} was ${reason} and removed from the team.` });
     return { member: ended, outcome: 'removed' as const };
   });
 }
@@ -168,7 +164,6 @@ export async function withdrawProvisionedInvitation(db: Db, input: { organizatio
     if (!invitation) throw new AppError('not_found', 'No such invitation in this team.');
     if (invitation.status !== 'pending') return invitation;
     const cancelled = await closeInvitation(trx, organization, invitation, 'cancelled', IDENTITY_PROVIDER.actor, IDENTITY_PROVIDER.source);
-    await notifyTeamChannel(trx, organization, { text: `:no_entry_sign: The invitation to ${invitation.email} was cancelled: deactivated in ${IDENTITY_PROVIDER.name}.` });
     return cancelled;
   });
 }
@@ -225,7 +220,6 @@ export async function updatePersonProfile(db: Db, input: { organizationId: strin
       after: { ...after, directory: IDENTITY_PROVIDER.name },
       source: IDENTITY_PROVIDER.source,
     });
-    await refreshHomeTabs(trx, organization.id, [member.slack_user_id]);
     return current;
   });
 }
@@ -255,14 +249,13 @@ async function reactivate(trx: DbOrTrx, organization: Organization, existing: Me
     after: { role: 'member', status: 'active', directory: IDENTITY_PROVIDER.name },
     source: IDENTITY_PROVIDER.source,
   });
-  await joined(trx, organization, member, `:inbox_tray: ${memberLabel(member)} was reactivated in ${IDENTITY_PROVIDER.name} and is back on the team as a Member.`);
+  await joined(trx, organization, member);
   return member;
 }
 
-async function joined(trx: DbOrTrx, organization: Organization, member: Member, text: string): Promise<void> {
+/** A new or returning Member's role history (the activity view's "joined as Member, by your identity provider"). */
+async function joined(trx: DbOrTrx, organization: Organization, member: Member): Promise<void> {
   await recordRoleChange(trx, { organizationId: organization.id, memberId: member.id, from: null, to: 'member', by: null, source: IDENTITY_PROVIDER.source });
-  await notifyTeamChannel(trx, organization, { text });
-  await refreshHomeTabs(trx, organization.id, [member.slack_user_id]);
 }
 
 /** The names to store: the provider's given/family names, and a display name (its own, else "given family"). */

@@ -184,7 +184,7 @@ describe('local Slack: the Home tab', () => {
 
     const bob = await h.open({ as: 'Bob Baker', sidebar: 'Home' });
     await bob.getByRole('heading', { name: 'Home' }).waitFor();
-    await expect.poll(() => bob.getByText('Loading the Home tab').count()).toBe(0);
+    await expect.poll(() => bob.getByText('Loading the Home tab').count(), { timeout: 15_000 }).toBe(0);
     expect(await bob.getByRole('dialog').count()).toBe(0);
     await bob.close();
     await page.close();

@@ -23,21 +23,41 @@ export interface LocalSlackHarness {
   stop(): Promise<void>;
 }
 
-export async function startLocalSlackHarness(options: { databaseUrl: string; env?: Record<string, string> }): Promise<LocalSlackHarness> {
+/**
+ * `databaseUrl`: a migrated test database (useTestDatabase); without one, the embedded
+ * PostgreSQL in the temp DATA_DIR, migrated at start, as `npm start` does.
+ */
+export async function startLocalSlackHarness(options: { databaseUrl?: string | undefined; env?: Record<string, string> } = {}): Promise<LocalSlackHarness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tm-local-slack-'));
   const logs = captureLogs();
+  const database: Record<string, string> = options.databaseUrl ? { DATABASE_URL: options.databaseUrl, RUN_MIGRATIONS: 'false' } : {};
   const start = () => {
     const config = loadConfig(
-      { DATA_DIR: dataDir, DATABASE_URL: options.databaseUrl, PORT: '0', LOG_LEVEL: 'debug', RUN_MIGRATIONS: 'false', ...options.env },
+      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug', ...database, ...options.env },
       { allowLocalSlack: true },
     );
     if (!config.slack.local) throw new Error('expected the local Slack mode');
     return startLocalSlack(config, logs.log);
   };
+  let local: LocalSlack;
+  let browser: LocalSlackHarness['browser'];
+  try {
+    local = await start();
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    browser = await launchChromium();
+  } catch (err) {
+    await local.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const harness: LocalSlackHarness = {
-    local: await start(),
+    local,
     dataDir,
-    browser: await launchChromium(),
+    browser,
     logs,
     async open({ as, sidebar } = {}) {
       const page = await harness.browser.newPage();
@@ -45,7 +65,11 @@ export async function startLocalSlackHarness(options: { databaseUrl: string; env
       if (as) {
         await Promise.all([page.waitForURL((u) => u.searchParams.has('as')), page.getByLabel('You are').selectOption({ label: as })]);
       }
-      if (sidebar) await page.getByRole('navigation', { name: 'Sidebar' }).getByRole('link', { name: sidebar, exact: true }).click();
+      if (sidebar) {
+        const link = page.getByRole('navigation', { name: 'Sidebar' }).getByRole('link', { name: sidebar, exact: true });
+        const href = new URL((await link.getAttribute('href')) ?? '/', page.url()).href;
+        await Promise.all([page.waitForURL(href), link.click()]);
+      }
       await page.waitForLoadState('domcontentloaded');
       return page;
     },

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { validateBlocks } from '../block-kit/index.js';
+import { MESSAGES_TAB_OFF, MESSAGES_TAB_READ_ONLY } from './app-manifest.js';
 import { checkMessageContent } from '../web-api/rules.js';
 import type { SlackDriver, SlackHttpResult } from '../slack-driver.js';
 import type { SlackStandin } from '../slack-standin.js';
@@ -73,6 +74,11 @@ export class LocalSession {
 
   /** The composer: `/command text` becomes a slash command, anything else a message from the person. */
   async compose(user: string, channel: string, typed: string): Promise<void> {
+    if (MESSAGES_TAB_READ_ONLY && channel === this.standin.dmIdFor([user])) {
+      // The page shows no composer there; a post that comes anyway is refused as Slack would.
+      this.notify({ user, channel, text: MESSAGES_TAB_OFF });
+      return;
+    }
     const text = this.linkMentions(typed);
     const command = /^(\/\S+)\s*([\s\S]*)$/.exec(typed.trim());
     if (!command) {

@@ -8,8 +8,10 @@ export const PAGE_SCRIPT = `(() => {
   const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: page.as, c: page.c, ...body }) });
   const pane = document.getElementById('pane');
   // One refresh at a time, in order: an update during a fetch fetches again after it, so an
-  // older pane never replaces a newer one. What the person typed in an open modal or the Home
-  // tab (same view id, block and action) and where the focus was survive the re-render.
+  // older pane never replaces a newer one. What the person typed in the input blocks of an open
+  // modal or the Home tab (same view id, block and action) and where the focus was survive the
+  // re-render, as Slack keeps input values across views.update; an element outside input blocks
+  // already sent its value, so the app's new view says what it shows.
   let dirty = false;
   let running = false;
   const last = {};
@@ -18,22 +20,27 @@ export const PAGE_SCRIPT = `(() => {
     const view = el.closest('[data-view-id]');
     return view ? view.dataset.viewId + '|' + el.dataset.blockId + '|' + el.dataset.actionId + '|' + (el.value || '') : null;
   };
+  // A field's key leaves its value out (that is what is kept); a radio or checkbox is one of its group by value.
+  const fieldKey = (holder, el) => {
+    const view = holder.closest('[data-view-id]');
+    return view && view.dataset.viewId + '|' + holder.dataset.blockId + '|' + holder.dataset.actionId + '|' + (el.type === 'radio' || el.type === 'checkbox' ? el.value : '');
+  };
   function capture() {
     const values = new Map();
-    for (const el of pane.querySelectorAll('[data-view-id] input, [data-view-id] textarea, [data-view-id] select')) {
+    for (const el of pane.querySelectorAll('[data-input-block] input, [data-input-block] textarea, [data-input-block] select')) {
       const holder = el.closest('[data-action-id]');
-      if (!holder) continue;
-      const key = keyOf(holder).replace(/\|[^|]*$/, '') + '|' + (el.type === 'radio' || el.type === 'checkbox' ? el.value : '');
+      const key = holder && fieldKey(holder, el);
+      if (!key) continue;
       values.set(key, el.type === 'radio' || el.type === 'checkbox' ? el.checked : el.value);
     }
     const focused = document.activeElement && pane.contains(document.activeElement) && document.activeElement.closest('[data-action-id]');
     return { values, focus: focused ? keyOf(focused) : null };
   }
   function restore(saved) {
-    for (const el of pane.querySelectorAll('[data-view-id] input, [data-view-id] textarea, [data-view-id] select')) {
+    for (const el of pane.querySelectorAll('[data-input-block] input, [data-input-block] textarea, [data-input-block] select')) {
       const holder = el.closest('[data-action-id]');
-      if (!holder) continue;
-      const key = keyOf(holder).replace(/\|[^|]*$/, '') + '|' + (el.type === 'radio' || el.type === 'checkbox' ? el.value : '');
+      const key = holder && fieldKey(holder, el);
+      if (!key) continue;
       if (!saved.values.has(key)) continue;
       if (el.type === 'radio' || el.type === 'checkbox') el.checked = saved.values.get(key);
       else el.value = saved.values.get(key);
@@ -70,7 +77,6 @@ export const PAGE_SCRIPT = `(() => {
     running = false;
   }
   new EventSource('/local/events').addEventListener('update', refresh);
-  if (page.c === 'mail') setInterval(refresh, 1000);
   document.getElementById('you-are').addEventListener('change', (e) => { location.search = '?as=' + encodeURIComponent(e.target.value) + '&c=' + encodeURIComponent(page.c); });
   const composer = document.getElementById('composer');
   if (composer) {
@@ -127,7 +133,7 @@ export const PAGE_SCRIPT = `(() => {
   }
   async function act(el) {
     const action = window.blockKit.readAction(el);
-    if (action.confirm && !(await confirmDialog(action.confirm))) return;
+    if (action.confirm && !(await confirmDialog(action.confirm))) return window.blockKit.reset(el);
     const where = surface(el);
     if (!where.root) return;
     await post('/local/action', { action, viewId: where.viewId, messageTs: where.messageTs, state: window.blockKit.readState(where.root) });
@@ -140,8 +146,9 @@ export const PAGE_SCRIPT = `(() => {
   });
   pane.addEventListener('change', (e) => {
     const el = e.target.closest('[data-action-id]');
-    // Inputs of input blocks are read on submit; only elements outside them send block_actions.
-    if (el && el.tagName !== 'BUTTON' && !el.closest('[data-input-block], .input, [data-block-type=input]')) act(el);
+    // Inputs of input blocks are read on submit; only elements outside them, or of a block with
+    // dispatch_action (data-dispatch, see ../render/client.ts), send block_actions.
+    if (el && el.tagName !== 'BUTTON' && (el.dataset.dispatch || !el.closest('[data-input-block], .input, [data-block-type=input]'))) act(el);
   });
   pane.addEventListener('submit', (e) => {
     const form = e.target.closest('form[data-view-id]');

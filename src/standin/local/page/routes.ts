@@ -4,8 +4,9 @@
  * never answers) and the Host must be this machine's (no DNS rebinding from a web page).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, watch } from 'node:fs';
 import express, { Router, type RequestHandler, type Response } from 'express';
-import { readMailSpool } from '../../../mail/spool.js';
+import { mailFolder, readMailSpool } from '../../../mail/spool.js';
 import type { SlackStandin } from '../../slack-standin.js';
 import type { LocalSession } from '../session.js';
 import { PAGE_SCRIPT } from './client.js';
@@ -17,6 +18,8 @@ export interface PageDeps {
   standin: SlackStandin;
   session: LocalSession;
   dataDir: string;
+  /** Ends what the page keeps running (the Mail folder's watch) when the local Slack stops. */
+  signal?: AbortSignal;
 }
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -48,6 +51,11 @@ export function localSlackPage(deps: PageDeps): Router {
     const c = wanted === 'home' || wanted === 'mail' || standin.isConversation(wanted) ? wanted : (standin.channels[0]?.id ?? 'home');
     return { standin, session, as, c };
   };
+  // The Mail pane is live like a channel: an email written to the spool is an update on the
+  // page's event stream (the folder is made now, as the mailer makes it, so it can be watched).
+  const mailDir = mailFolder(deps.dataDir);
+  mkdirSync(mailDir, { recursive: true, mode: 0o700 });
+  watch(mailDir, { persistent: false, ...(deps.signal ? { signal: deps.signal } : {}) }, () => session.events.emit('update'));
   const pane = async (s: PageState) => paneHtml(s, s.c === 'mail' ? await readMailSpool(deps.dataDir) : undefined);
 
   router.get('/', async (req, res) => {

@@ -2,6 +2,7 @@
 import { escapeHtml } from '../../../html.js';
 import type { SpooledMail } from '../../../mail/spool.js';
 import type { SlackStandin } from '../../slack-standin.js';
+import { MESSAGES_TAB_OFF, MESSAGES_TAB_READ_ONLY } from '../app-manifest.js';
 import type { LocalSession } from '../session.js';
 import { renderHome, renderMessage, renderModal, type RenderContext } from './renderer.js';
 
@@ -18,6 +19,9 @@ export function contextOf(standin: SlackStandin): RenderContext {
   return {
     userName: (id) => standin.findUser(id)?.realName ?? undefined,
     channelName: (id) => standin.channelName(id),
+    // What the users_select / conversations_select menus offer (the settings modal's channel pickers).
+    people: () => standin.users.filter((u) => !u.isBot && !u.deleted).map((u) => ({ id: u.id, name: u.realName })),
+    channels: () => standin.channels.map((c) => ({ id: c.id, name: c.name })),
   };
 }
 
@@ -36,7 +40,7 @@ export function pageHtml(s: PageState, pane: string): string {
   const people = standin.users.filter((u) => !u.isBot && !u.deleted);
   const link = (target: string, label: string) =>
     `<li><a href="${href(as, target)}"${target === c ? ' aria-current="page"' : ''}>${escapeHtml(label)}</a></li>`;
-  const composer = c === 'home' || c === 'mail' ? '' :
+  const composer = c === 'home' || c === 'mail' ? '' : c === dm && MESSAGES_TAB_READ_ONLY ? `<p class="composer-off">${MESSAGES_TAB_OFF}</p>` :
     `<form id="composer"><textarea name="message" aria-label="Message" rows="2" placeholder="Message ${escapeHtml(conversationLabel(s, c))}"></textarea><button type="submit">Send</button></form>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(conversationLabel(s, c))} — Local Slack</title>
