@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { registerSecrets, secretsOfEnv, teeLogText } from './log-scan.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -15,6 +16,7 @@ export interface RunningProcess {
 
 /** Runs a TypeScript entry point of ours with node + tsx, as `npm start` does, with only the env given. */
 export function runEntryPoint(entry: string | string[], env: Record<string, string>): RunningProcess {
+  registerSecrets(secretsOfEnv(env));
   const child = spawn(process.execPath, ['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -25,10 +27,12 @@ export function runEntryPoint(entry: string | string[], env: Record<string, stri
   const listeners = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
+    teeLogText(chunk.toString());
     for (const l of listeners) l();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     err += chunk.toString();
+    teeLogText(chunk.toString());
   });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return {
