@@ -50,6 +50,12 @@ if (!sorted.some((r) => r.area === 'secrets')) {
   process.stderr.write('reliability summary: no "secrets in logs" row; did the log scan (support/secrets-setup.ts) run?\n');
   process.exit(1);
 }
+// Issue 21: at least 10,000 generated and hand-written bad inputs over a whole run.
+const MIN_INPUTS = 10_000;
+if (total.inputs < MIN_INPUTS && process.env.RELIABILITY_PARTIAL !== 'true') {
+  process.stderr.write(`reliability summary: ${total.inputs} inputs tried, fewer than ${MIN_INPUTS} (a partial run? set RELIABILITY_PARTIAL=true)\n`);
+  process.exit(1);
+}
 if (bad > 0 || total.survived < total.injected) {
   process.stderr.write(`reliability summary: secrets in logs ${total.secrets}, lost ${total.lost}, duplicated ${total.duplicated}, unauthorised ${total.unauthorised}, faults not survived ${total.injected - total.survived}\n`);
   process.exit(1);

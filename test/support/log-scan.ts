@@ -54,28 +54,46 @@ export interface ScanResult {
   /** Distinct secret values registered and looked for. */
   known: number;
   /** What was found: the kind and a shortened sample (never the whole secret, even in a report). */
-  found: Array<{ kind: string; sample: string }>;
+  found: Array<{ kind: string; sample: string; where: string }>;
 }
 
 const shorten = (s: string) => (s.length > 12 ? `${s.slice(0, 8)}…(${s.length})` : s);
 
+/** Which line a secret was found in, by its message and subsystem (never the secret itself). */
+function where(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index) + 1;
+  const end = text.indexOf('\n', index);
+  const line = text.slice(start, end === -1 ? undefined : end);
+  const field = (name: string) => line.match(new RegExp(`"${name}":"([^"]{0,80})`))?.[1];
+  return [field('subsystem'), field('msg') ?? line.slice(0, 40).replace(/[A-Za-z0-9_-]{20,}/g, '…')].filter(Boolean).join(': ');
+}
+
+/**
+ * The one place an accept link may be logged: without SMTP_URL the email is written to
+ * DATA_DIR/mail and its link logged as `localAcceptLink`, on purpose (README, local use). The
+ * issue asks for accept tokens when SMTP is set; with it, that line is never written.
+ */
+const LOCAL_ACCEPT_LINK = /"localAcceptLink":"[^"]*"/g;
+
 /** Scans log text for the shapes above and for every known value. */
-export function scanForSecrets(text: string, known: readonly string[]): ScanResult {
+export function scanForSecrets(logText: string, known: readonly string[]): ScanResult {
+  const text = logText.replace(LOCAL_ACCEPT_LINK, '"localAcceptLink":"(no SMTP: logged on purpose)"');
   const found: ScanResult['found'] = [];
   const seen = new Set<string>();
   for (const { name, pattern } of SECRET_SHAPES) {
     for (const m of text.matchAll(pattern)) {
       if (seen.has(m[0])) continue;
       seen.add(m[0]);
-      found.push({ kind: name, sample: shorten(m[0]) });
+      found.push({ kind: name, sample: shorten(m[0]), where: where(text, m.index) });
     }
   }
   const values = [...new Set(known.filter((k) => k.length >= 8))];
   for (const value of values) {
     if (seen.has(value) || [...seen].some((s) => s.includes(value))) continue;
-    if (text.includes(value)) {
+    const index = text.indexOf(value);
+    if (index !== -1) {
       seen.add(value);
-      found.push({ kind: 'known secret', sample: shorten(value) });
+      found.push({ kind: 'known secret', sample: shorten(value), where: where(text, index) });
     }
   }
   return { lines: text.split('\n').filter(Boolean).length, known: values.length, found };

@@ -24,6 +24,14 @@ describe('log scan for secrets', () => {
     for (const s of [...Object.values(secrets), bare]) expect(JSON.stringify(result.found)).not.toContain(s);
   });
 
+  it('allows an accept link only where the app logs it on purpose without SMTP (localAcceptLink)', () => {
+    const token = randomBytes(32).toString('base64url');
+    const local = JSON.stringify({ level: 30, localAcceptLink: `http://localhost:3000/invitations/${token}`, msg: 'invitation email written locally; open the link to accept' });
+    expect(scanForSecrets(local, [token]).found).toEqual([]);
+    const elsewhere = JSON.stringify({ level: 30, url: `/invitations/${token}`, msg: 'request' });
+    expect(scanForSecrets(`${local}\n${elsewhere}`, [token]).found.map((f) => f.where)).toEqual(['request']);
+  });
+
   it('finds nothing in what the logger writes when secrets sit in redacted fields', () => {
     let text = '';
     const log = createLogger({ level: 'debug', pretty: false, destination: new Writable({ write: (c, _e, cb) => ((text += c.toString()), cb()) }) });
