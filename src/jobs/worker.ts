@@ -7,7 +7,8 @@ import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './ta
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
-import { UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
+import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
+import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import type { Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
+  /** How often a held organization's token is tried again (src/jobs/slack-token-hold.ts); 5 minutes unless set. */
+  tokenProbeMs?: number;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
   webhooks?: Partial<Omit<DeliveryDeps, 'db' | 'log'>>;
 }
@@ -77,25 +80,54 @@ async function inBatches(log: Logger, what: string, sweep: (now: Date) => Promis
   if (total > 0) log.info({ count: total }, what);
 }
 
+/** The jobs that call Slack with their organization's token (held together when Slack refuses it). */
+const SLACK_TASKS = new Set<TaskName>([
+  'slack.post-message',
+  'slack.publish-home',
+  'invitation.send-dm',
+  'invitation.update-dm',
+  'removal.post-card',
+  'removal.update-card',
+  'access-review.post',
+  'access-review.update',
+]);
+
 /**
  * Wraps each handler: re-checks the payload (it may predate this version), logs with the
- * job's identity, and finishes jobs Slack refuses for good instead of retrying them.
+ * job's identity, finishes jobs Slack refuses for good instead of retrying them, and holds an
+ * organization's Slack jobs while Slack refuses its token (src/jobs/slack-token-hold.ts).
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
   const table = handlers(deps) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
+  const holds = tokenHolds(deps.pool, deps.tokenProbeMs ?? 5 * 60_000);
   for (const name of Object.keys(taskPayloads) as TaskName[]) {
     const task: Task = async (raw, helpers) => {
       const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
       const payload = taskPayloads[name].parse(raw);
+      const organizationId = SLACK_TASKS.has(name) ? (payload as { organizationId: string }).organizationId : undefined;
+      let verdict: Verdict = 'clear';
+      let fingerprint = '';
       try {
+        if (organizationId) {
+          fingerprint = tokenFingerprint((await deps.slack.forOrganization(organizationId)).token);
+          verdict = await holds.before(organizationId, fingerprint);
+          // Held: fail without calling Slack; the queue tries again later (no storm, no log line each).
+          if (verdict === 'held') throw new SlackTokenHeldError(organizationId);
+        }
         await table[name](payload, {
           attempt: helpers.job.attempts,
           createdAt: new Date(helpers.job.created_at),
           jobId: String(helpers.job.id),
           signal: helpers.abortSignal ?? new AbortController().signal,
         });
+        if (organizationId && verdict === 'probe') await holds.release(organizationId, log, 'a delivery went through');
       } catch (err) {
+        if (err instanceof SlackTokenHeldError) throw err;
+        if (err instanceof SlackTokenError && organizationId) {
+          await holds.hold(organizationId, fingerprint, err.slackError, log);
+          throw new SlackTokenHeldError(organizationId);
+        }
         if (err instanceof UndeliverableError) {
           log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');
           return;

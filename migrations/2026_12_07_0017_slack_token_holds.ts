@@ -1,0 +1,21 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * One row per organization whose Slack bot token Slack refused (invalid_auth, token_revoked,
+ * account_inactive): its Slack jobs are held instead of retried against a dead token
+ * (src/jobs/slack-token-hold.ts). Only a fingerprint of the token is kept, to notice a new one.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+    create table slack_token_holds (
+      organization_id uuid primary key references organizations(id) on delete cascade,
+      slack_error text not null,
+      token_fingerprint text not null,
+      held_at timestamptz not null default now(),
+      next_probe_at timestamptz not null
+    )`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table slack_token_holds`.execute(db);
+}
