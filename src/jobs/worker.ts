@@ -48,7 +48,7 @@ function handlers(deps: WorkerDeps): Handlers {
   return {
     'slack.post-message': async (payload, run) => postMessage(await slackOf(payload.organizationId), payload, run),
     'slack.publish-home': async (payload, run) => publishHome({ ...(await slackOf(payload.organizationId)), renderHome: deps.renderHome }, payload, run.signal),
-    'invitation.send-email': (payload) => sendInvitationEmail({ ...deps.invitations, db: deps.db, log }, payload),
+    'invitation.send-email': (payload, run) => sendInvitationEmail({ ...deps.invitations, db: deps.db, log }, payload, run),
     'invitation.send-dm': async (payload, run) => sendInvitationDm(await invitationsOf(payload.organizationId), payload, run),
     'invitation.update-dm': async (payload, run) => updateInvitationDm(await invitationsOf(payload.organizationId), payload, run.signal),
     'invitation.expire-due': () => inBatches(log, 'invitations expired', (now) => expireInvitations(deps.db, now, BATCH)),
