@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { startHeartbeat } from './heartbeat.js';
 import type pg from 'pg';
@@ -10,7 +11,7 @@ import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type Invitat
 import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
 import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
-import type { Db } from '../db/database.js';
+import { isDatabaseUnavailable, type Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
 import { expireRemovalRequests } from '../team/removals.js';
 import { startDueAccessReviews } from '../activity/access-review.js';
@@ -108,7 +109,7 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
       const organizationId = SLACK_TASKS.has(name) ? (payload as { organizationId: string }).organizationId : undefined;
       let verdict: Verdict = 'clear';
       let fingerprint = '';
-      try {
+      const attemptOnce = async (attempt: number) => {
         if (organizationId) {
           fingerprint = tokenFingerprint((await deps.slack.forOrganization(organizationId)).token);
           verdict = await holds.before(organizationId, fingerprint);
@@ -116,12 +117,26 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
           if (verdict === 'held') throw new SlackTokenHeldError(organizationId);
         }
         await table[name](payload, {
-          attempt: helpers.job.attempts,
+          attempt,
           createdAt: new Date(helpers.job.created_at),
           jobId: String(helpers.job.id),
           signal: helpers.abortSignal ?? new AbortController().signal,
         });
         if (organizationId && verdict === 'probe') await holds.release(organizationId, log, 'a delivery went through');
+      };
+      try {
+        try {
+          await attemptOnce(helpers.job.attempts);
+        } catch (err) {
+          if (!isDatabaseUnavailable(err)) throw err;
+          // A failover or a pooler restart cuts every connection at once; the pool has new ones
+          // a moment later. One quick second go, counted as a later attempt (so a post first
+          // looks for the one this go may have made), instead of the queue's backoff
+          // (test/reliability/database-failover.test.ts). A real outage fails it too.
+          log.warn({ err }, 'database connection lost during the job; trying again in a moment');
+          await sleep(RECONNECT_PAUSE_MS);
+          await attemptOnce(helpers.job.attempts + 1);
+        }
       } catch (err) {
         if (err instanceof SlackTokenHeldError) throw err;
         if (err instanceof SlackTokenError && organizationId) {
@@ -142,6 +157,9 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
 }
 
 const BATCH = 500;
+
+/** How long a job waits for the pool to reconnect after its connection was cut, before its second go. */
+const RECONNECT_PAUSE_MS = 500;
 
 /**
  * Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once.
