@@ -16,8 +16,13 @@ export interface RunningProcess {
 
 /** Runs a TypeScript entry point of ours with node + tsx, as `npm start` does, with only the env given. */
 export function runEntryPoint(entry: string | string[], env: Record<string, string>): RunningProcess {
+  return runNode(['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], env);
+}
+
+/** Runs node with these arguments (e.g. the built dist/ as the Procfile does), with only the env given. */
+export function runNode(args: string[], env: Record<string, string>): RunningProcess {
   registerSecrets(secretsOfEnv(env));
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
