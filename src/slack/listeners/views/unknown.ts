@@ -1,12 +1,12 @@
 import type { App } from '@slack/bolt';
-import { ADD_WEBHOOK_CALLBACK_ID } from '../../blocks/webhook-modal.js';
+import { ADD_WEBHOOK_CALLBACK_ID, EDIT_WEBHOOK_CALLBACK_ID, REDELIVER_CALLBACK_ID } from '../../blocks/webhook-modal.js';
 import { INVITE_MODAL_CALLBACK_ID } from '../../blocks/invite-modal.js';
 import { REJECT_REMOVAL_CALLBACK_ID } from '../../blocks/reject-removal-modal.js';
 import { REMOVE_MODAL_CALLBACK_ID } from '../../blocks/remove-modal.js';
 import { SETTINGS_CALLBACK_ID } from '../../blocks/settings-modal.js';
 
 /** The modals whose submissions have a listener of their own (this folder's other modules). */
-export const SUBMITTED_CALLBACK_IDS = [INVITE_MODAL_CALLBACK_ID, SETTINGS_CALLBACK_ID, REMOVE_MODAL_CALLBACK_ID, REJECT_REMOVAL_CALLBACK_ID, ADD_WEBHOOK_CALLBACK_ID];
+export const SUBMITTED_CALLBACK_IDS = [INVITE_MODAL_CALLBACK_ID, SETTINGS_CALLBACK_ID, REMOVE_MODAL_CALLBACK_ID, REJECT_REMOVAL_CALLBACK_ID, ADD_WEBHOOK_CALLBACK_ID, EDIT_WEBHOOK_CALLBACK_ID, REDELIVER_CALLBACK_ID];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
