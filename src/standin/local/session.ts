@@ -173,8 +173,13 @@ export class LocalSession {
     await this.driver().appHomeOpened(user);
   }
 
-  /** `@name` → `<@U…|name>` for every person of the workspace, as Slack's client does before sending. */
-  linkMentions(text: string): string {
+  /**
+   * What Slack's client sends for what a person typed: `&`, `<` and `>` escaped (so a typed
+   * `<!channel>` is text, not a mention of everyone), then `@name` → `<@U…|name>` for every
+   * person of the workspace.
+   */
+  linkMentions(typed: string): string {
+    const text = typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     return text.replace(/(^|\s)@([a-z0-9._-]+)/gi, (whole, lead: string, name: string) => {
       const person = this.standin.users.find((u) => u.name.toLowerCase() === name.toLowerCase());
       return person ? `${lead}<@${person.id}|${person.name}>` : whole;
