@@ -46,7 +46,9 @@ describe('local Slack journeys in a real browser', () => {
   }, 60_000);
 
   it('shows an email in the open Mail pane as the app writes it, without a reload', async () => {
-    const mail = await h.open({ sidebar: 'Mail' });
+    // Erin watches the Mail pane while Alice invites: none of Alice's modals, no channel's
+    // messages and no one's Home concern Erin's Mail pane, so only the email itself can show up.
+    const mail = await h.open({ as: 'Erin Evans', sidebar: 'Mail' });
     await mail.evaluate('window.sameDocument = true');
     const inbox = mail.getByRole('list', { name: 'Mail' });
     expect(await inbox.getByRole('listitem').filter({ hasText: 'To: yuki@example.org' }).count()).toBe(0);
