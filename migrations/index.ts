@@ -12,6 +12,8 @@ import * as m0010 from './2026_12_07_0010_organization_purges.js';
 import * as m0011 from './2026_12_07_0011_worker_heartbeats.js';
 import * as m0012 from './2026_12_07_0012_webhooks.js';
 import * as m0015 from './2026_12_07_0015_operations.js';
+import * as m0017 from './2026_12_07_0017_operations_round2.js';
+import * as m0018 from './2026_12_07_0018_slack_guests.js';
 
 /**
  * Every migration, listed statically: Kysely's FileMigrationProvider loads files by
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0011_worker_heartbeats': m0011,
   '2026_12_07_0012_webhooks': m0012,
   '2026_12_07_0015_operations': m0015,
+  '2026_12_07_0017_operations_round2': m0017,
+  '2026_12_07_0018_slack_guests': m0018,
 };

@@ -18,6 +18,7 @@ import { ensureOrganization } from './team/organizations.js';
 import { bootstrapOwners } from './team/bootstrap.js';
 import { createWebApp, finishWebApp } from './web/server.js';
 import { webhookDepsOf } from './webhooks/configured.js';
+import { installTellings } from './tellings.js';
 
 export interface TeamManager {
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:3000 */
@@ -45,6 +46,7 @@ export interface StartOptions {
  * app through this one function, so they run the same thing.
  */
 export async function startTeamManager(config: Readonly<Config>, options: StartOptions = {}): Promise<TeamManager> {
+  installTellings();
   const log = options.log ?? createLogger(config.log);
   // Single workspace: prove the token works before anything else starts.
   const identity = config.slack.oauth ? undefined : await identifyWorkspace(config);

@@ -4,14 +4,17 @@ import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import type { ApiKeyScope, Organization } from './db/schema.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api/api-keys.js';
 import { AppError } from './errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { configOrExit } from './process.js';
 import { identifyWorkspace } from './slack/identity.js';
+import { workerSlackClients } from './slack/configured-clients.js';
+import { syncSlackDirectory } from './slack/directory-sync.js';
 import { listAllMembers } from './team/member-repository.js';
 import { ensureOwner } from './team/members.js';
 import { ensureOrganization } from './team/organizations.js';
 import { findOrganizationBySlackTeam } from './team/organization-repository.js';
 import { purgeOrganization } from './team/organization-purge.js';
+import { installTellings } from './tellings.js';
 
 /**
  * The admin command line: `npm run cli -- <command> [options]`, for whoever runs the server.
@@ -27,6 +30,8 @@ Commands:
                              make an API key (read-only unless --read-write); it is printed once, never again
   api-keys list              print the API keys: id, name, scope, prefix, created, last used, revoked
   api-keys revoke <id>       revoke an API key at once (its id from api-keys list)
+  sync slack                 apply the Slack workspace's accounts to the team now: deactivated accounts
+                             removed, new profile emails taken (what the daily sync does); prints what changed
   organizations purge --team <T…> --yes
                              delete a workspace's team and all its data (after Team Manager was
                              uninstalled there); the purge itself is recorded, its rows are not kept
@@ -145,17 +150,36 @@ const commands: Record<string, Command> = {
     });
   },
 
+  async sync(args, team) {
+    if (args[0] !== 'slack' || args.length > 1) throw new UsageError('expected: sync slack');
+    await withDatabase(async (database, config, log) => {
+      if (!config.slack.botToken && !config.slack.oauth) throw new AppError('no_slack', 'sync slack needs Slack credentials: set SLACK_BOT_TOKEN (or the OAuth variables of a distributed deployment)');
+      const organization = await organizationFor(database, config, team);
+      const client = await workerSlackClients(config, database.db, log).forOrganization(organization.id);
+      const r = await syncSlackDirectory({ db: database.db, client, organization, log, ...config.directorySync });
+      process.stdout.write(
+        `Looked at ${r.seen} Slack accounts, ${r.linked} linked to members of ${organization.name}: ` +
+          `${r.removed} removed (deactivated in Slack), ${r.emailsChanged} emails updated` +
+          `${r.guestsChanged ? `, ${r.guestsChanged} guest flags updated` : ''}` +
+          `${r.lastOwnerKept ? `, ${r.lastOwnerKept} deactivated but kept as the last owner` : ''}` +
+          `${r.emailsRefused ? `, ${r.emailsRefused} email changes refused (another member has the address)` : ''}` +
+          `${r.reactivationsReported ? `, ${r.reactivationsReported} reactivations reported to the owners` : ''}.\n`,
+      );
+    });
+  },
+
   async help() {
     process.stdout.write(`${USAGE}\n`);
   },
 };
 
-async function withDatabase(work: (database: DatabaseHandle, config: Readonly<Config>) => Promise<void>): Promise<void> {
+async function withDatabase(work: (database: DatabaseHandle, config: Readonly<Config>, log: Logger) => Promise<void>): Promise<void> {
   const config = configOrExit({ requireSlack: false });
+  installTellings();
   const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, pretty: false });
   const database = await connectDatabase(config, log, { migrate: true });
   try {
-    await work(database, config);
+    await work(database, config, log);
   } finally {
     await database.close();
   }

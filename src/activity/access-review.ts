@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AccessReview, AccessReviewDecision, AccessReviewItem, AuditSource, Member, Organization } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, moment, person, say, type Word } from '../errors.js';
 import { enqueue } from '../jobs/queue.js';
 import { inChange } from '../team/change.js';
 import { findMemberById } from '../team/member-repository.js';
 import { lockOrganization } from '../team/organization-repository.js';
-import { memberLabel, timeLabel } from '../team/people.js';
 import { decide, ForbiddenError } from '../team/policy.js';
 import { approvalsChannelOf } from '../team/removal-outcomes.js';
 import { appendAuditEvent, SYSTEM_ACTOR } from './audit-repository.js';
@@ -260,7 +259,7 @@ export type ReviewDecision = AccessReviewDecision;
 export class AccessReviewDecisionRefusedError extends AppError {
   constructor(
     code: string,
-    message: string,
+    message: string | readonly Word[],
     /** The item as it is, when the refusal is that it was decided already. */
     readonly item?: AccessReviewItem,
   ) {
@@ -286,12 +285,12 @@ export interface DecidedReviewItem {
 }
 
 /** "already kept by X on T" / "removal already started by X on T", for whoever clicks late. */
-function alreadyDecidedSentence(item: AccessReviewItem, member: Member, decider: Member | undefined): string {
-  const by = decider ? ` by ${memberLabel(decider)}` : '';
-  const at = item.decided_at ? ` on ${timeLabel(item.decided_at)}` : '';
+function alreadyDecidedSentence(item: AccessReviewItem, member: Member, decider: Member | undefined): Word[] {
+  const by: Word[] = decider ? say` by ${person(decider)}` : [];
+  const at: Word[] = item.decided_at ? say` on ${moment(item.decided_at)}` : [];
   return item.decision === 'keep'
-    ? `${memberLabel(member)} was already kept${by}${at}.`
-    : `The removal of ${memberLabel(member)} was already started${by}${at}.`;
+    ? say`${person(member)} was already kept${by}${at}.`
+    : say`The removal of ${person(member)} was already started${by}${at}.`;
 }
 
 /**
@@ -318,7 +317,7 @@ export async function decideReviewItem(db: Db, input: DecideReviewItemInput): Pr
     if (newer) {
       throw new AccessReviewDecisionRefusedError(
         'review_replaced',
-        `This access review was replaced by a newer one on ${timeLabel(newer.created_at)}; whoever is still inactive is listed there.`,
+        say`This access review was replaced by a newer one on ${moment(newer.created_at)}; whoever is still inactive is listed there.`,
       );
     }
     const item = await findItem(trx, review.id, input.memberId, { forUpdate: true });
@@ -329,7 +328,7 @@ export async function decideReviewItem(db: Db, input: DecideReviewItemInput): Pr
       throw new AccessReviewDecisionRefusedError('already_decided', alreadyDecidedSentence(item, member, decider), item);
     }
     if (member.status !== 'active') {
-      throw new AccessReviewDecisionRefusedError('not_a_member', `${memberLabel(member)} is no longer a member of the team: there is nothing to decide.`);
+      throw new AccessReviewDecisionRefusedError('not_a_member', say`${person(member)} is no longer a member of the team: there is nothing to decide.`);
     }
     // (The last owner needs no check: whoever clicks is another active owner.)
     if (input.decision === 'remove' && member.id === owner.id) throw new ForbiddenError('To remove yourself, use `/team leave`.');

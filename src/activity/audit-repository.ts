@@ -1,6 +1,7 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { ActorType, AuditEvent, AuditSource } from '../db/schema.js';
 import { queuePublicEvents } from '../events/outbox.js';
+import { tellChange } from '../events/tellers.js';
 
 /** Who did something: a member, a Slack user not (yet) a member, an API key, the CLI or the system. */
 export interface Actor {
@@ -23,11 +24,13 @@ export interface AuditEventInput {
 /**
  * Appends one event. Called by services inside the transaction that makes the change, so
  * the event exists exactly when the change does. The table refuses UPDATE and DELETE.
- * Its public events (src/events) are queued here too, so no change path can forget them.
+ * Its public events (src/events) are queued here too, and the tellers (Slack, email) are handed
+ * the event, so no change path can forget to tell.
  */
 export async function appendAuditEvent(db: DbOrTrx, event: AuditEventInput): Promise<AuditEvent> {
   const row = await db.insertInto('audit_events').values(auditRow(event)).returningAll().executeTakeFirstOrThrow();
   await queuePublicEvents(db, [row]);
+  await tellChange(db, [row]);
   return row;
 }
 
@@ -36,6 +39,7 @@ export async function appendAuditEvents(db: DbOrTrx, events: readonly AuditEvent
   if (events.length === 0) return;
   const rows = await db.insertInto('audit_events').values(events.map(auditRow)).returningAll().execute();
   await queuePublicEvents(db, rows);
+  await tellChange(db, rows);
 }
 
 function auditRow(event: AuditEventInput) {

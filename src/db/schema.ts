@@ -35,6 +35,8 @@ export interface MembersTable {
   email: string;
   slack_user_id: string | null;
   display_name: string | null;
+  /** A guest in Slack (is_restricted / is_ultra_restricted): may be a member, never an owner. */
+  slack_guest: ColumnType<boolean, boolean | undefined, boolean>;
   role: ColumnType<Role, Role | undefined, Role>;
   status: ColumnType<MemberStatus, MemberStatus | undefined, MemberStatus>;
   joined_at: Timestamp;

@@ -120,6 +120,8 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.email_change_refused': null,
   'member.deactivation_kept_last_owner': null,
   'member.reactivation_reported': null,
+  // Whether someone is a Slack guest is Slack's business; the product sees the role, unchanged.
+  'member.guest_changed': null,
   'organization.created': null,
   'api_key.created': null,
   'api_key.revoked': null,

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { createMailer } from '../mail/mailer.js';
 import { workerSlackClients } from '../slack/configured-clients.js';
 import { renderHomeForUser } from '../slack/home/home-view.js';
+import { syncSlackDirectory } from '../slack/directory-sync.js';
 import { startWorker } from './worker.js';
 import { webhookDepsOf } from '../webhooks/configured.js';
 
@@ -37,9 +38,13 @@ export async function startConfiguredWorker(
     log,
     concurrency: config.worker.concurrency,
     deadAfterMs: config.worker.deadAfterSeconds * 1000,
+    tokenProbeMs: config.worker.tokenRetrySeconds * 1000,
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: own.db }, organizationId, slackUserId),
     invitations: { mailer, publicUrl: config.http.publicUrl },
     webhooks: webhookDepsOf(config),
+    syncDirectory: async (organization, client, signal) => {
+      await syncSlackDirectory({ db: own.db, client, organization, log, signal, ...config.directorySync });
+    },
   });
   return {
     async stop() {

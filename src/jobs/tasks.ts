@@ -77,6 +77,12 @@ export const taskPayloads = {
   }),
   /** Periodic (cron, hourly): webhook delivery bodies older than 7 days are dropped. */
   'webhook.purge-bodies': z.object({}).passthrough(),
+  /** Periodic (cron, daily): queues a directory sync for every organization. */
+  'slack.sync-directories': z.object({}).passthrough(),
+  /** Reconciles one organization with its Slack workspace's accounts (src/slack/directory-sync.ts), for events that were missed. */
+  'slack.sync-directory': z.object({
+    organizationId: z.uuid(),
+  }),
 } as const;
 
 export type TaskName = keyof typeof taskPayloads;

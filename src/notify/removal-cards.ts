@@ -14,6 +14,11 @@ import { postOnce } from './exactly-once.js';
 export const removalCardDeliveryId = (requestId: string) => `removal-card:${requestId}`;
 export const removalRequesterDmDeliveryId = (requestId: string) => `removal-requester-dm:${requestId}`;
 
+/** Both of a request's jobs (post the card, rewrite it) share one queue, so they run in order. */
+export function removalCardQueue(requestId: string): string {
+  return `removal-request:${requestId}`;
+}
+
 export interface RemovalCardDeps {
   db: Db;
   slack: WebClient;

@@ -1,6 +1,6 @@
 import type { Member, Organization } from '../db/schema.js';
 import { readPendingInvitations } from '../team/pending-invitations.js';
-import { memberLabel } from '../team/people.js';
+import { memberLabel } from './mrkdwn.js';
 import { NOT_A_MEMBER_MESSAGE } from '../team/policy.js';
 import { PENDING_PAGE_SIZE, pendingInvitationsMessage } from './blocks/pending-invitations.js';
 import type { SlackReply } from './blocks/reply.js';

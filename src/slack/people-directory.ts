@@ -7,6 +7,11 @@ import type { PeopleDirectory } from '../team/people.js';
  * other than this workspace and outside its enterprise) has no profile here: their email must
  * never match — and so link — a member of this team.
  */
+/** Slack's guests: multi-channel (is_restricted) and single-channel (is_ultra_restricted). */
+export function isSlackGuest(user: { is_restricted?: boolean; is_ultra_restricted?: boolean }): boolean {
+  return user.is_restricted === true || user.is_ultra_restricted === true;
+}
+
 export function slackPeopleDirectory(client: WebClient, home?: { teamId: string; enterpriseId?: string | undefined }): PeopleDirectory {
   return {
     async profile(userId) {
@@ -19,6 +24,7 @@ export function slackPeopleDirectory(client: WebClient, home?: { teamId: string;
         return {
           email: user.profile?.email ?? null,
           displayName: user.profile?.display_name || user.profile?.real_name || user.real_name || user.name || null,
+          guest: isSlackGuest(user),
         };
       } catch (err) {
         if ((err as { data?: { error?: string } }).data?.error === 'user_not_found') return null;

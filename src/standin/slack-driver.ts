@@ -301,60 +301,7 @@ export class SlackDriver {
     if (!user) throw new Error(`the stand-in workspace has no user ${userId}`);
     if (changes.deleted !== undefined) user.deleted = changes.deleted;
     if (changes.email !== undefined) user.email = changes.email;
-    const [first, ...rest] = user.realName.split(' ');
-    return {
-      type: 'user_change',
-      user: {
-        id: user.id,
-        team_id: user.teamId ?? this.standin.teamId,
-        ...(user.isStranger ? { is_stranger: true } : {}),
-        name: user.name,
-        deleted: user.deleted ?? false,
-        color: '9f69e7',
-        real_name: user.realName,
-        tz: user.tz ?? 'America/Los_Angeles',
-        tz_label: 'Pacific Standard Time',
-        tz_offset: -28800,
-        profile: {
-          title: '',
-          phone: '',
-          skype: '',
-          real_name: user.realName,
-          real_name_normalized: user.realName,
-          display_name: user.name,
-          display_name_normalized: user.name,
-          fields: null,
-          status_text: '',
-          status_emoji: '',
-          status_emoji_display_info: [],
-          status_expiration: 0,
-          avatar_hash: randomBytes(6).toString('hex'),
-          first_name: first ?? '',
-          last_name: rest.join(' '),
-          email: user.email,
-          image_24: `https://avatars.${this.standin.teamDomain}.test/${user.id}_24.png`,
-          image_32: `https://avatars.${this.standin.teamDomain}.test/${user.id}_32.png`,
-          image_48: `https://avatars.${this.standin.teamDomain}.test/${user.id}_48.png`,
-          image_72: `https://avatars.${this.standin.teamDomain}.test/${user.id}_72.png`,
-          image_192: `https://avatars.${this.standin.teamDomain}.test/${user.id}_192.png`,
-          image_512: `https://avatars.${this.standin.teamDomain}.test/${user.id}_512.png`,
-          status_text_canonical: '',
-          team: user.teamId ?? this.standin.teamId,
-        },
-        is_admin: false,
-        is_owner: false,
-        is_primary_owner: false,
-        is_restricted: false,
-        is_ultra_restricted: false,
-        is_bot: user.isBot ?? false,
-        is_app_user: false,
-        updated: nowSec(),
-        is_email_confirmed: true,
-        who_can_share_contact_card: 'EVERYONE',
-        locale: 'en-US',
-      },
-      cache_ts: nowSec(),
-    };
+    return { type: 'user_change', user: this.standin.userPayload(user), cache_ts: nowSec() };
   }
 
   /** The user opened the app's Home tab; Slack includes the last published home view, if any. */

@@ -29,6 +29,7 @@ export async function resolveActingMember(
     const updated = await updateMember(trx, member.id, {
       slack_user_id: slackUserId,
       display_name: member.display_name ?? profile.displayName,
+      slack_guest: profile.guest === true,
     });
     // The link is Team Manager's inference from Slack's verified profile email, whoever triggered it.
     await appendAuditEvent(trx, {
@@ -37,7 +38,7 @@ export async function resolveActingMember(
       action: 'member.slack_linked',
       target: { type: 'member', id: member.id },
       before: { slack_user_id: null },
-      after: { slack_user_id: slackUserId },
+      after: { slack_user_id: slackUserId, ...(profile.guest ? { guest: true } : {}) },
       source: 'slack',
     });
     return updated;

@@ -1,14 +1,10 @@
 import type { Db, DbOrTrx } from '../db/database.js';
-import type { AuditSource, Organization } from '../db/schema.js';
+import type { AuditSource } from '../db/schema.js';
 import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
-import { refreshHomeTabs } from '../notify/people.js';
 import { inChange } from './change.js';
 import { normaliseEmail } from './emails.js';
 import { endMembership } from './membership-end.js';
 import { countActiveOwners, findMemberByEmail, findMemberBySlackUser, updateMember } from './member-repository.js';
-import { memberLabel } from './people.js';
-import { approvalsChannelOf } from './removal-outcomes.js';
 
 /**
  * Changes that come from the place people's accounts live (a directory: Slack's workspace
@@ -61,11 +57,6 @@ export async function accountDeactivated(
         },
         source: directory.source,
       });
-      await notifyOwnersChannel(trx, organization, {
-        text:
-          `:warning: ${memberLabel(member)} was deactivated in ${directory.name}, but is the team's last owner, so they were not removed ` +
-          `(a team always needs an owner). Add another owner with \`${ADD_OWNER_COMMAND}\`, then remove ${memberLabel(member)}.`,
-      });
       return 'last_owner_kept';
     }
 
@@ -77,9 +68,6 @@ export async function accountDeactivated(
       details: { directory: directory.name },
       source: directory.source,
       now: new Date(),
-    });
-    await notifyTeamChannel(trx, organization, {
-      text: `:wave: ${memberLabel(member)} was deactivated in ${directory.name} and removed from the team.`,
     });
     return 'removed';
   });
@@ -109,11 +97,6 @@ export async function accountReactivated(
       target: { type: 'member', id: member.id },
       after: { status: 'removed', directory: directory.name },
       source: directory.source,
-    });
-    await notifyOwnersChannel(trx, organization, {
-      text:
-        `:information_source: ${memberLabel(member)} was reactivated in ${directory.name}. They are not back on the team ` +
-        `(a removal stays a removal); an owner can invite ${member.email} again if they should be.`,
     });
     return 'reported';
   });
@@ -150,11 +133,6 @@ export async function accountEmailChanged(
         after: { email, reason: 'another member has this email', other_member_id: holder.id, directory: directory.name },
         source: directory.source,
       });
-      await notifyOwnersChannel(trx, organization, {
-        text:
-          `:warning: ${memberLabel(member)} changed their email in ${directory.name} to ${email}, but ${memberLabel(holder)} ` +
-          `already has that address here, so ${memberLabel(member)} keeps ${member.email}. Sort out which person it belongs to.`,
-      });
       return 'collision';
     }
 
@@ -168,14 +146,38 @@ export async function accountEmailChanged(
       after: { email, directory: directory.name },
       source: directory.source,
     });
-    await refreshHomeTabs(trx, organization.id, [member.slack_user_id]);
     return 'changed';
   });
 }
 
-/** The owners' channel: approvals when set, else the team channel. */
-function notifyOwnersChannel(trx: DbOrTrx, organization: Organization, message: { text: string }): Promise<boolean> {
-  return notifyTeamChannel(trx, { id: organization.id, team_channel_id: approvalsChannelOf(organization) }, message);
+export type GuestChangeOutcome = 'changed' | 'unchanged' | 'not_a_member';
+
+/**
+ * The account became a guest of the workspace, or a full member again. The member's flag follows
+ * (audited); it decides whether they can be made an owner (members.ts). An owner who became a
+ * guest stays an owner — demoting is a person's decision — and the owners are told (tellings).
+ */
+export async function accountGuestChanged(
+  db: Db,
+  input: { organizationId: string; slackUserId: string; guest: boolean; directory: Directory },
+): Promise<GuestChangeOutcome> {
+  const { directory } = input;
+  return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
+    const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
+    if (!member || member.status !== 'active') return 'not_a_member';
+    if (member.slack_guest === input.guest) return 'unchanged';
+    await updateMember(trx, member.id, { slack_guest: input.guest });
+    await appendAuditEvent(trx, {
+      organizationId: organization.id,
+      actor: directory.actor,
+      action: 'member.guest_changed',
+      target: { type: 'member', id: member.id },
+      before: { guest: member.slack_guest },
+      after: { guest: input.guest, role: member.role, directory: directory.name },
+      source: directory.source,
+    });
+    return 'changed';
+  });
 }
 
 /**

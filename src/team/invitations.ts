@@ -3,14 +3,10 @@ import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Invitation, Member, Organization, Role } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type Actor as AuditActor } from '../activity/audit-repository.js';
-import { enqueue, enqueueAll, type JobSpec } from '../jobs/queue.js';
-import { notifyTeamChannel, teamChannelJob } from '../notify/team-channel.js';
-import { homeRefreshJobs, refreshHomeTabs } from '../notify/people.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { findMemberByEmail, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';
 import { findOrganizationById, lockOrganization } from './organization-repository.js';
-import { memberLabel, roleLabel } from './people.js';
 import {
   activeMemberEmails,
   countInvitationsSince,
@@ -102,29 +98,8 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
         source: input.source,
       })),
     );
-    const summary = teamChannelJob(organization, { text: invitedSummary(actor, accepted, input.role) });
-    await enqueueAll(trx, [
-      ...invitations.flatMap(deliveryJobs),
-      ...(summary ? [summary] : []),
-      ...homeRefreshJobs(organization.id, [actor.slack_user_id]),
-    ]);
     return { invitations, refused };
   });
-}
-
-/** An invitation's email and DM; the keys fold a resend into a pending delivery. */
-function deliveryJobs(invitation: Invitation): JobSpec[] {
-  const payload = { organizationId: invitation.organization_id, invitationId: invitation.id, sendCount: invitation.send_count };
-  return [
-    { task: 'invitation.send-email', payload, options: { jobKey: `invitation-email:${invitation.id}` } },
-    { task: 'invitation.send-dm', payload, options: { jobKey: `invitation-dm:${invitation.id}` } },
-  ];
-}
-
-function invitedSummary(actor: Member, emails: readonly string[], role: Role): string {
-  const who = emails.length === 1 ? '1 person' : `${emails.length} people`;
-  const more = emails.length > 10 ? ` and ${emails.length - 10} more` : '';
-  return `:envelope: ${memberLabel(actor)} invited ${who} as ${roleLabel(role)}: ${emails.slice(0, 10).join(', ')}${more}.`;
 }
 
 /** Resend renews the token (the old link dies now) and the expiry; pending or expired ones only. */
@@ -168,9 +143,6 @@ export async function resendInvitation(
       after: { status: 'pending', expires_at: expiresAt.toISOString(), send_count: updated.send_count },
       source: input.source,
     });
-    await enqueueAll(trx, deliveryJobs(updated));
-    await notifyTeamChannel(trx, organization, { text: `:envelope: ${memberLabel(actor)} resent the invitation to ${updated.email}.` });
-    await refreshHomeTabs(trx, organization.id, [actor.slack_user_id]);
     return updated;
   });
 }
@@ -190,13 +162,11 @@ export async function cancelInvitation(
     const cancelled = await closeInvitation(trx, organization, invitation, 'cancelled', { type: 'member', id: actor.id }, input.source, {
       cancelled_by_member_id: actor.id,
     });
-    await notifyTeamChannel(trx, organization, { text: `:no_entry_sign: ${memberLabel(actor)} cancelled the invitation to ${invitation.email}.` });
-    await refreshHomeTabs(trx, organization.id, [actor.slack_user_id]);
     return cancelled;
   });
 }
 
-/** Ends an invitation without a member: cancelled, declined or expired; audited; its DM rewritten. */
+/** Ends an invitation without a member: cancelled, declined or expired; audited (the tellers rewrite its DM). */
 async function closeInvitation(
   trx: DbOrTrx,
   organization: Organization,
@@ -206,22 +176,42 @@ async function closeInvitation(
   source: AuditSource,
   extra: { cancelled_by_member_id?: string } = {},
 ): Promise<Invitation> {
+  const [closed] = await closeInvitations(trx, organization, [invitation], status, actor, source, extra);
+  return closed!;
+}
+
+/** Several at once, with their audit events in one append: an expiry run is one change, told once. */
+async function closeInvitations(
+  trx: DbOrTrx,
+  organization: Organization,
+  invitations: readonly Invitation[],
+  status: 'cancelled' | 'declined' | 'expired',
+  actor: AuditActor,
+  source: AuditSource,
+  extra: { cancelled_by_member_id?: string } = {},
+): Promise<Invitation[]> {
+  const closed: Invitation[] = [];
   // The token hash stays, so a link to a closed invitation can still say what became of it.
-  const closed = await updateInvitation(trx, invitation.id, { status, responded_at: new Date(), ...extra });
-  await appendAuditEvent(trx, {
-    organizationId: organization.id,
-    actor,
-    action: `invitation.${status}`,
-    target: { type: 'invitation', id: invitation.id },
-    before: { status: invitation.status },
-    after: { status },
-    source,
-  });
-  if (invitation.dm_ts) await enqueue(trx, 'invitation.update-dm', { organizationId: organization.id, invitationId: invitation.id });
+  for (const invitation of invitations) closed.push(await updateInvitation(trx, invitation.id, { status, responded_at: new Date(), ...extra }));
+  await appendAuditEvents(
+    trx,
+    invitations.map((invitation) => ({
+      organizationId: organization.id,
+      actor,
+      action: `invitation.${status}`,
+      target: { type: 'invitation', id: invitation.id },
+      before: { status: invitation.status },
+      after: { status },
+      source,
+    })),
+  );
   return closed;
 }
 
-export type AcceptChannel = { kind: 'link'; token: string } | { kind: 'slack'; invitationId: string; organizationId: string; slackUserId: string; profileEmail: string | null; displayName: string | null };
+export type AcceptChannel =
+  | { kind: 'link'; token: string }
+  /** `guest`: the clicker is a guest of the workspace, who joins as a member even when invited as an owner. */
+  | { kind: 'slack'; invitationId: string; organizationId: string; slackUserId: string; profileEmail: string | null; displayName: string | null; guest?: boolean };
 
 /** Why an invitation can't be used now; each gets its own page or message. */
 export class InvitationUnusableError extends AppError {
@@ -279,21 +269,26 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
     const { invitation, organization } = await usableInvitation(trx, via, now);
     await lockOrganization(trx, organization.id);
     const slackUserId = via.kind === 'slack' ? via.slackUserId : null;
+    const guest = via.kind === 'slack' && via.guest === true;
+    // Guests may be members, never owners (members.ts): an owner invitation makes a guest a member.
+    const role = guest ? 'member' : invitation.role;
     const existing = await findMemberByEmail(trx, organization.id, invitation.email, { forUpdate: true });
     let member: Member;
     if (!existing) {
       member = await insertMember(trx, {
         organizationId: organization.id,
         email: invitation.email,
-        role: invitation.role,
+        role,
         slackUserId,
         displayName: via.kind === 'slack' ? via.displayName : null,
         invitedBy: invitation.invited_by_member_id,
+        slackGuest: guest,
       });
     } else if (existing.status === 'removed') {
       member = await updateMember(trx, existing.id, {
         status: 'active',
-        role: invitation.role,
+        role,
+        slack_guest: guest,
         removed_at: null,
         removed_by_member_id: null,
         removal_reason: null,
@@ -313,15 +308,9 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
       action: 'invitation.accepted',
       target: { type: 'member', id: member.id },
       before: { invitation_status: 'pending', member_status: existing?.status ?? null },
-      after: { invitation_id: invitation.id, role: member.role, status: 'active' },
+      after: { invitation_id: invitation.id, role: member.role, status: 'active', ...(member !== existing && role !== invitation.role ? { invited_role: invitation.role, guest: true } : {}) },
       source: via.kind === 'slack' ? 'slack' : 'web',
     });
-    const inviter = invitation.invited_by_member_id ? await findMemberById(trx, organization.id, invitation.invited_by_member_id) : undefined;
-    await notifyTeamChannel(trx, organization, {
-      text: `:tada: ${memberLabel(member)} joined as ${roleLabel(member.role)}${inviter ? `, invited by ${memberLabel(inviter)}` : ''}.`,
-    });
-    if (invitation.dm_ts) await enqueue(trx, 'invitation.update-dm', { organizationId: organization.id, invitationId: invitation.id });
-    await refreshHomeTabs(trx, organization.id, [inviter?.slack_user_id, member.slack_user_id]);
     return { member, organization, invitation: accepted };
   });
 }
@@ -332,14 +321,13 @@ export async function declineInvitation(db: Db, via: AcceptChannel, now = new Da
     // The invitee declines: from Slack they are that Slack user, from the email link the invited address.
     const actor: AuditActor = via.kind === 'slack' ? { type: 'slack_user', id: via.slackUserId } : { type: 'invitee', id: invitation.email };
     const declined = await closeInvitation(trx, organization, invitation, 'declined', actor, via.kind === 'slack' ? 'slack' : 'web');
-    await notifyTeamChannel(trx, organization, { text: `${invitation.email} declined the invitation to join the team.` });
     return { organization, invitation: declined };
   });
 }
 
 /**
  * The periodic expiry: pending invitations past their time become expired (their links die),
- * each audited, with one message per organization per run. Rows are claimed with SKIP LOCKED,
+ * each audited, one append (and so one message) per organization per run. Rows are claimed with SKIP LOCKED,
  * so several workers never expire one twice.
  */
 export async function expireInvitations(db: Db, now = new Date(), batchSize = 500): Promise<number> {
@@ -349,11 +337,7 @@ export async function expireInvitations(db: Db, now = new Date(), batchSize = 50
     for (const invitation of due) byOrganization.set(invitation.organization_id, [...(byOrganization.get(invitation.organization_id) ?? []), invitation]);
     for (const [organizationId, invitations] of byOrganization) {
       const organization = (await findOrganizationById(trx, organizationId))!;
-      for (const invitation of invitations) await closeInvitation(trx, organization, invitation, 'expired', SYSTEM_ACTOR, 'system');
-      const emails = invitations.map((i) => i.email);
-      await notifyTeamChannel(trx, organization, {
-        text: `:hourglass: ${emails.length === 1 ? 'The invitation' : `${emails.length} invitations`} to ${emails.slice(0, 10).join(', ')}${emails.length > 10 ? ` and ${emails.length - 10} more` : ''} expired. Owners can resend from \`/team pending\`.`,
-      });
+      await closeInvitations(trx, organization, invitations, 'expired', SYSTEM_ACTOR, 'system');
     }
     return due.length;
   });
@@ -369,7 +353,7 @@ export async function cancelInvitationsSentBy(trx: DbOrTrx, organization: Organi
     .where('status', '=', 'pending')
     .forUpdate()
     .execute();
-  for (const invitation of pending) await closeInvitation(trx, organization, invitation, 'cancelled', SYSTEM_ACTOR, source);
+  if (pending.length > 0) await closeInvitations(trx, organization, pending, 'cancelled', SYSTEM_ACTOR, source);
   return pending.length;
 }
 

@@ -47,7 +47,7 @@ export function activeOwnersCountQuery(db: DbOrTrx, organizationId: string) {
 
 export async function insertMember(
   db: DbOrTrx,
-  values: { organizationId: string; email: string; role: Role; slackUserId?: string | null; displayName?: string | null; invitedBy?: string | null },
+  values: { organizationId: string; email: string; role: Role; slackUserId?: string | null; displayName?: string | null; invitedBy?: string | null; slackGuest?: boolean },
 ): Promise<Member> {
   return db
     .insertInto('members')
@@ -58,6 +58,7 @@ export async function insertMember(
       slack_user_id: values.slackUserId ?? null,
       display_name: values.displayName ?? null,
       invited_by_member_id: values.invitedBy ?? null,
+      slack_guest: values.slackGuest ?? false,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -72,6 +73,7 @@ export async function updateMember(
     status: MemberStatus;
     slack_user_id: string | null;
     display_name: string | null;
+    slack_guest: boolean;
     removed_at: Date | null;
     removed_by_member_id: string | null;
     removal_reason: string | null;

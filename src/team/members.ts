@@ -1,19 +1,19 @@
 import type { Db } from '../db/database.js';
 import type { AuditSource, Member, Role } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, person, say } from '../errors.js';
 import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
-import { notifyMember, refreshHomeTabs } from '../notify/people.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { countActiveOwners, findMemberById, insertMember, recordRoleChange, updateMember, findMemberByEmail } from './member-repository.js';
 import { lockOrganization } from './organization-repository.js';
-import { memberLabel, roleLabel } from './people.js';
 import { normaliseEmail } from './emails.js';
 import { endMembership } from './membership-end.js';
 
 export const LAST_OWNER_MESSAGE =
   'A team always needs at least one owner. Make someone else an owner first.';
+
+/** Slack's guests see only the channels they were let into: owning the team is more than that. */
+export const GUEST_OWNER_MESSAGE = 'Guests can be members of the team, not owners.';
 
 export interface RoleChangeInput {
   organizationId: string;
@@ -43,10 +43,13 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
     }
     authorize(actor, 'member.change_role', organization.id, target);
     if (target.role === input.role) {
-      throw new AppError('no_change', `${memberLabel(target)} is already ${input.role === 'owner' ? 'an owner' : 'a member'}. Nothing was changed.`);
+      throw new AppError('no_change', say`${person(target)} is already ${input.role === 'owner' ? 'an owner' : 'a member'}. Nothing was changed.`);
     }
     if (target.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
-      throw new AppError('last_owner', `${memberLabel(target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
+      throw new AppError('last_owner', say`${person(target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
+    }
+    if (input.role === 'owner' && target.slack_guest) {
+      throw new AppError('guest_owner', say`${person(target)} is a guest in Slack. ${GUEST_OWNER_MESSAGE}`);
     }
 
     const updated = await updateMember(trx, target.id, { role: input.role });
@@ -67,19 +70,6 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
       after: { role: input.role },
       source: input.source,
     });
-    const change = `from ${roleLabel(target.role)} to ${roleLabel(input.role)}`;
-    await notifyTeamChannel(trx, organization, {
-      text: `:arrows_counterclockwise: ${memberLabel(actor)} changed ${memberLabel(target)}'s role ${change}.`,
-    });
-    if (target.id !== actor.id) {
-      await notifyMember(trx, target, {
-        text:
-          input.role === 'owner'
-            ? `:tada: ${memberLabel(actor)} made you an *owner* of ${organization.name}'s team. You can now invite people, change roles and settings with \`/team\`.`
-            : `${memberLabel(actor)} changed your role in ${organization.name}'s team ${change}.`,
-      });
-    }
-    await refreshHomeTabs(trx, organization.id, [actor.slack_user_id, target.slack_user_id]);
     return { member: updated, previousRole: target.role };
   });
 }
@@ -99,7 +89,6 @@ export async function leaveTeam(db: Db, input: { organizationId: string; actorMe
       source: input.source,
       now: new Date(),
     });
-    await notifyTeamChannel(trx, organization, { text: `:wave: ${memberLabel(actor)} left the team.` });
     return left;
   });
 }
@@ -159,8 +148,6 @@ export async function ensureOwner(
       by: null,
       source: input.source,
     });
-    await notifyTeamChannel(trx, organization, { text: `:key: ${memberLabel(member)} is now an owner of the team.` });
-    await refreshHomeTabs(trx, organization.id, [member.slack_user_id]);
     return { member, outcome };
   });
 }

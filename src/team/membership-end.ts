@@ -1,7 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization } from '../db/schema.js';
 import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
-import { refreshHomeTabs } from '../notify/people.js';
 import { cancelInvitationsSentBy } from './invitations.js';
 import { updateMember } from './member-repository.js';
 import { closeRequest } from './removal-outcomes.js';
@@ -49,6 +48,5 @@ export async function endMembership(trx: DbOrTrx, organization: Organization, me
     const why = request.target_member_id === member.id ? 'they are no longer a member' : 'the owner who asked for it is no longer a member';
     await closeRequest(trx, organization, request, { status: 'cancelled', decider: null, reason: why, actor: end.actor, source: end.source, now: end.now });
   }
-  await refreshHomeTabs(trx, organization.id, [member.slack_user_id]);
   return ended;
 }

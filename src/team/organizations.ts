@@ -1,7 +1,6 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
 import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
 import {
   findOrganizationBySlackTeam,
   findOrganizationBySlackTeamForUpdate,
@@ -18,8 +17,8 @@ export interface WorkspaceIdentity {
 
 /**
  * The organization of a Slack workspace, created on first sight. Creation, and adopting the
- * configured team channel, are state changes: each writes its audit event and queues its
- * channel message in the same transaction.
+ * configured team channel, are state changes: each writes its audit event in the same
+ * transaction (from which the team channel hears of it: src/notify/tellings).
  */
 export async function ensureOrganization(
   db: Db,
@@ -48,11 +47,6 @@ export async function ensureOrganizationIn(trx: DbOrTrx, workspace: WorkspaceIde
       after: { slack_team_id: created.slack_team_id, name: created.name, team_channel_id: created.team_channel_id },
       source,
     });
-    await notifyTeamChannel(trx, created, {
-      text:
-        `:wave: Team Manager is now connected to ${created.name}. This channel will hear about ` +
-        'people joining and leaving the team and about role changes. Type `/team help` to see what it can do.',
-    });
     return created;
   }
 
@@ -68,9 +62,6 @@ export async function ensureOrganizationIn(trx: DbOrTrx, workspace: WorkspaceIde
     before: { team_channel_id: organization.team_channel_id },
     after: { team_channel_id: updated.team_channel_id },
     source,
-  });
-  await notifyTeamChannel(trx, updated, {
-    text: `:wave: Team Manager will post ${updated.name}'s team updates in this channel from now on.`,
   });
   return updated;
 }

@@ -1,19 +1,14 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization, RemovalRequest } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, moment, person, say, type Word } from '../errors.js';
 import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
-import { enqueue } from '../jobs/queue.js';
-import { notifyMember, refreshHomeTabs } from '../notify/people.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
 import { authorize, decide, NOT_A_MEMBER_MESSAGE, type Actor } from './policy.js';
 import { inChange } from './change.js';
 import { countActiveOwners, findMemberById } from './member-repository.js';
 import { endMembership } from './membership-end.js';
 import { findOrganizationById } from './organization-repository.js';
-import { memberLabel, timeLabel } from './people.js';
-import { closeRequest, removalCardQueue, teamChannelApartFromCard } from './removal-outcomes.js';
+import { closeRequest } from './removal-outcomes.js';
 import {
-  activeOwnerSlackIds,
   countOtherActiveOwners,
   findPendingRequestFor,
   findRemovalRequest,
@@ -55,7 +50,7 @@ async function removableTarget(trx: DbOrTrx, organization: Organization, actor: 
   }
   authorize(actor, 'member.request_removal', organization.id, target);
   if (target.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
-    throw new AppError('last_owner', `${memberLabel(target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
+    throw new AppError('last_owner', say`${person(target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
   }
   return { actor, target };
 }
@@ -123,13 +118,6 @@ export async function requestRemoval(
       after: { status: 'pending', target_member_id: target.id, reason, expires_at: request.expires_at.toISOString() },
       source: input.source,
     });
-    await enqueue(trx, 'removal.post-card', { organizationId: organization.id, requestId: request.id }, { queueName: removalCardQueue(request.id) });
-    if (teamChannelApartFromCard(organization)) {
-      await notifyTeamChannel(trx, organization, {
-        text: `:hourglass_flowing_sand: ${memberLabel(requester)} asked to remove ${memberLabel(target)}; waiting for another owner's approval in <#${organization.approvals_channel_id}>.`,
-      });
-    }
-    await refreshHomeTabs(trx, organization.id, await activeOwnerSlackIds(trx, organization.id));
     return { kind: 'requested' as const, request, alreadyPending: false };
   });
 }
@@ -144,10 +132,10 @@ interface Removal {
   now: Date;
 }
 
-/** Ends the target's membership and tells whoever should know; inside the decision's transaction. */
+/** Ends the target's membership, inside the decision's transaction; its audit event says who asked and who approved, for the tellers. */
 async function removeMember(trx: DbOrTrx, organization: Organization, removal: Removal): Promise<Member> {
   const { target, requester, approver } = removal;
-  const removed = await endMembership(trx, organization, target, {
+  return endMembership(trx, organization, target, {
     action: 'member.removed',
     actor: { type: 'member', id: (approver ?? requester).id },
     removedBy: requester,
@@ -156,17 +144,6 @@ async function removeMember(trx: DbOrTrx, organization: Organization, removal: R
     source: removal.source,
     now: removal.now,
   });
-  if (!approver) {
-    // With approval, closeRequest announces it ("removed by X, approved by Y").
-    await notifyTeamChannel(trx, organization, { text: `:wave: ${memberLabel(target)} was removed by ${memberLabel(requester)}.` });
-  }
-  if (organization.notify_removed_member) {
-    await notifyMember(trx, target, {
-      text: `Your access to ${organization.name}'s team in Team Manager has ended: ${memberLabel(requester)} removed you${approver ? `, approved by ${memberLabel(approver)}` : ''}. If you think this is a mistake, ask an owner.`,
-    });
-  }
-  await refreshHomeTabs(trx, organization.id, [requester.slack_user_id, approver?.slack_user_id]);
-  return removed;
 }
 
 /**
@@ -179,35 +156,35 @@ export function decisionRefusal(
   decision: RemovalDecision,
   request: RemovalRequest,
   people: { requester: Member; target: Member; decider: Member | null },
-): string | undefined {
-  if (!actor || actor.status !== 'active' || actor.organization_id !== request.organization_id) return NOT_A_MEMBER_MESSAGE;
+): readonly Word[] | undefined {
+  if (!actor || actor.status !== 'active' || actor.organization_id !== request.organization_id) return [NOT_A_MEMBER_MESSAGE];
   if (request.status !== 'pending') return alreadyClosedSentence(request, people);
   if (decision === 'withdraw') {
-    return actor.id === request.requested_by_member_id ? undefined : `Only ${memberLabel(people.requester)}, who asked for this removal, can withdraw it.`;
+    return actor.id === request.requested_by_member_id ? undefined : say`Only ${person(people.requester)}, who asked for this removal, can withdraw it.`;
   }
   const allowed = decide(actor, 'removal.decide', request.organization_id);
-  if (!allowed.allowed) return allowed.reason;
+  if (!allowed.allowed) return [allowed.reason ?? NOT_A_MEMBER_MESSAGE];
   if (actor.id === request.requested_by_member_id) {
-    return 'You asked for this removal, so another owner has to approve or reject it. You can withdraw it instead.';
+    return ['You asked for this removal, so another owner has to approve or reject it. You can withdraw it instead.'];
   }
-  if (actor.id === request.target_member_id) return 'This request is about you, so another owner has to decide it.';
+  if (actor.id === request.target_member_id) return ['This request is about you, so another owner has to decide it.'];
   return undefined;
 }
 
-function alreadyClosedSentence(request: RemovalRequest, people: { requester: Member; target: Member; decider: Member | null }): string {
-  const at = request.decided_at ? ` ${timeLabel(request.decided_at)}` : '';
-  const by = people.decider ? ` by ${memberLabel(people.decider)}` : '';
+function alreadyClosedSentence(request: RemovalRequest, people: { requester: Member; target: Member; decider: Member | null }): Word[] {
+  const on: Word[] = request.decided_at ? say` on ${moment(request.decided_at)}` : [];
+  const by: Word[] = people.decider ? say` by ${person(people.decider)}` : [];
   switch (request.status) {
     case 'approved':
-      return `This request was already approved${by}${at ? ' on' + at : ''}: ${memberLabel(people.target)} was removed.`;
+      return say`This request was already approved${by}${on}: ${person(people.target)} was removed.`;
     case 'rejected':
-      return `This request was already rejected${by}${at ? ' on' + at : ''}.`;
+      return say`This request was already rejected${by}${on}.`;
     case 'withdrawn':
-      return `This request was withdrawn by ${memberLabel(people.requester)}${at ? ' on' + at : ''}.`;
+      return say`This request was withdrawn by ${person(people.requester)}${on}.`;
     case 'expired':
-      return `This request expired${at ? ' on' + at : ''} without a decision.`;
+      return say`This request expired${on} without a decision.`;
     default:
-      return `This request was cancelled${at ? ' on' + at : ''}${request.decision_reason ? `: ${request.decision_reason}` : ''}.`;
+      return say`This request was cancelled${on}${request.decision_reason ? `: ${request.decision_reason}` : ''}.`;
   }
 }
 
@@ -230,7 +207,7 @@ async function loadRequest(trx: DbOrTrx, organizationId: string, requestId: stri
 export async function checkRemovalDecision(
   db: Db,
   input: { organizationId: string; actorMemberId: string | null; requestId: string; decision: RemovalDecision },
-): Promise<{ request: RemovalRequest; target: Member; refusal?: string }> {
+): Promise<{ request: RemovalRequest; target: Member; refusal?: readonly Word[] }> {
   const { request, people } = await loadRequest(db, input.organizationId, input.requestId, false);
   const actor = input.actorMemberId ? ((await findMemberById(db, input.organizationId, input.actorMemberId)) ?? null) : null;
   const refusal = decisionRefusal(actor, input.decision, request, people);
@@ -238,7 +215,7 @@ export async function checkRemovalDecision(
 }
 
 export class RemovalDecisionRefusedError extends AppError {
-  constructor(message: string, readonly request: RemovalRequest) {
+  constructor(message: readonly Word[], readonly request: RemovalRequest) {
     super('decision_refused', message);
   }
 }
@@ -273,7 +250,7 @@ export async function decideRemoval(
     if (input.decision === 'approve') {
       // Re-checked at the moment of approval: the target may have become the last owner meanwhile.
       if (people.target.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
-        throw new AppError('last_owner', `${memberLabel(people.target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
+        throw new AppError('last_owner', say`${person(people.target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
       }
       const closed = await closeRequest(trx, organization, request, { status: 'approved', decider, reason: null, actor: { type: 'member', id: decider.id }, source: input.source, now });
       const target = await removeMember(trx, organization, {

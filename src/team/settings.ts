@@ -3,16 +3,13 @@ import type { Db } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { appendAuditEvent } from '../activity/audit-repository.js';
-import { notifyTeamChannel } from '../notify/team-channel.js';
-import { codeSpan } from '../slack/mrkdwn.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { updateOrganizationSettings } from './organization-repository.js';
-import { memberLabel } from './people.js';
 
 /**
- * Team settings (product brief, "Settings"): the rules, the `updateSettings` service and the
- * words of the channel summary. The values live in columns of `organizations`; this module
+ * Team settings (product brief, "Settings"): the rules and the `updateSettings` service (the
+ * channel's summary of a change is src/notify/tellings/settings.ts). The values live in columns of `organizations`; this module
  * never sees Slack types — the modal is built and read back in src/slack.
  */
 
@@ -193,74 +190,6 @@ export function settingsOf(organization: Organization): Settings {
 }
 
 // ---------------------------------------------------------------------------
-// Words
-
-const channelText = (id: string | null | undefined) => (id ? `<#${id}>` : '_none_');
-const policyText = (p: Settings['removal_approval_policy'] | undefined) =>
-  p === 'none' ? "no approval (the requester's confirmation is enough)" : 'another owner must approve';
-const onOff = (b: boolean | undefined) => (b ? 'on' : 'off');
-
-/**
- * The lines of the team channel's summary of a change, one per changed field (`after` says
- * which). Pure, so the words are tested without a database. Domains are user text: escaped.
- */
-export function describeSettingsChange(before: Partial<Settings>, after: Partial<Settings>): string {
-  const lines: string[] = [];
-  const has = (k: SettingKey) => k in after && after[k] !== undefined;
-  if (has('team_channel_id')) {
-    lines.push(
-      `• Team channel: ${channelText(before.team_channel_id)} → ${channelText(after.team_channel_id)}` +
-        (after.team_channel_id ? ' (team updates are posted there from now on)' : ' (team updates are no longer posted anywhere)'),
-    );
-  }
-  if (has('approvals_channel_id')) {
-    lines.push(`• Approvals channel: ${channelText(before.approvals_channel_id)} → ${channelText(after.approvals_channel_id)}`);
-  }
-  if (has('removal_approval_policy')) {
-    lines.push(`• Removal approval: ${policyText(before.removal_approval_policy)} → ${policyText(after.removal_approval_policy)}`);
-  }
-  if (has('removal_request_expiry_hours')) {
-    lines.push(
-      `• Removal requests expire after: ${before.removal_request_expiry_hours ?? '?'} → ${after.removal_request_expiry_hours} hours` +
-        ' (requests already waiting keep their expiry)',
-    );
-  }
-  if (has('notify_removed_member')) {
-    lines.push(
-      `• Notify the removed person: ${onOff(before.notify_removed_member)} → ${onOff(after.notify_removed_member)}` +
-        (after.notify_removed_member ? ' (removed people get a DM saying their access has ended)' : ' (removed people are no longer sent a DM)'),
-    );
-  }
-  if (has('invitation_expiry_days')) {
-    lines.push(`• Invitations expire after: ${before.invitation_expiry_days ?? '?'} → ${after.invitation_expiry_days} days`);
-  }
-  if (has('allowed_email_domains')) {
-    const was = new Set(before.allowed_email_domains ?? []);
-    const now = after.allowed_email_domains ?? [];
-    const added = now.filter((d) => !was.has(d));
-    const removed = [...was].filter((d) => !now.includes(d));
-    const parts: string[] = [];
-    if (added.length > 0) parts.push(`added ${added.map(codeSpan).join(', ')}`);
-    if (removed.length > 0) parts.push(`removed ${removed.map(codeSpan).join(', ')}`);
-    if (now.length === 0) parts.push('any domain may be invited now');
-    lines.push(`• Allowed email domains: ${parts.join('; ')}`);
-  }
-  if (has('require_sso')) {
-    lines.push(
-      `• Require SSO: ${onOff(before.require_sso)} → ${onOff(after.require_sso)}` +
-        (after.require_sso ? ' (invitations can be accepted only inside Slack)' : ' (invitations can also be accepted by email link)'),
-    );
-  }
-  if (has('access_review_cadence')) {
-    lines.push(`• Access review: ${before.access_review_cadence ?? '?'} → ${after.access_review_cadence}`);
-  }
-  if (has('inactivity_threshold_days')) {
-    lines.push(`• Inactive after: ${before.inactivity_threshold_days ?? '?'} → ${after.inactivity_threshold_days} days without a sign-in`);
-  }
-  return lines.join('\n');
-}
-
-// ---------------------------------------------------------------------------
 // Service
 
 export interface UpdateSettingsInput {
@@ -281,8 +210,8 @@ export interface UpdateSettingsResult {
 /**
  * Changes the team settings in one transaction: lock the organization, re-read and authorise
  * the actor, write the changed columns, one `settings.changed` audit event (actor: the member,
- * target: the organization — how the actor's activity finds its configuration changes) and
- * the summary for the team channel — the new one when it moved.
+ * target: the organization — how the actor's activity finds its configuration changes),
+ * (from which the team channel hears the summary: src/notify/tellings/settings.ts).
  */
 export async function updateSettings(db: Db, input: UpdateSettingsInput): Promise<UpdateSettingsResult> {
   return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
@@ -303,13 +232,6 @@ export async function updateSettings(db: Db, input: UpdateSettingsInput): Promis
       after,
       source: input.source,
     });
-    const text = `:gear: ${memberLabel(actor)} changed the team settings:\n${describeSettingsChange(before, after)}`;
-    // notifyTeamChannel posts to the channel of the row it is given: the new one.
-    const posted = await notifyTeamChannel(trx, updated, { text });
-    if (!posted && organization.team_channel_id) {
-      // The team channel was cleared: the old one is the only place that can hear it stopped.
-      await notifyTeamChannel(trx, organization, { text });
-    }
     return { organization: updated, changed };
   });
 }

@@ -6,8 +6,6 @@ import type { WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
 import { wakeEndpoint } from '../events/outbox.js';
-import { notifyMember } from '../notify/people.js';
-import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import { signingSecrets } from './endpoints.js';
 import { signatureHeaders, type SecretBox } from './signing.js';
 import { checkUrlForm, resolveTarget, UrlRefused, type UrlPolicy } from './ssrf.js';
@@ -174,15 +172,10 @@ async function failed(deps: DeliveryDeps, endpoint: WebhookEndpoint, head: Webho
       action: 'webhook.endpoint_disabled',
       target: { type: 'webhook_endpoint', id: endpoint.id },
       before: { status: 'active' },
-      after: { status: 'disabled', reason },
+      // What the owners are told (src/notify/tellings/webhooks.ts) is read from here.
+      after: { status: 'disabled', reason, url: endpoint.url, error: result.error ?? 'error' },
       source: 'system',
     });
-    const owners = await trx.selectFrom('members').selectAll().where('organization_id', '=', endpoint.organization_id).where('role', '=', 'owner').where('status', '=', 'active').execute();
-    for (const owner of owners) {
-      await notifyMember(trx, owner, {
-        text: `:warning: The webhook endpoint ${escapeMrkdwn(endpoint.url)} has failed every delivery for 3 days (${escapeMrkdwn(result.error ?? 'error')}), so Team Manager disabled it. Its events are kept; resume it with \`/team webhooks\` once it answers again.`,
-      });
-    }
   });
 }
 

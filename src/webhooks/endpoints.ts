@@ -266,6 +266,12 @@ export async function redeliver(
   });
 }
 
+/** One endpoint of the organization, or undefined (also for an id that is not a uuid). */
+export async function findEndpoint(db: DbOrTrx, organizationId: string, id: string): Promise<WebhookEndpoint | undefined> {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  return db.selectFrom('webhook_endpoints').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
 export async function listEndpoints(db: DbOrTrx, organizationId: string): Promise<WebhookEndpoint[]> {
   return db.selectFrom('webhook_endpoints').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').execute();
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Invitation, Organization } from '../../src/db/schema.js';
-import { auditSentence } from '../../src/activity/audit-sentences.js';
+import { auditSentence } from '../../src/slack/blocks/audit-sentences.js';
 import { validateView } from '../../src/standin/block-kit-limits.js';
 import type { RecordedCall } from '../../src/standin/index.js';
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';

@@ -10,6 +10,7 @@ import {
 } from '../../src/activity/access-review.js';
 import { CRON_ITEMS } from '../../src/jobs/worker.js';
 import { ACCESS_REVIEW_ACTIONS, accessReviewDigest, MAX_UNDECIDED_ROWS, parseReviewButtonValue } from '../../src/slack/blocks/access-review.js';
+import { slackMessage } from '../../src/slack/mrkdwn.js';
 import { validateBlocks } from '../../src/standin/block-kit-limits.js';
 import { NOT_A_MEMBER_MESSAGE } from '../../src/team/policy.js';
 import { useTestDatabase } from '../support/database.js';
@@ -260,7 +261,8 @@ describe('decisions', () => {
     for (const late of [olga, carol]) {
       const refused = await refusalOf(decide(late, review, sleepy, 'remove'));
       expect(refused.code).toBe('already_decided');
-      expect(refused.message).toMatch(/^sleepy was already kept by <@U0OLGA> on <!date\^\d+\^/);
+      // As Slack shows it: the decider mentioned, the moment in the reader's time zone.
+      expect(slackMessage(refused)).toMatch(/^sleepy was already kept by <@U0OLGA> on <!date\^\d+\^/);
     }
     expect(await eventsOf(org, 'access_review.kept')).toHaveLength(1);
     expect(await eventsOf(org, 'access_review.remove_started')).toHaveLength(0);

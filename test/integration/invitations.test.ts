@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pino from 'pino';
 import type { Organization, Member } from '../../src/db/schema.js';
-import { actorName } from '../../src/activity/audit-sentences.js';
+import { actorName } from '../../src/slack/blocks/audit-sentences.js';
 import { AppError } from '../../src/errors.js';
 import {
   acceptInvitation,

@@ -6,7 +6,7 @@ import { changeRole, leaveTeam } from '../../src/team/members.js';
 import { createInvitations } from '../../src/team/invitations.js';
 import { findMemberById } from '../../src/team/member-repository.js';
 import { useTestDatabase } from '../support/database.js';
-import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
+import { auditActions, seedMember, seedOrganization } from '../support/seed.js';
 import { refusalOf } from '../support/refusal.js';
 
 const t = useTestDatabase();
@@ -43,8 +43,6 @@ async function requestOf(o: Organization, actor: Member, target: Member, reason:
 
 const status = async (m: Member) => (await findMemberById(t.db, m.organization_id, m.id))!.status;
 const requestStatus = async (id: string) => (await t.db.selectFrom('removal_requests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-const channelPosts = async (o: Organization, channel: string) =>
-  (await queuedJobs(t.db, o.id)).filter((j) => j.task === 'slack.post-message' && j.payload.channel === channel).map((j) => String(j.payload.text));
 const eventsOf = async (o: Organization, action: string) =>
   t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', o.id).where('action', '=', action).execute();
 
@@ -73,20 +71,7 @@ describe('policy `none`: the requester confirmation is enough', () => {
     expect(await auditActions(t.db, o.id)).toEqual(['invitation.sent', 'member.removed', 'invitation.cancelled']);
     expect(await t.db.selectFrom('invitations').select('status').where('organization_id', '=', o.id).execute()).toEqual([{ status: 'cancelled' }]);
 
-    expect(await channelPosts(o, 'C0TEAM0001')).toEqual([':wave: <@U0BOB> was removed by <@U0OLGA>.']);
-    const [dm] = await channelPosts(o, 'U0BOB');
-    expect(dm).toContain("Your access to Acme's team in Team Manager has ended: <@U0OLGA> removed you");
     expect(await t.db.selectFrom('removal_requests').selectAll().where('organization_id', '=', o.id).execute()).toEqual([]);
-  });
-
-  it('with `notify_removed_member` off, the removed person gets no DM', async () => {
-    const o = await newOrganization('none');
-    await t.db.updateTable('organizations').set({ notify_removed_member: false }).where('id', '=', o.id).execute();
-    const olga = await seedMember(t.db, o, 'olga@acme.test', 'owner', { slackUserId: 'U0OLGA' });
-    const bob = await seedMember(t.db, o, 'bob@acme.test', 'member', { slackUserId: 'U0BOB' });
-    await requestRemoval(t.db, { organizationId: o.id, actorMemberId: olga.id, targetMemberId: bob.id, source: 'slack' });
-    expect(await status(bob)).toBe('removed');
-    expect(await channelPosts(o, 'U0BOB')).toEqual([]);
   });
 
   it('of two owners removing each other at the same moment, exactly one wins and one owner remains', async () => {
@@ -118,7 +103,6 @@ describe('who may ask', () => {
     expect((await ask(null, bob)).message).toContain("You're not an active member of this team");
     expect((await ask(olga, outsider)).message).toBe('That person is not an active member of this team.');
     expect(await auditActions(t.db, org.id)).toEqual([]);
-    expect(await queuedJobs(t.db, org.id)).toEqual([]);
   });
 
   it('previewRemoval says whether approval is needed, with the same refusals', async () => {
@@ -141,10 +125,6 @@ describe('policy `another-owner`', () => {
     expect(request.expires_at.getTime() - request.created_at.getTime()).toBeCloseTo(72 * 3600 * 1000, -4);
     expect(await status(bob)).toBe('active');
     expect(await auditActions(t.db, org.id)).toEqual(['removal.requested']);
-    const jobs = await queuedJobs(t.db, org.id);
-    expect(jobs.filter((j) => j.task === 'removal.post-card').map((j) => j.payload.requestId)).toEqual([request.id]);
-    // The team channel hears of it, pointing to the approvals channel where the card is.
-    expect(await channelPosts(org, 'C0TEAM0001')).toEqual([expect.stringContaining('asked to remove <@U0BOB>; waiting for another owner')]);
 
     const again = await requestRemoval(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, source: 'slack' });
     expect(again).toMatchObject({ kind: 'requested', alreadyPending: true, request: { id: request.id } });
@@ -162,10 +142,6 @@ describe('policy `another-owner`', () => {
     expect(await auditActions(t.db, org.id)).toEqual(['removal.requested', 'member.removed']);
     expect((await eventsOf(org, 'member.removed'))[0]).toMatchObject({ actor_id: carol.id, after: { requested_by: olga.id, approved_by: carol.id, removal_request_id: request.id } });
 
-    expect(await channelPosts(org, 'C0TEAM0001')).toEqual([':wave: <@U0BOB> was removed by <@U0OLGA>, approved by <@U0CAROL>.']);
-    expect(await channelPosts(org, 'U0OLGA')).toEqual([':white_check_mark: <@U0CAROL> approved your request: <@U0BOB> was removed from the team.']);
-    expect((await channelPosts(org, 'U0BOB'))[0]).toContain('approved by <@U0CAROL>');
-    expect((await queuedJobs(t.db, org.id)).filter((j) => j.task === 'removal.update-card')).toHaveLength(1);
   });
 
   it('20 owners clicking Approve at the same moment: one removal, one audit event, one channel post', async () => {
@@ -180,10 +156,12 @@ describe('policy `another-owner`', () => {
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(19);
-    for (const l of lost) expect(l.reason.message).toMatch(/^This request was already approved by <@U0APP\d+> on <!date\^\d+\^/);
+    for (const l of lost) {
+      // Named and dated as words (Slack renders them as a mention and a local time): here, as plain text.
+      expect(l.reason.message).toMatch(/^This request was already approved by approver\d+@acme\.test on \d{4}-\d\d-\d\d \d\d:\d\d UTC: /);
+      expect(l.reason.words).toContainEqual({ person: expect.objectContaining({ slack_user_id: expect.stringMatching(/^U0APP\d+$/) }) });
+    }
     expect(await eventsOf(org, 'member.removed')).toHaveLength(1);
-    expect(await channelPosts(org, 'C0TEAM0001')).toHaveLength(1);
-    expect((await queuedJobs(t.db, org.id)).filter((j) => j.task === 'removal.update-card')).toHaveLength(1);
   });
 
   it('approve and reject at the same moment: exactly one outcome, one event', async () => {
@@ -205,11 +183,9 @@ describe('policy `another-owner`', () => {
     const { olga, carol, bob } = await threeOwnersAndBob(org);
     const request = await requestOf(org, olga, bob);
     await decide(org, carol, request.id, 'approve');
-    const jobsBefore = (await queuedJobs(t.db, org.id)).length;
     const err = await refusalOf(decide(org, carol, request.id, 'approve'));
-    expect(err.message).toMatch(/^This request was already approved by <@U0CAROL>/);
+    expect(err.message).toMatch(/^This request was already approved by carol@acme\.test/);
     expect(await eventsOf(org, 'member.removed')).toHaveLength(1);
-    expect((await queuedJobs(t.db, org.id)).length).toBe(jobsBefore);
   });
 
   it('refuses the requester, the target, a member, a removed owner and an owner demoted after the card went out; nothing changes', async () => {
@@ -228,7 +204,7 @@ describe('policy `another-owner`', () => {
     expect(await refusal(mallory, 'reject')).toBe('Only owners can approve or reject removals. You are a member of this team.');
     expect(await refusal(gone)).toContain("You're not an active member of this team");
     expect(await refusal(dave)).toBe('Only owners can approve or reject removals. You are a member of this team.');
-    expect(await refusal(bob, 'withdraw')).toBe('Only <@U0OLGA>, who asked for this removal, can withdraw it.');
+    expect(await refusal(bob, 'withdraw')).toBe('Only olga@acme.test, who asked for this removal, can withdraw it.');
 
     expect(await requestStatus(request.id)).toBe('pending');
     expect(await status(carol)).toBe('active');
@@ -246,12 +222,11 @@ describe('policy `another-owner`', () => {
     expect(await status(bob)).toBe('active');
     expect((await eventsOf(org, 'removal.rejected'))[0]).toMatchObject({ actor_id: carol.id, after: { reason: 'He is <!channel> needed' } });
     // The reason is shown, escaped: no channel-wide ping from a rejection.
-    expect(await channelPosts(org, 'U0OLGA')).toEqual([':x: <@U0CAROL> rejected your request to remove <@U0BOB>: “He is &lt;!channel&gt; needed”. <@U0BOB> is still a member.']);
 
     const second = await requestOf(org, olga, bob);
     await decide(org, olga, second.id, 'withdraw');
     expect(await requestStatus(second.id)).toBe('withdrawn');
-    expect((await refusalOf(decide(org, dave, second.id, 'approve'))).message).toMatch(/^This request was withdrawn by <@U0OLGA>/);
+    expect((await refusalOf(decide(org, dave, second.id, 'approve'))).message).toMatch(/^This request was withdrawn by olga@acme\.test/);
   });
 
   it('approving the removal of an owner re-checks the last-owner rule: of two crossing requests only one can succeed', async () => {
@@ -283,8 +258,6 @@ describe('requests end with their people', () => {
       decision_reason: 'they are no longer a member',
     });
     expect(await auditActions(t.db, org.id)).toEqual(['removal.requested', 'member.left', 'removal.cancelled']);
-    expect((await queuedJobs(t.db, org.id)).filter((j) => j.task === 'removal.update-card')).toHaveLength(1);
-    expect(await channelPosts(org, 'U0OLGA')).toEqual(['Your request to remove <@U0BOB> was cancelled: “they are no longer a member”.']);
 
     const erin = await seedMember(t.db, org, 'erin@acme.test', 'member');
     const byDave = await requestOf(org, dave, erin);
@@ -312,8 +285,6 @@ describe('expiry', () => {
     const expired = await eventsOf(org, 'removal.expired');
     expect(expired).toHaveLength(1);
     expect(expired[0]).toMatchObject({ actor_type: 'system', source: 'system' });
-    expect((await channelPosts(org, 'U0OLGA'))[0]).toContain('expired: no other owner decided within 1 hour');
-    expect((await queuedJobs(t.db, org.id)).filter((j) => j.task === 'removal.update-card')).toHaveLength(1);
     expect((await refusalOf(decide(org, carol, request.id, 'approve'))).message).toMatch(/^This request expired on/);
     expect(await status(bob)).toBe('active');
   });

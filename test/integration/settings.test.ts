@@ -6,7 +6,7 @@ import { findOrganizationById } from '../../src/team/organization-repository.js'
 import { requestRemoval } from '../../src/team/removals.js';
 import { InvalidSettingsError, REMOVAL_REQUEST_EXPIRY_HOURS, updateSettings, type SettingsInput } from '../../src/team/settings.js';
 import { useTestDatabase } from '../support/database.js';
-import { auditActions, queuedJobs, seedMember, seedOrganization } from '../support/seed.js';
+import { auditActions, seedMember, seedOrganization } from '../support/seed.js';
 import { refusalOf } from '../support/refusal.js';
 
 const t = useTestDatabase();
@@ -29,7 +29,6 @@ async function expectUnchanged(): Promise<void> {
   const now = (await findOrganizationById(t.db, org.id))!;
   expect({ ...now, updated_at: null }).toEqual({ ...org, updated_at: null });
   expect(await auditActions(t.db, org.id)).toEqual([]);
-  expect(await queuedJobs(t.db, org.id)).toEqual([]);
 }
 
 describe('updateSettings', () => {
@@ -65,20 +64,6 @@ describe('updateSettings', () => {
       after: { invitation_expiry_days: 14, allowed_email_domains: ['acme.test', 'example.org'], require_sso: true },
     });
 
-    const jobs = await queuedJobs(t.db, org.id);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.payload).toMatchObject({ channel: 'C0TEAM0001' });
-    expect(jobs[0]!.payload.text).toBe(
-      [
-        ':gear: <@U0OLGA> changed the team settings:',
-        '• Invitations expire after: 7 → 14 days',
-        '• Allowed email domains: added `acme.test`, `example.org`',
-        '• Require SSO: off → on (invitations can be accepted only inside Slack)',
-      ].join('\n'),
-    );
-    // Queued with the team channel's pacing queue, like every other channel message.
-    const { rows } = await sql<{ queue_name: string }>`select queue_name from graphile_worker.jobs`.execute(t.db);
-    expect(rows).toEqual([{ queue_name: 'slack-channel:C0TEAM0001' }]);
   });
 
   it('saves how long removal requests wait and whether the removed person is told: one event naming both, one summary', async () => {
@@ -97,15 +82,6 @@ describe('updateSettings', () => {
       before: { removal_request_expiry_hours: 72, notify_removed_member: true },
       after: { removal_request_expiry_hours: 24, notify_removed_member: false },
     });
-    const jobs = await queuedJobs(t.db, org.id);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.payload.text).toBe(
-      [
-        ':gear: <@U0OLGA> changed the team settings:',
-        '• Removal requests expire after: 72 → 24 hours (requests already waiting keep their expiry)',
-        '• Notify the removed person: on → off (removed people are no longer sent a DM)',
-      ].join('\n'),
-    );
   });
 
   it('the saved values are what removals use: a new request waits the new hours; the removed person gets a DM only while notifying is on', async () => {
@@ -123,47 +99,10 @@ describe('updateSettings', () => {
     await sql`delete from graphile_worker._private_jobs`.execute(t.db);
     const silent = await requestRemoval(t.db, { organizationId: org.id, actorMemberId: owner.id, targetMemberId: dan.id, source: 'slack' });
     expect(silent.kind).toBe('removed');
-    expect((await queuedJobs(t.db, org.id)).filter((j) => j.payload.channel === 'U0DAN')).toEqual([]);
 
     const eve = await seedMember(t.db, org, 'eve@acme.test', 'member', { slackUserId: 'U0EVE' });
     await update(owner.id, { notify_removed_member: true });
     await requestRemoval(t.db, { organizationId: org.id, actorMemberId: owner.id, targetMemberId: eve.id, source: 'slack' });
-    const dms = (await queuedJobs(t.db, org.id)).filter((j) => j.payload.channel === 'U0EVE');
-    expect(dms).toHaveLength(1);
-    expect(dms[0]!.payload.text).toContain('has ended');
-  });
-
-  it('announces a new team channel in the new channel, and says so', async () => {
-    await update(owner.id, { team_channel_id: 'C0GENERAL1', approvals_channel_id: 'C0APPR0001' });
-    const jobs = await queuedJobs(t.db, org.id);
-    expect(jobs.map((j) => j.payload.channel)).toEqual(['C0GENERAL1']);
-    expect(jobs[0]!.payload.text).toContain('• Team channel: <#C0TEAM0001> → <#C0GENERAL1> (team updates are posted there from now on)');
-    expect(jobs[0]!.payload.text).toContain('• Approvals channel: _none_ → <#C0APPR0001>');
-  });
-
-  it('tells the old channel when the team channel is cleared', async () => {
-    await update(owner.id, { team_channel_id: null });
-    const jobs = await queuedJobs(t.db, org.id);
-    expect(jobs.map((j) => j.payload.channel)).toEqual(['C0TEAM0001']);
-    expect(jobs[0]!.payload.text).toContain('team updates are no longer posted anywhere');
-  });
-
-  it('queues the summary in the same transaction: when queueing fails, the change and its event roll back', async () => {
-    // A trigger that refuses this organization's jobs stands in for the queue failing mid-transaction.
-    await sql`
-      create function test_refuse_job() returns trigger language plpgsql as $$
-      begin
-        if new.payload->>'organizationId' = ${sql.lit(org.id)} then raise exception 'queue unavailable'; end if;
-        return new;
-      end $$`.execute(t.db);
-    await sql`create trigger refuse_job before insert on graphile_worker._private_jobs for each row execute function test_refuse_job()`.execute(t.db);
-    try {
-      await expect(update(owner.id, { invitation_expiry_days: 3 })).rejects.toThrow('queue unavailable');
-    } finally {
-      await sql`drop trigger refuse_job on graphile_worker._private_jobs`.execute(t.db);
-      await sql`drop function test_refuse_job()`.execute(t.db);
-    }
-    await expectUnchanged();
   });
 
   it('a change that changes nothing writes nothing: no event, no job, the same row', async () => {
@@ -177,7 +116,6 @@ describe('updateSettings', () => {
     expect(result.organization).toEqual(before);
     expect(await findOrganizationById(t.db, org.id)).toEqual(before);
     expect(await auditActions(t.db, org.id)).toEqual(eventsBefore);
-    expect(await queuedJobs(t.db, org.id)).toEqual([]);
   });
 
   it('refuses a member with the policy sentence, and changes nothing', async () => {

@@ -344,6 +344,26 @@ describe('SlackStandin with a real WebClient', () => {
         await standin.stop();
       }
     });
+    it('pages users.list with a cursor (deactivated accounts included) and holds it to Tier 2: the 21st call in a minute is a 429 with Retry-After', async () => {
+      const standin = await SlackStandin.start();
+      const client = clientFor(standin);
+      try {
+        standin.users[2]!.deleted = true;
+        const first = await client.users.list({ limit: 3 });
+        expect(first.members?.map((u) => u.id)).toEqual(['U0ALICE001', 'U0BOB00001', 'U0CAROL001']);
+        expect(first.members?.[2]).toMatchObject({ deleted: true, team_id: standin.teamId, profile: { email: 'carol@acme.test' } });
+        const next = await client.users.list({ limit: 3, cursor: first.response_metadata!.next_cursor! });
+        expect(next.members?.map((u) => u.id)).toEqual(['U0DAVE0001']);
+        expect(next.response_metadata?.next_cursor).toBe('');
+        expect(await slackError(client.users.list({ cursor: 'not-ours' }))).toBe('invalid_cursor');
+        for (let i = 3; i < 20; i++) await client.users.list({ limit: 1 });
+        const err = await client.users.list({ limit: 1 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WebAPIRateLimitedError);
+        expect((err as WebAPIRateLimitedError).retryAfter).toBeGreaterThanOrEqual(59);
+      } finally {
+        await standin.stop();
+      }
+    });
   });
 
   describe('injected faults', () => {

@@ -22,6 +22,7 @@ function member(n: number, overrides: Partial<Member> = {}): Member {
     organization_id: uuid(0),
     email: `${'&'.repeat(240)}${n}@ex.test`.slice(0, 254),
     slack_user_id: null,
+    slack_guest: false,
     display_name: `${NASTY}<!channel>`,
     role: 'member',
     status: 'active',

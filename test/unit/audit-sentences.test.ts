@@ -1,17 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTION_PREFIXES,
-  KNOWN_ACTIONS,
-  actorName,
-  auditSentence,
-  mentionedIds,
-  settingsChangeSummary,
-  type AuditEventLike,
-  type AuditLookup,
-  type AuditPerson,
-} from '../../src/activity/audit-sentences.js';
+import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/activity/audit-actions.js';
+import { actorName, auditSentence, settingsChangeSummary } from '../../src/slack/blocks/audit-sentences.js';
 import { parseActionFilter, unknownActionMessage } from '../../src/activity/audit-log.js';
 
 /**
@@ -119,6 +110,10 @@ const CASES: Array<[AuditEventLike, string]> = [
   [
     event({ action: 'member.deactivation_kept_last_owner', actor_type: 'system', actor_id: 'slack', ...onMember(ALICE), after: { status: 'active', role: 'owner', directory: 'Slack' } }),
     '<@U0ALICE001> was deactivated in Slack, but kept as the last owner until another owner is added (`npm run cli -- owners add <email>`).',
+  ],
+  [
+    event({ action: 'member.guest_changed', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), before: { guest: false }, after: { guest: true, role: 'member', directory: 'Slack' } }),
+    'Slack reported <@U0BOB00001> as a guest of the workspace (guests cannot be made owners).',
   ],
   [
     event({ action: 'member.reactivation_reported', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), after: { status: 'removed', directory: 'Slack' } }),

@@ -28,6 +28,7 @@ function member(n: number, values: Partial<Member> = {}): Member {
     organization_id: uuid(999),
     email: `person${n}@acme.test`,
     slack_user_id: null,
+    slack_guest: false,
     display_name: `Person ${n}`,
     role: 'member',
     status: 'active',

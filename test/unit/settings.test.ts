@@ -1,10 +1,10 @@
+import { describeSettingsChange } from '../../src/notify/tellings/settings.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../support/seed.js';
 import { validateView } from '../../src/standin/block-kit-limits.js';
 import type { FormValues, ViewStateValue } from '../../src/slack/blocks/kit.js';
 import { wire, type Wire } from '../support/block-kit.js';
 import {
-  describeSettingsChange,
   diffSettings,
   normaliseDomain,
   parseSettings,

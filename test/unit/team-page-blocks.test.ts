@@ -34,6 +34,8 @@ function member(n: number, overrides: Partial<TeamPageMember> = {}): TeamPageMem
     email: `${'a'.repeat(240)}${String(n).padStart(4, '0')}@ex.test`.slice(0, 254),
     display_name: name,
     slack_user_id: null,
+    // Some members are guests in Slack: their row says so (and has no role dropdown), the longest text.
+    slack_guest: n % 4 === 3,
     role: n % 2 === 0 ? 'owner' : 'member',
     joined_at: new Date('2026-01-02T03:04:05Z'),
     last_sign_in_at: n % 3 === 0 ? null : new Date('2026-02-03T04:05:06Z'),
@@ -96,7 +98,12 @@ describe('team page blocks', () => {
 
     const selects = allElements(view.blocks).filter((e) => e.action_id === ACTIONS.role);
     const removes = allElements(view.blocks).filter((e) => e.action_id === ACTIONS.remove);
-    expect(selects).toHaveLength(HOME_PAGE_SIZE);
+    // A guest who is a member has no dropdown (guests cannot be owners); every row can be removed.
+    const guests = m.members.filter((row) => row.slack_guest && row.role === 'member');
+    expect(guests.length).toBeGreaterThan(0);
+    expect(selects).toHaveLength(HOME_PAGE_SIZE - guests.length);
+    const guestRows = wire(view).blocks.filter((b: Wire) => b.type === 'section' && String(b.text.text).includes(' · guest in Slack · '));
+    expect(guestRows).toHaveLength(m.members.filter((row) => row.slack_guest).length);
     expect(removes).toHaveLength(HOME_PAGE_SIZE);
     // Every row has an Activity button, first in its actions block `tpx|<member id>`, naming that member.
     for (const row of m.members) {

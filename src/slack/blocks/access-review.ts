@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AccessReviewState, ReviewRow } from '../../activity/access-review.js';
-import { memberLabel, timeLabel } from '../../team/people.js';
+import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { button, context, header, section, type KnownBlock } from './kit.js';
 import { personText } from './remove-modal.js';

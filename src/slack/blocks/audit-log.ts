@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { AuditPage } from '../../activity/audit-log.js';
-import { ACTION_PREFIXES, auditSentence, sourceLabel } from '../../activity/audit-sentences.js';
-import { memberLabel, timeLabel } from '../../team/people.js';
+import { ACTION_PREFIXES } from '../../activity/audit-actions.js';
+import { auditSentence, sourceLabel } from './audit-sentences.js';
+import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { button, clip, context, divider, header, section, type Button, type KnownBlock } from './kit.js';
 import type { SlackReply } from './reply.js';
@@ -10,7 +11,7 @@ import type { SlackReply } from './reply.js';
  * The `/team audit` page as an ephemeral message: one section per event (its sentence, then
  * when and from where), newest first, with Newer / Older buttons that replace the message in
  * place. Pure. With AUDIT_PAGE_SIZE (20) events a page is at most 6 + 20 = 26 of a message's 50
- * blocks; each sentence is short by construction (src/activity/audit-sentences.ts clips every
+ * blocks; each sentence is short by construction (./audit-sentences.ts clips every
  * piece of user text) and each section is clipped to 3,000 characters all the same.
  *
  * The buttons' value carries the position and the filters: navigation only, never trusted for

@@ -1,7 +1,8 @@
-import { settingsChangeSummary, sourceLabel } from '../../activity/audit-sentences.js';
+import { settingsChangeSummary, sourceLabel } from './audit-sentences.js';
 import type { ActivityPerson, ConfigChange, MemberActivity, RoleHistoryEntry } from '../../activity/member-activity.js';
 import type { Member } from '../../db/schema.js';
-import { memberLabel, roleLabel, timeLabel } from '../../team/people.js';
+import { roleLabel } from '../../team/people.js';
+import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { clip, context, divider, mrkdwn, plain, section, type KnownBlock, type ModalView, type MrkdwnElement } from './kit.js';
 import type { SlackReply } from './reply.js';

@@ -1,5 +1,5 @@
 import type { Member, RemovalRequest } from '../../db/schema.js';
-import { memberLabel, timeLabel } from '../../team/people.js';
+import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { context, divider, header, section, type KnownBlock } from './kit.js';
 import { decisionButtons, withdrawButton } from './removal-card.js';

@@ -1,5 +1,5 @@
 import type { Member } from '../../db/schema.js';
-import { memberLabel } from '../../team/people.js';
+import { memberLabel } from '../mrkdwn.js';
 import { MAX_REASON_LENGTH } from '../../team/removals.js';
 import { plain, section, type FormValues, type ModalView } from './kit.js';
 

@@ -1,5 +1,5 @@
 import type { Member, RemovalRequest } from '../../db/schema.js';
-import { memberLabel, timeLabel } from '../../team/people.js';
+import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { button, clip, confirmDialog, context, header, mrkdwn, section, type Button, type KnownBlock } from './kit.js';
 import type { SlackReply } from './reply.js';

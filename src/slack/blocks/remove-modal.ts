@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Member, Organization, RemovalRequest } from '../../db/schema.js';
-import { memberLabel, timeLabel } from '../../team/people.js';
+import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { MAX_REASON_LENGTH, type RemovalPreview } from '../../team/removals.js';
 import { approvalsChannelOf } from '../../team/removal-outcomes.js';
 import { escapeMrkdwn } from '../mrkdwn.js';

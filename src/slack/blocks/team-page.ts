@@ -259,7 +259,8 @@ function memberRows(model: TeamPageModel): KnownBlock[] {
       // A member's row: Activity is the accessory, on their own row only — members may see
       // their own activity, owners anyone's (policy 'activity.view'), so no button is shown
       // that could only be refused. Owners: the role dropdown, and Activity below.
-      ...(owner ? { accessory: roleSelect(member) } : isViewer ? { accessory: activity } : {}),
+      // A guest who is a member has no role to pick (guests cannot be owners): no dropdown to be refused.
+      ...(owner && !(member.slack_guest && member.role === 'member') ? { accessory: roleSelect(member) } : isViewer ? { accessory: activity } : {}),
     };
     if (!owner) return [row];
     // Removing yourself is `/team leave`, so an owner's own row has Activity and no Remove.
@@ -277,7 +278,7 @@ function memberText(member: TeamPageMember, isViewer: boolean): string {
   const lines = [`*${escapeMrkdwn(clip(name, MAX_NAME))}*${isViewer ? ' _(you)_' : ''}`];
   if (member.display_name !== null) lines.push(escapeMrkdwn(clip(member.email, MAX_EMAIL)));
   lines.push(
-    `${roleLabel(member.role)} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
+    `${roleLabel(member.role)}${member.slack_guest ? ' · guest in Slack' : ''} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
   );
   return lines.join('\n');
 }

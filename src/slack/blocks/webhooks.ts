@@ -10,6 +10,8 @@ export const WEBHOOK_ACTIONS = {
   delete: 'webhook.delete',
 } as const;
 export const ADD_WEBHOOK_ACTION = 'webhook.add';
+/** Buttons that open a dialog about one endpoint (Edit, Redeliver) rather than acting at once. */
+export const WEBHOOK_DIALOG_ACTIONS = { edit: 'webhook.edit', redeliver: 'webhook.redeliver' } as const;
 
 export interface RecentDelivery {
   event_type: string;
@@ -52,6 +54,8 @@ export function webhooksMessage(rows: ReadonlyArray<{ endpoint: WebhookEndpoint;
       block_id: `webhook-actions|${endpoint.id}`,
       elements: [
         toggle,
+        button(WEBHOOK_DIALOG_ACTIONS.edit, 'Edit', endpoint.id),
+        button(WEBHOOK_DIALOG_ACTIONS.redeliver, 'Redeliver', endpoint.id),
         button(WEBHOOK_ACTIONS.rotate, 'Rotate secret', endpoint.id, {
           confirm: confirmDialog({ title: 'Rotate the signing secret?', text: 'A new secret is shown once; the old one keeps signing for 24 hours.', confirm: 'Rotate', deny: 'Keep it' }),
         }),

@@ -1,5 +1,6 @@
 import { changeRole } from '../../team/members.js';
-import { memberLabel, roleLabel } from '../../team/people.js';
+import { roleLabel } from '../../team/people.js';
+import { memberLabel } from '../mrkdwn.js';
 import type { Role } from '../../db/schema.js';
 import { findNamedMember } from '../targets.js';
 import { parsePersonRef } from './person-ref.js';

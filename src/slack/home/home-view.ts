@@ -4,7 +4,7 @@ import { readTeamPage } from '../../team/member-list.js';
 import { divider, type HomeView, type KnownBlock } from '../blocks/kit.js';
 import { loadHomeState, saveHomeState } from './home-state.js';
 import { readPendingInvitations } from '../../team/pending-invitations.js';
-import { memberLabel } from '../../team/people.js';
+import { memberLabel } from '../mrkdwn.js';
 import { pendingInvitationsMessage } from '../blocks/pending-invitations.js';
 import { HOME_REMOVALS_LIMIT, openRemovalsSection } from '../blocks/open-removals.js';
 import { readOpenRemovalRequests } from '../../team/removals.js';

@@ -4,6 +4,7 @@ import { AppError, DATABASE_UNAVAILABLE_MESSAGE } from '../../errors.js';
 import { isDatabaseUnavailable } from '../../db/database.js';
 import { requestContext, type Logger } from '../../logger.js';
 import { plain, plainSection, type ModalView } from '../blocks/kit.js';
+import { slackMessage } from '../mrkdwn.js';
 
 /**
  * Turns any error a listener or middleware throws into a message the person sees where
@@ -30,8 +31,8 @@ export function errorReplies(log: Logger): Middleware<AnyMiddlewareArgs> {
 
 function describe(err: unknown, log: Logger): string {
   if (err instanceof AppError) {
-    log.info({ code: err.code }, `refused: ${err.message}`);
-    return err.message;
+    log.info({ code: err.code }, `refused: ${slackMessage(err)}`);
+    return slackMessage(err);
   }
   if (isExpiredTrigger(err)) {
     // Slack's trigger_id lives 3 s and opens one modal: a repeated delivery of a click that

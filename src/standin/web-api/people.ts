@@ -1,10 +1,12 @@
-/** auth.test, users.info, users.lookupByEmail, conversations.open, conversations.history. */
-import { fail, ok, str, truthy, type Args, type MethodHandler } from '../http/reply.js';
+/** auth.test, users.info, users.lookupByEmail, users.list, conversations.open, conversations.history. */
+import { fail, ok, rateLimited, str, truthy, type Args, type MethodHandler } from '../http/reply.js';
 import { messagePayload, type WorkspaceModel } from '../workspace/model.js';
-import { MAX_HISTORY_LIMIT, MAX_MPIM_USERS } from '../workspace/types.js';
+import { MAX_HISTORY_LIMIT, MAX_MPIM_USERS, MAX_USERS_LIST_LIMIT, TIER_2_PER_MINUTE } from '../workspace/types.js';
 
 export function peopleMethods(w: WorkspaceModel): Record<string, MethodHandler> {
+  const usersListCalls: number[] = [];
   return {
+    'users.list': (a) => usersList(w, a, usersListCalls),
     'auth.test': () => authTest(w),
     'users.info': (a) => {
       const user = w.findUser(String(a.user ?? ''));
@@ -89,5 +91,34 @@ function conversationsHistory(w: WorkspaceModel, args: Args) {
     has_more: hasMore,
     pin_count: 0,
     response_metadata: { next_cursor: hasMore ? Buffer.from(`next_ts:${offset + limit}`).toString('base64') : '' },
+  });
+}
+
+/**
+ * The workspace's accounts (deactivated ones included, with `deleted: true`), paged as Slack
+ * pages them: `limit` (Slack caps it at 1000 and advises 200) and an opaque `cursor`. Tier 2:
+ * past 20 calls in a minute the answer is 429 with Retry-After, as Slack's.
+ */
+function usersList(w: WorkspaceModel, args: Args, calls: number[]) {
+  const now = Date.now();
+  while (calls.length > 0 && calls[0]! <= now - 60_000) calls.shift();
+  if (calls.length >= TIER_2_PER_MINUTE) return rateLimited(Math.max(1, Math.ceil((calls[0]! + 60_000 - now) / 1000)));
+  calls.push(now);
+  const limitArg = args.limit === undefined ? 0 : Number(args.limit);
+  if (!Number.isInteger(limitArg) || limitArg < 0) return fail('invalid_limit');
+  const limit = limitArg === 0 ? MAX_USERS_LIST_LIMIT : Math.min(limitArg, MAX_USERS_LIST_LIMIT);
+  let offset = 0;
+  const cursor = str(args.cursor);
+  if (cursor) {
+    const decoded = /^dXNlcj:(\d+)$/.exec(cursor);
+    if (!decoded) return fail('invalid_cursor');
+    offset = Number(decoded[1]);
+  }
+  const page = w.users.slice(offset, offset + limit);
+  const more = offset + limit < w.users.length;
+  return ok({
+    members: page.map((u) => w.userPayload(u)),
+    cache_ts: Math.floor(now / 1000),
+    response_metadata: { next_cursor: more ? `dXNlcj:${offset + limit}` : '' },
   });
 }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { validateView } from '../block-kit/index.js';
 import { isObject, str } from '../http/reply.js';
 import type { StandinWorkspace } from '../oauth.js';
+import { slackUserObject } from './user-object.js';
 import {
   DEFAULT_CHANNELS,
   DEFAULT_USERS,
@@ -289,26 +290,9 @@ export class WorkspaceModel {
     if (external) this.viewIdByExternalId.set(external, view.id);
   }
 
-  /** @internal users.info's user object. */
+  /** @internal Slack's user object (users.info, users.list, user_change). */
   userPayload(user: StandinUser): Record<string, unknown> {
-    return {
-      id: user.id,
-      team_id: user.teamId ?? this.teamId,
-      ...(user.isStranger ? { is_stranger: true } : {}),
-      name: user.name,
-      real_name: user.realName,
-      deleted: user.deleted ?? false,
-      is_bot: user.isBot ?? false,
-      is_app_user: false,
-      tz: user.tz ?? 'America/Los_Angeles',
-      profile: {
-        email: user.isBot ? undefined : user.email,
-        real_name: user.realName,
-        display_name: user.name,
-        image_72: `https://avatars.${this.teamDomain}.test/${user.id}_72.png`,
-        ...(user.isBot ? { bot_id: this.botId } : {}),
-      },
-    };
+    return slackUserObject(user, this);
   }
 }
 

@@ -13,6 +13,8 @@ export interface StandinUser {
   teamId?: string;
   /** Slack's flag for someone outside the workspace the token can see only through a shared channel. */
   isStranger?: boolean;
+  /** A guest of the workspace (Slack's is_restricted / is_ultra_restricted). */
+  guest?: 'multi-channel' | 'single-channel';
 }
 export interface StandinChannel {
   id: string;
@@ -125,6 +127,10 @@ export const MAX_MESSAGE_TEXT = 40_000;
 export const MAX_MPIM_USERS = 8;
 /** Form fields that WebClient sends as JSON strings. */
 export const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
+/** Slack's ceiling on users.list's `limit` (it advises 200). */
+export const MAX_USERS_LIST_LIMIT = 1000;
+/** Slack's Tier 2 rate limit (users.list): about 20 calls a minute. */
+export const TIER_2_PER_MINUTE = 20;
 /** Slack's ceiling on conversations.history's `limit`. */
 export const MAX_HISTORY_LIMIT = 999;
 /** Slack's documented limit on a message's metadata (event_type + event_payload), in bytes. */

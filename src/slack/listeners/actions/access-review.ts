@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { AccessReviewDecisionRefusedError, decideReviewItem } from '../../../activity/access-review.js';
 import { AppError } from '../../../errors.js';
 import { resolveActingMember } from '../../../team/acting-member.js';
-import { memberLabel } from '../../../team/people.js';
+import { memberLabel } from '../../mrkdwn.js';
 import { previewRemoval } from '../../../team/removals.js';
 import { ACCESS_REVIEW_ACTIONS, parseReviewButtonValue } from '../../blocks/access-review.js';
 import { removeModal, removeRefusedView, type ModalView } from '../../blocks/remove-modal.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /**
  * Keep and Remove on the access review digest (src/slack/blocks/access-review.ts). The button's
@@ -62,7 +63,7 @@ export function registerAccessReviewActions(app: App, deps: SlackDeps): void {
       await tell(`:white_check_mark: You kept ${memberLabel(member)}. They stay on the team and are not listed in access reviews for the next ${days} ${days === 1 ? 'day' : 'days'}.`);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      await tell(err.message);
+      await tell(slackMessage(err));
     }
   });
 
@@ -84,7 +85,7 @@ export function registerAccessReviewActions(app: App, deps: SlackDeps): void {
         view = removeModal({ preview, organization, viewerMemberId: actor?.id });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        view = removeRefusedView(`${err.message} Nothing was changed.`);
+        view = removeRefusedView(`${slackMessage(err)} Nothing was changed.`);
       }
     }
     await client.views.open({ trigger_id: payload.trigger_id, view: view });

@@ -5,6 +5,7 @@ import { resolveActingMember } from '../../../team/acting-member.js';
 import { AUDIT_LOG_ACTIONS, auditLogMessage, parseAuditNav } from '../../blocks/audit-log.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /**
  * The audit page's Older / Newer buttons (on the `/team audit` message): the button carries
@@ -35,7 +36,7 @@ export function registerAuditLogActions(app: App, deps: SlackDeps): void {
         await respond({ replace_original: true, response_type: 'ephemeral', text: reply.text, blocks: reply.blocks });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        await respond({ replace_original: true, response_type: 'ephemeral', text: `:warning: ${err.message}` });
+        await respond({ replace_original: true, response_type: 'ephemeral', text: `:warning: ${slackMessage(err)}` });
       }
     };
   app.action<BlockButtonAction>(AUDIT_LOG_ACTIONS.older, navigate('older'));

@@ -2,10 +2,11 @@ import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareAr
 import { z } from 'zod';
 import { acceptInvitation, declineInvitation, InvitationUnusableError, type AcceptChannel } from '../../../team/invitations.js';
 import { findMemberById } from '../../../team/member-repository.js';
-import { memberLabel } from '../../../team/people.js';
+import { memberLabel } from '../../mrkdwn.js';
 import { organizationOf } from '../../context.js';
 import { ACCEPT_INVITATION_ACTION, DECLINE_INVITATION_ACTION, invitationDmOutcome } from '../../blocks/invitation-dm.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 const invitationId = z.uuid();
 
@@ -13,7 +14,7 @@ const NO_SUCH_INVITATION = 'This invitation no longer exists. Ask an owner to in
 
 /** The Slack wording of an unusable invitation (for an unknown one, the service's words speak of links). */
 function unusableText(err: InvitationUnusableError): string {
-  return err.code === 'unknown' ? NO_SUCH_INVITATION : err.message;
+  return err.code === 'unknown' ? NO_SUCH_INVITATION : slackMessage(err);
 }
 
 /**
@@ -50,6 +51,7 @@ async function respondToInvitation(
     slackUserId: body.user.id,
     profileEmail: profile?.email ?? null,
     displayName: profile?.displayName ?? null,
+    guest: profile?.guest === true,
   };
   let outcome;
   try {

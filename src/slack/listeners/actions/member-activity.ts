@@ -8,6 +8,7 @@ import type { ModalView } from '../../blocks/remove-modal.js';
 import { ACTIONS } from '../../blocks/team-page.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /**
  * The team page's Activity button (App Home and `/team list`): opens a modal with that member's
@@ -35,7 +36,7 @@ export function registerMemberActivityActions(app: App, deps: SlackDeps): void {
         view = memberActivityModal(activity);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        view = activityRefusedModal(err.message);
+        view = activityRefusedModal(slackMessage(err));
       }
       await client.views.open({ trigger_id: body.trigger_id, view: view });
     },

@@ -9,6 +9,7 @@ import { loadHomeState } from '../../home/home-state.js';
 import { renderHome } from '../../home/home-view.js';
 import { pendingPage } from '../../pending-page.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /**
  * Resend and Cancel, on the `/team pending` message and on the App Home. The button's value
@@ -36,7 +37,7 @@ export function registerPendingInvitationActions(app: App, deps: SlackDeps): voi
         };
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        notice = { kind: 'error', text: err.message };
+        notice = { kind: 'error', text: slackMessage(err) };
       }
       if (body.view?.type === 'home') {
         const state = await loadHomeState(deps.db, organization.id, body.user.id);

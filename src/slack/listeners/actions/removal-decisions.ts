@@ -5,7 +5,7 @@ import type { Organization } from '../../../db/schema.js';
 import { AppError } from '../../../errors.js';
 import { resolveActingMember } from '../../../team/acting-member.js';
 import { findMemberById } from '../../../team/member-repository.js';
-import { memberLabel } from '../../../team/people.js';
+import { memberLabel } from '../../mrkdwn.js';
 import { checkRemovalDecision, decideRemoval, type RemovalDecision } from '../../../team/removals.js';
 import { REMOVAL_ACTIONS } from '../../blocks/removal-card.js';
 import { rejectRemovalModal } from '../../blocks/reject-removal-modal.js';
@@ -14,6 +14,7 @@ import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
 import { loadHomeState } from '../../home/home-state.js';
 import { renderHome } from '../../home/home-view.js';
+import { slackMessage, slackWords } from '../../mrkdwn.js';
 
 /**
  * Approve, Reject and Withdraw on a removal request: on the card in the approvals channel, in
@@ -120,7 +121,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
     } catch (err) {
       // RemovalDecisionRefusedError (not allowed, already decided) and the other refusals (last owner, no such request).
       if (!(err instanceof AppError)) throw err;
-      notice = { kind: 'error', text: err.message };
+      notice = { kind: 'error', text: slackMessage(err) };
     }
     await tell(c, notice);
   }
@@ -146,9 +147,9 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
       });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      return tell(c, { kind: 'error', text: err.message });
+      return tell(c, { kind: 'error', text: slackMessage(err) });
     }
-    if (check.refusal) return tell(c, { kind: 'error', text: check.refusal });
+    if (check.refusal) return tell(c, { kind: 'error', text: slackWords(check.refusal) });
     if (!c.triggerId) return; // Slack always sends one with a click; without it no dialog can open.
     const requester = (await findMemberById(deps.db, c.organization.id, check.request.requested_by_member_id))!;
     await c.client.views.open({

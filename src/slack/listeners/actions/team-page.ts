@@ -6,7 +6,7 @@ import { AppError } from '../../../errors.js';
 import { resolveActingMember } from '../../../team/acting-member.js';
 import { normaliseSearch, type TeamPageQuery } from '../../../team/member-list.js';
 import { changeRole } from '../../../team/members.js';
-import { memberLabel } from '../../../team/people.js';
+import { memberLabel } from '../../mrkdwn.js';
 import { previewRemoval } from '../../../team/removals.js';
 import {
   ACTIONS,
@@ -21,6 +21,7 @@ import { renderListMessage } from '../../commands/list.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
 import { renderHome } from '../../home/home-view.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /**
  * The team page's controls, on both surfaces: the App Home tab (the action carries the view;
@@ -128,7 +129,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
       notice = { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? 'an *owner*' : 'a *member*'}.` };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      notice = { kind: 'error', text: err.message };
+      notice = { kind: 'error', text: slackMessage(err) };
     }
     await show(c, here, notice);
   });
@@ -148,7 +149,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
         view = removeModal({ preview, organization: c.organization, viewerMemberId: viewer?.id });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        view = removeRefusedView(`${err.message} Nothing was changed.`);
+        view = removeRefusedView(`${slackMessage(err)} Nothing was changed.`);
       }
     }
     await c.client.views.open({ trigger_id: c.payload.trigger_id, view: view });
@@ -168,6 +169,6 @@ async function withFirstPageFallback<T>(notice: Notice | undefined, render: (n?:
     return await render(notice);
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== 'invalid_cursor') throw err;
-    return firstPage(notice ?? { kind: 'error', text: err.message });
+    return firstPage(notice ?? { kind: 'error', text: slackMessage(err) });
   }
 }

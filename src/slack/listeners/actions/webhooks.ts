@@ -1,14 +1,16 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { AppError } from '../../../errors.js';
 import { resolveActingMember } from '../../../team/acting-member.js';
-import { changeEndpoint, deleteEndpoint, rotateSecret, type WebhookDeps } from '../../../webhooks/endpoints.js';
+import { decide } from '../../../team/policy.js';
+import { changeEndpoint, deleteEndpoint, findEndpoint, rotateSecret, type WebhookDeps } from '../../../webhooks/endpoints.js';
 import { secretBox } from '../../../webhooks/signing.js';
 import { systemResolver } from '../../../webhooks/ssrf.js';
 import { organizationOf } from '../../context.js';
-import { ADD_WEBHOOK_ACTION, WEBHOOK_ACTIONS } from '../../blocks/webhooks.js';
-import { addWebhookModal } from '../../blocks/webhook-modal.js';
+import { ADD_WEBHOOK_ACTION, WEBHOOK_ACTIONS, WEBHOOK_DIALOG_ACTIONS } from '../../blocks/webhooks.js';
+import { addWebhookModal, redeliverModal } from '../../blocks/webhook-modal.js';
 import { webhooksPage } from '../../webhooks-page.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 type Act = keyof typeof WEBHOOK_ACTIONS;
 
@@ -40,7 +42,7 @@ export function registerWebhookActions(app: App, deps: SlackDeps): void {
         }
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        notice = `:warning: ${err.message}`;
+        notice = `:warning: ${slackMessage(err)}`;
       }
       await respond({ replace_original: true, ...(await webhooksPage(deps.db, organization, actor, notice)) });
     };
@@ -50,4 +52,20 @@ export function registerWebhookActions(app: App, deps: SlackDeps): void {
     await ack();
     await client.views.open({ trigger_id: body.trigger_id, view: addWebhookModal() });
   });
+  // Edit and Redeliver show the endpoint's URL and events, so the clicker is checked before the
+  // dialog opens (a forged click by a member learns nothing); the change itself is decided again on submit.
+  for (const [act, actionId] of Object.entries(WEBHOOK_DIALOG_ACTIONS)) {
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, context, client, respond }) => {
+      await ack();
+      const organization = organizationOf(context);
+      const actor = await resolveActingMember(deps.db, organization.id, body.user.id, deps.peopleFor(organization.id));
+      const allowed = decide(actor, 'settings.change', organization.id);
+      const endpoint = allowed.allowed ? await findEndpoint(deps.db, organization.id, action.value ?? '') : undefined;
+      if (!endpoint) {
+        await respond({ replace_original: true, ...(await webhooksPage(deps.db, organization, actor, `:warning: ${allowed.reason ?? 'There is no such webhook endpoint in this team.'}`)) });
+        return;
+      }
+      await client.views.open({ trigger_id: body.trigger_id, view: act === 'edit' ? addWebhookModal(endpoint) : redeliverModal(endpoint) });
+    });
+  }
 }

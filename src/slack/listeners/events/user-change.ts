@@ -1,32 +1,27 @@
 import type { App } from '@slack/bolt';
-import { accountDeactivated, accountEmailChanged, accountReactivated, SLACK_DIRECTORY } from '../../../team/directory-changes.js';
+import { SLACK_DIRECTORY } from '../../../team/directory-changes.js';
+import { applyDirectoryAccount } from '../../../team/directory-sync.js';
 import { organizationOf } from '../../context.js';
+import { directoryAccountOf } from '../../directory-sync.js';
 import type { SlackDeps } from '../../deps.js';
 
 /**
  * Slack tells us about every change to a workspace account (`user_change`, scope users:read).
  * A deactivated account (`deleted: true`) ends the linked membership (a reactivated one does
- * not bring it back: the owners are told); a new profile email becomes the member's email. Only accounts of this workspace count: someone from another
- * organization seen through a Slack Connect channel (another `team_id`, or `is_stranger`) is
- * never one of our members. The services are idempotent, so Slack's retries change nothing twice.
+ * not bring it back: the owners are told); a new profile email becomes the member's email.
+ * Which accounts count, and the rule, are the ones the daily sweep uses (../../directory-sync.ts),
+ * so a missed event ends the same way a day later. The services are idempotent, so Slack's
+ * retries change nothing twice.
  */
 export function registerUserChange(app: App, deps: SlackDeps): void {
   app.event('user_change', async ({ event, context }) => {
     const organization = organizationOf(context);
-    const user = event.user;
-    if (user.is_stranger || user.team_id !== organization.slack_team_id || user.is_bot) return;
-    const target = { organizationId: organization.id, slackUserId: user.id, directory: SLACK_DIRECTORY };
-    if (user.deleted) {
-      const outcome = await accountDeactivated(deps.db, target);
-      deps.log.info({ slackUserId: user.id, outcome }, 'user_change: account deactivated in Slack');
-      return;
-    }
-    const reactivated = await accountReactivated(deps.db, target);
-    if (reactivated === 'reported') deps.log.info({ slackUserId: user.id }, 'user_change: account reactivated in Slack, owners told');
-    const email = user.profile.email;
-    if (email) {
-      const outcome = await accountEmailChanged(deps.db, { ...target, email });
-      if (outcome !== 'unchanged' && outcome !== 'not_a_member') deps.log.info({ slackUserId: user.id, outcome }, 'user_change: profile email');
-    }
+    const account = directoryAccountOf(event.user, organization);
+    if (!account) return;
+    const outcome = await applyDirectoryAccount(deps.db, organization.id, account, SLACK_DIRECTORY);
+    if (outcome.deactivation) deps.log.info({ slackUserId: account.userId, outcome: outcome.deactivation }, 'user_change: account deactivated in Slack');
+    if (outcome.reactivation === 'reported') deps.log.info({ slackUserId: account.userId }, 'user_change: account reactivated in Slack, owners told');
+    if (outcome.email && outcome.email !== 'unchanged' && outcome.email !== 'not_a_member') deps.log.info({ slackUserId: account.userId, outcome: outcome.email }, 'user_change: profile email');
+    if (outcome.guest === 'changed') deps.log.info({ slackUserId: account.userId, guest: account.guest }, 'user_change: guest status');
   });
 }

@@ -5,7 +5,8 @@ import { registerSettingsSubmission } from './settings.js';
 import { registerRemoveSubmission } from './remove.js';
 import { registerRejectRemovalSubmission } from './reject-removal.js';
 import { registerViewClosed } from './closed.js';
-import { registerAddWebhookSubmission } from './add-webhook.js';
+import { registerWebhookDialogSubmissions } from './webhook-dialogs.js';
+import { registerUnknownSubmission } from './unknown.js';
 
 /** Registers every view listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -14,5 +15,6 @@ export function register(app: App, deps: SlackDeps): void {
   registerRemoveSubmission(app, deps);
   registerRejectRemovalSubmission(app, deps);
   registerViewClosed(app);
-  registerAddWebhookSubmission(app, deps);
+  registerWebhookDialogSubmissions(app, deps);
+  registerUnknownSubmission(app);
 }

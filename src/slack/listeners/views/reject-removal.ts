@@ -10,6 +10,7 @@ import {
   rejectRefusedView,
 } from '../../blocks/reject-removal-modal.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 /** Reason problems the person can fix where they typed. */
 const REASON_CODES = new Set(['reason_required', 'reason_too_long']);
@@ -42,8 +43,8 @@ export function registerRejectRemovalSubmission(app: App, deps: SlackDeps): void
         await ack({ response_action: 'errors', errors: { [REJECT_REASON_BLOCK]: err.message } });
         return;
       }
-      deps.log.info({ code: err.code }, `removal rejection refused: ${err.message}`);
-      await ack({ response_action: 'update', view: rejectRefusedView(err.message) });
+      deps.log.info({ code: err.code }, `removal rejection refused: ${slackMessage(err)}`);
+      await ack({ response_action: 'update', view: rejectRefusedView(slackMessage(err)) });
       return;
     }
     await ack();

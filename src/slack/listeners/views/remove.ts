@@ -14,6 +14,7 @@ import {
   requestedView,
 } from '../../blocks/remove-modal.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 const OUT_OF_DATE = 'That form is out of date. Nothing was changed.';
 
@@ -69,8 +70,8 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
         return;
       }
       // Refused (demoted, the person already gone, now the last owner…): the form is of no use any more.
-      deps.log.info({ code: err.code }, `removal refused: ${err.message}`);
-      await ack({ response_action: 'update', view: removeRefusedView(`${err.message} Nothing was changed.`) });
+      deps.log.info({ code: err.code }, `removal refused: ${slackMessage(err)}`);
+      await ack({ response_action: 'update', view: removeRefusedView(`${slackMessage(err)} Nothing was changed.`) });
     }
   });
 }

@@ -10,6 +10,7 @@ import {
   settingsRefusedView,
 } from '../../blocks/settings-modal.js';
 import type { SlackDeps } from '../../deps.js';
+import { slackMessage } from '../../mrkdwn.js';
 
 export const NOTHING_CHANGED_MESSAGE = 'Nothing changed: the team settings already had those values.';
 
@@ -45,8 +46,8 @@ export function registerSettingsSubmission(app: App, deps: SlackDeps): void {
       }
       // A refusal (e.g. demoted while the modal was open): the form is of no use any more.
       if (err instanceof AppError) {
-        deps.log.info({ code: err.code }, `settings refused: ${err.message}`);
-        await ack({ response_action: 'update', view: settingsRefusedView(`${err.message} Nothing was changed.`) });
+        deps.log.info({ code: err.code }, `settings refused: ${slackMessage(err)}`);
+        await ack({ response_action: 'update', view: settingsRefusedView(`${slackMessage(err)} Nothing was changed.`) });
         return;
       }
       throw err;

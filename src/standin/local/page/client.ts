@@ -140,11 +140,7 @@ export const PAGE_SCRIPT = `(() => {
   }
   async function act(el) {
     const action = window.blockKit.readAction(el);
-    if (action.confirm && !(await confirmDialog(action.confirm))) {
-      // Denied: nothing is sent, and a select shows again what it showed before the pick, as in Slack.
-      if (el.tagName === 'SELECT') for (const o of el.options) o.selected = o.defaultSelected;
-      return;
-    }
+    if (action.confirm && !(await confirmDialog(action.confirm))) return window.blockKit.reset(el);
     const where = surface(el);
     if (!where.root) return;
     await post('/local/action', { action, viewId: where.viewId, messageTs: where.messageTs, state: window.blockKit.readState(where.root) });
@@ -157,8 +153,9 @@ export const PAGE_SCRIPT = `(() => {
   });
   pane.addEventListener('change', (e) => {
     const el = e.target.closest('[data-action-id]');
-    // Inputs of input blocks are read on submit; only elements outside them send block_actions.
-    if (el && el.tagName !== 'BUTTON' && !el.closest('[data-input-block], .input, [data-block-type=input]')) act(el);
+    // Inputs of input blocks are read on submit; only elements outside them, or of a block with
+    // dispatch_action (data-dispatch, see ../render/client.ts), send block_actions.
+    if (el && el.tagName !== 'BUTTON' && (el.dataset.dispatch || !el.closest('[data-input-block], .input, [data-block-type=input]'))) act(el);
   });
   pane.addEventListener('submit', (e) => {
     const form = e.target.closest('form[data-view-id]');

@@ -19,6 +19,9 @@ export function contextOf(standin: SlackStandin): RenderContext {
   return {
     userName: (id) => standin.findUser(id)?.realName ?? undefined,
     channelName: (id) => standin.channelName(id),
+    // What the users_select / conversations_select menus offer (the settings modal's channel pickers).
+    people: () => standin.users.filter((u) => !u.isBot && !u.deleted).map((u) => ({ id: u.id, name: u.realName })),
+    channels: () => standin.channels.map((c) => ({ id: c.id, name: c.name })),
   };
 }
 

@@ -1,97 +1,22 @@
-import type { ActorType, AuditEvent, AuditSource, Member } from '../db/schema.js';
-import { escapeText, memberLabel } from '../team/people.js';
+import type { ActorType, AuditSource } from '../../db/schema.js';
+import { EMPTY_LOOKUP, type AuditEventLike, type AuditLookup } from '../../activity/audit-actions.js';
+import { escapeText, memberLabel } from '../mrkdwn.js';
 
 /**
  * The audit log in words: one readable sentence per event, for `/team audit` and the activity
- * view. Pure: every member, invitation and API key an event mentions is looked up in maps the
- * caller loaded beforehand (src/activity/audit-log.ts loads them in one query each for a whole
- * page; `mentionedIds` says which ids to load). Members are named with `memberLabel` (a mention
- * when they are linked to Slack), and every piece of text a person typed — names, emails,
- * reasons, summaries — is clipped and escaped, so an event can neither ping nor forge a link.
+ * view, in Slack mrkdwn. Pure: every member, invitation and API key an event mentions is looked
+ * up in maps the caller loaded beforehand (src/activity/audit-log.ts; `mentionedIds` says which
+ * ids to load). Members are named with `memberLabel` (a mention when they are linked to Slack),
+ * and every piece of text a person typed — names, emails, reasons, summaries — is clipped and
+ * escaped, so an event can neither ping nor forge a link.
  */
-
-export type AuditEventLike = Pick<AuditEvent, 'actor_type' | 'actor_id' | 'action' | 'target_type' | 'target_id' | 'before' | 'after' | 'source'>;
-
-export type AuditPerson = Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'>;
-
-export interface AuditLookup {
-  members: ReadonlyMap<string, AuditPerson>;
-  invitations: ReadonlyMap<string, { email: string }>;
-  apiKeys: ReadonlyMap<string, { prefix: string; name: string }>;
-}
-
-export const EMPTY_LOOKUP: AuditLookup = { members: new Map(), invitations: new Map(), apiKeys: new Map() };
-
-/** Every action the app writes today; each has its own sentence below. */
-export const KNOWN_ACTIONS = [
-  'organization.created',
-  'settings.changed',
-  'member.added',
-  'member.role_changed',
-  'member.reactivated',
-  'member.slack_linked',
-  'member.left',
-  'member.removed',
-  'member.email_changed',
-  'member.email_change_refused',
-  'member.deactivation_kept_last_owner',
-  'member.reactivation_reported',
-  'invitation.sent',
-  'invitation.resent',
-  'invitation.cancelled',
-  'invitation.declined',
-  'invitation.expired',
-  'invitation.accepted',
-  'removal.requested',
-  'removal.rejected',
-  'removal.withdrawn',
-  'removal.expired',
-  'removal.cancelled',
-  'api_key.created',
-  'api_key.revoked',
-  'activity.ingested',
-  'access_review.started',
-  'access_review.kept',
-  'access_review.remove_started',
-  'slack.installed',
-  'slack.uninstalled',
-  'webhook.endpoint_created',
-  'webhook.endpoint_updated',
-  'webhook.endpoint_deleted',
-  'webhook.secret_rotated',
-  'webhook.endpoint_disabled',
-  'webhook.redelivery_requested',
-] as const;
-
-/** The words before the dot: what `/team audit <prefix>` filters on. */
-export const ACTION_PREFIXES = [...new Set(KNOWN_ACTIONS.map((a) => a.slice(0, a.indexOf('.'))))] as readonly string[];
 
 const MAX_NAME = 100;
 const MAX_EMAIL = 254;
 const MAX_REASON = 300;
 const MAX_SUMMARY = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLACK_USER = /^[UW][A-Z0-9]{2,30}$/;
 const CHANNEL = /^[CG][A-Z0-9]{2,30}$/;
-
-/** The ids an event names, by kind, so a page's worth can be loaded in one query per kind. */
-export function mentionedIds(event: AuditEventLike): { members: string[]; invitations: string[]; apiKeys: string[] } {
-  const members: string[] = [];
-  const invitations: string[] = [];
-  const apiKeys: string[] = [];
-  if (event.actor_type === 'member' && event.actor_id) members.push(event.actor_id);
-  if (event.actor_type === 'api_key' && event.actor_id) apiKeys.push(event.actor_id);
-  if (event.target_type === 'member' && event.target_id) members.push(event.target_id);
-  if (event.target_type === 'invitation' && event.target_id) invitations.push(event.target_id);
-  if (event.target_type === 'api_key' && event.target_id) apiKeys.push(event.target_id);
-  const after = record(event.after);
-  for (const key of ['target_member_id', 'removed_by', 'requested_by', 'approved_by'] as const) {
-    const id = str(after[key]);
-    if (id) members.push(id);
-  }
-  const valid = (ids: string[]) => [...new Set(ids.filter((id) => UUID.test(id)))];
-  return { members: valid(members), invitations: valid(invitations), apiKeys: valid(apiKeys) };
-}
 
 /** One sentence, ending with a full stop, in Slack mrkdwn. */
 export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY_LOOKUP): string {
@@ -136,6 +61,10 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} reported a new email for ${target ?? 'a member'}, ${userText(str(after.email) ?? '?', MAX_EMAIL)}; not applied, because another member has it.`;
     case 'member.deactivation_kept_last_owner':
       return `${cap(target ?? 'a member')} was deactivated in ${actor}, but kept as the last owner until another owner is added (\`npm run cli -- owners add <email>\`).`;
+    case 'member.guest_changed':
+      return after.guest === true
+        ? `${cap(actor)} reported ${target ?? 'a member'} as a guest of the workspace (guests cannot be made owners).`
+        : `${cap(actor)} reported ${target ?? 'a member'} as a full member of the workspace again (no longer a guest).`;
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':

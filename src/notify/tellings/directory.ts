@@ -1,0 +1,66 @@
+import type { AuditEvent } from '../../db/schema.js';
+import { ADD_OWNER_COMMAND } from '../../team/directory-changes.js';
+import { memberLabel } from '../../slack/mrkdwn.js';
+import { each } from './members.js';
+import { fields, text, type Renderer, type Telling } from './context.js';
+
+/** What the owners hear about changes from the directory (src/team/directory-changes.ts) that our rules refused or kept. */
+
+async function keptLastOwner(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  if (!member) return;
+  const directory = text(fields(event.after).directory) ?? 'Slack';
+  t.ownersChannel(
+    `:warning: ${memberLabel(member)} was deactivated in ${directory}, but is the team's last owner, so they were not removed ` +
+      `(a team always needs an owner). Add another owner with \`${ADD_OWNER_COMMAND}\`, then remove ${memberLabel(member)}.`,
+  );
+}
+
+async function reactivationReported(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  if (!member) return;
+  const directory = text(fields(event.after).directory) ?? 'Slack';
+  t.ownersChannel(
+    `:information_source: ${memberLabel(member)} was reactivated in ${directory}. They are not back on the team ` +
+      `(a removal stays a removal); an owner can invite ${member.email} again if they should be.`,
+  );
+}
+
+async function emailChangeRefused(t: Telling, event: AuditEvent): Promise<void> {
+  const after = fields(event.after);
+  const [member, holder] = [await t.member(event.target_id), await t.member(after.other_member_id)];
+  if (!member || !holder) return;
+  const directory = text(after.directory) ?? 'Slack';
+  const kept = text(fields(event.before).email) ?? member.email;
+  t.ownersChannel(
+    `:warning: ${memberLabel(member)} changed their email in ${directory} to ${text(after.email)}, but ${memberLabel(holder)} ` +
+      `already has that address here, so ${memberLabel(member)} keeps ${kept}. Sort out which person it belongs to.`,
+  );
+}
+
+async function emailChanged(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  t.homes([member?.slack_user_id]);
+}
+
+/** Homes show who is a guest; an owner who became a guest keeps the role, and the owners hear of it. */
+async function guestChanged(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  if (!member) return;
+  t.homes([member.slack_user_id]);
+  const after = fields(event.after);
+  if (after.guest === true && member.role === 'owner' && member.status === 'active') {
+    t.ownersChannel(
+      `:warning: ${memberLabel(member)} is now a guest in ${text(after.directory) ?? 'Slack'} but still an owner here. ` +
+        `Guests cannot be made owners; if they should not own the team any more, make them a member with \`/team role\`.`,
+    );
+  }
+}
+
+export const directoryRenderers: Record<string, Renderer> = {
+  'member.guest_changed': each(guestChanged),
+  'member.deactivation_kept_last_owner': each(keptLastOwner),
+  'member.reactivation_reported': each(reactivationReported),
+  'member.email_change_refused': each(emailChangeRefused),
+  'member.email_changed': each(emailChanged),
+};

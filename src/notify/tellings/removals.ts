@@ -1,0 +1,125 @@
+import type { AuditEvent, Member, Organization, RemovalRequest } from '../../db/schema.js';
+import { findRemovalRequest, activeOwnerSlackIds } from '../../team/removal-repository.js';
+import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
+import { removalCardQueue } from '../removal-cards.js';
+import { each } from './members.js';
+import { fields, text, type Renderer, type Telling } from './context.js';
+
+/**
+ * Removals and removal requests: the approval card (posted, then rewritten with the outcome),
+ * the requester's and the removed person's DMs, the team channel, and the owners' Homes (each
+ * owner's Home lists the open requests).
+ */
+
+/** Whether the team channel needs its own word about a request: not when the card itself sits there, where its rewrite says it. */
+export function teamChannelApartFromCard(organization: Organization): boolean {
+  return Boolean(organization.team_channel_id && organization.approvals_channel_id && organization.approvals_channel_id !== organization.team_channel_id);
+}
+
+async function requested(t: Telling, event: AuditEvent): Promise<void> {
+  if (!event.target_id) return;
+  t.queue({ task: 'removal.post-card', payload: { organizationId: t.organization.id, requestId: event.target_id }, options: { queueName: removalCardQueue(event.target_id) } });
+  const [requester, target] = [await t.actor(event), await t.member(fields(event.after).target_member_id)];
+  if (requester && target && teamChannelApartFromCard(t.organization)) {
+    t.teamChannel(
+      `:hourglass_flowing_sand: ${memberLabel(requester)} asked to remove ${memberLabel(target)}; waiting for another owner's approval in <#${t.organization.approvals_channel_id}>.`,
+    );
+  }
+  t.homes(await activeOwnerSlackIds(t.trx, t.organization.id));
+}
+
+/**
+ * A membership ended by removal: by an owner (at once, or approved on request) or by the
+ * directory (deactivated in Slack). Leaving is member.left.
+ */
+async function removed(t: Telling, event: AuditEvent): Promise<void> {
+  const target = await t.member(event.target_id);
+  if (!target) return;
+  const after = fields(event.after);
+  t.homes([target.slack_user_id]);
+  const requestId = text(after.removal_request_id);
+  if (requestId) await closed(t, requestId);
+  const directory = text(after.directory);
+  if (directory) {
+    t.teamChannel(`:wave: ${memberLabel(target)} was deactivated in ${directory} and removed from the team.`);
+    return;
+  }
+  const requester = await t.member(after.requested_by);
+  if (!requester) return;
+  const approver = (await t.member(after.approved_by)) ?? null;
+  // With approval, the closed request announces it ("removed by X, approved by Y").
+  if (!approver) t.teamChannel(`:wave: ${memberLabel(target)} was removed by ${memberLabel(requester)}.`);
+  if (t.organization.notify_removed_member) {
+    t.dm(
+      target,
+      `Your access to ${t.organization.name}'s team in Team Manager has ended: ${memberLabel(requester)} removed you${approver ? `, approved by ${memberLabel(approver)}` : ''}. If you think this is a mistake, ask an owner.`,
+    );
+  }
+  t.homes([requester.slack_user_id, approver?.slack_user_id]);
+}
+
+/** A request taken out of pending (approved, rejected, withdrawn, expired, cancelled): its card rewritten, the requester and the channel told. */
+async function closed(t: Telling, requestId: string): Promise<void> {
+  const request = await findRemovalRequest(t.trx, t.organization.id, requestId);
+  if (!request || request.status === 'pending') return;
+  t.queue({ task: 'removal.update-card', payload: { organizationId: t.organization.id, requestId }, options: { queueName: removalCardQueue(requestId) } });
+  const [requester, target, decider] = [await t.member(request.requested_by_member_id), await t.member(request.target_member_id), (await t.member(request.decided_by_member_id)) ?? null];
+  if (!requester || !target) return;
+  const words = outcomeWords(request, { requester, target, decider });
+  if (words.requester && requester.status === 'active' && requester.id !== decider?.id) t.dm(requester, words.requester);
+  if (words.team && (request.status === 'approved' || teamChannelApartFromCard(t.organization))) t.teamChannel(words.team);
+  t.homes(await activeOwnerSlackIds(t.trx, t.organization.id));
+}
+
+interface People {
+  requester: Member;
+  target: Member;
+  decider: Member | null;
+}
+
+/** What the requester's DM and the team channel say about a closed request. Pure. */
+export function outcomeWords(request: RemovalRequest, p: People): { requester?: string; team?: string } {
+  const target = memberLabel(p.target);
+  const requester = memberLabel(p.requester);
+  const decider = p.decider ? memberLabel(p.decider) : 'someone';
+  const reason = request.decision_reason ? `: “${escapeText(request.decision_reason.replace(/\s+/g, ' '))}”` : '';
+  switch (request.status) {
+    case 'approved':
+      return {
+        requester: `:white_check_mark: ${decider} approved your request: ${target} was removed from the team.`,
+        team: `:wave: ${target} was removed by ${requester}, approved by ${decider}.`,
+      };
+    case 'rejected':
+      return {
+        requester: `:x: ${decider} rejected your request to remove ${target}${reason}. ${target} is still a member.`,
+        team: `:x: ${decider} rejected ${requester}'s request to remove ${target}.`,
+      };
+    case 'withdrawn':
+      return { team: `${requester} withdrew the request to remove ${target}.` };
+    case 'expired': {
+      // The request's own span: the setting may have changed while it waited.
+      const hours = Math.round((request.expires_at.getTime() - request.created_at.getTime()) / 3_600_000);
+      return {
+        requester: `:hourglass: Your request to remove ${target} expired: no other owner decided within ${hours} ${hours === 1 ? 'hour' : 'hours'}. ${target} is still a member.`,
+        team: `:hourglass: The request to remove ${target} expired without a decision.`,
+      };
+    }
+    case 'cancelled':
+      return { requester: `Your request to remove ${target} was cancelled${reason}.` };
+    default:
+      return {};
+  }
+}
+
+const requestClosed = each(async (t, event) => {
+  if (event.target_id) await closed(t, event.target_id);
+});
+
+export const removalRenderers: Record<string, Renderer> = {
+  'removal.requested': each(requested),
+  'member.removed': each(removed),
+  'removal.rejected': requestClosed,
+  'removal.withdrawn': requestClosed,
+  'removal.expired': requestClosed,
+  'removal.cancelled': requestClosed,
+};
