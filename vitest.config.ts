@@ -22,7 +22,8 @@ const DOMAIN_TESTS = [
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/global-setup.ts'],
+    // The log scan: every log line of the run is checked for secrets at the end (test/support/log-scan.ts).
+    globalSetup: ['test/support/log-scan-setup.ts', 'test/support/global-setup.ts'],
     // Each file gets its own database; files run in parallel on the 2 cores CI has.
     pool: 'forks',
     testTimeout: 20_000,

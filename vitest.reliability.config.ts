@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],
     setupFiles: ['test/support/tellings.ts'],
-    globalSetup: ['test/support/global-setup.ts', 'test/reliability/support/ledger-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/reliability/support/ledger-setup.ts', 'test/reliability/support/secrets-setup.ts'],
     pool: 'forks',
     // Fault tests start and stop their own servers and processes: one file at a time keeps
     // their timing honest on a 2-core machine.

@@ -84,6 +84,8 @@ export const configSchema = z
     // The daily Slack directory sync's paging: users.list is Tier 2 (about 20 calls a minute).
     SLACK_SYNC_PAGE_SIZE: z.coerce.number({ message: 'expected a number of accounts' }).int('expected a whole number').min(1, 'expected at least 1').max(1000, 'Slack returns at most 1000 a page').default(200),
     SLACK_SYNC_PAUSE_MS: z.coerce.number({ message: 'expected milliseconds' }).int('expected a whole number').min(0).max(60_000).default(3_000),
+    // While Slack refuses the bot token, one held delivery every this many seconds tries it again.
+    SLACK_TOKEN_RETRY_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(86_400).default(300),
     // Production: no local Slack without credentials; webhook URLs must be https and may not resolve to private addresses (SSRF).
     NODE_ENV: z.string().optional(),
     API_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a number of requests' }).int('expected a whole number').min(1, 'expected at least 1 request').max(100_000).default(100),
@@ -128,7 +130,7 @@ export const configSchema = z
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
-    worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS },
+    worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS, tokenRetrySeconds: env.SLACK_TOKEN_RETRY_SECONDS },
     directorySync: { pageSize: env.SLACK_SYNC_PAGE_SIZE, pauseMs: env.SLACK_SYNC_PAUSE_MS },
     /** Webhook secrets are sealed with TOKEN_ENCRYPTION_KEY when it is set (src/webhooks/signing.ts). */
     webhooks: { production: env.NODE_ENV === 'production', secretKey: env.TOKEN_ENCRYPTION_KEY },

@@ -38,6 +38,7 @@ export async function startConfiguredWorker(
     log,
     concurrency: config.worker.concurrency,
     deadAfterMs: config.worker.deadAfterSeconds * 1000,
+    tokenProbeMs: config.worker.tokenRetrySeconds * 1000,
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: own.db }, organizationId, slackUserId),
     invitations: { mailer, publicUrl: config.http.publicUrl },
     webhooks: webhookDepsOf(config),

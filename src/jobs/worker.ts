@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger as WorkerLogger, parseCronItems, run, type Runner, type Task, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { startHeartbeat } from './heartbeat.js';
 import type pg from 'pg';
@@ -8,9 +9,10 @@ import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './ta
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
-import { UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
+import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
+import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
-import type { Db } from '../db/database.js';
+import { isDatabaseUnavailable, type Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
 import { expireRemovalRequests } from '../team/removals.js';
 import { startDueAccessReviews } from '../activity/access-review.js';
@@ -33,6 +35,8 @@ export interface WorkerDeps {
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
+  /** How often a held organization's token is tried again (src/jobs/slack-token-hold.ts); 5 minutes unless set. */
+  tokenProbeMs?: number;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
   webhooks?: Partial<Omit<DeliveryDeps, 'db' | 'log'>>;
   /** Reconciles an organization with its Slack workspace's accounts (src/slack/directory-sync.ts); absent, the job does nothing. */
@@ -50,7 +54,7 @@ function handlers(deps: WorkerDeps): Handlers {
   return {
     'slack.post-message': async (payload, run) => postMessage(await slackOf(payload.organizationId), payload, run),
     'slack.publish-home': async (payload, run) => publishHome({ ...(await slackOf(payload.organizationId)), renderHome: deps.renderHome }, payload, run.signal),
-    'invitation.send-email': (payload) => sendInvitationEmail({ ...deps.invitations, db: deps.db, log }, payload),
+    'invitation.send-email': (payload, run) => sendInvitationEmail({ ...deps.invitations, db: deps.db, log }, payload, run),
     'invitation.send-dm': async (payload, run) => sendInvitationDm(await invitationsOf(payload.organizationId), payload, run),
     'invitation.update-dm': async (payload, run) => updateInvitationDm(await invitationsOf(payload.organizationId), payload, run.signal),
     'invitation.expire-due': () => inBatches(log, 'invitations expired', (now) => expireInvitations(deps.db, now, BATCH)),
@@ -92,25 +96,68 @@ async function inBatches(log: Logger, what: string, sweep: (now: Date) => Promis
   if (total > 0) log.info({ count: total }, what);
 }
 
+/** The jobs that call Slack with their organization's token (held together when Slack refuses it). */
+const SLACK_TASKS = new Set<TaskName>([
+  'slack.post-message',
+  'slack.publish-home',
+  'invitation.send-dm',
+  'invitation.update-dm',
+  'removal.post-card',
+  'removal.update-card',
+  'access-review.post',
+  'access-review.update',
+]);
+
 /**
  * Wraps each handler: re-checks the payload (it may predate this version), logs with the
- * job's identity, and finishes jobs Slack refuses for good instead of retrying them.
+ * job's identity, finishes jobs Slack refuses for good instead of retrying them, and holds an
+ * organization's Slack jobs while Slack refuses its token (src/jobs/slack-token-hold.ts).
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
   const table = handlers(deps) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
+  const holds = tokenHolds(deps.pool, deps.tokenProbeMs ?? 5 * 60_000);
   for (const name of Object.keys(taskPayloads) as TaskName[]) {
     const task: Task = async (raw, helpers) => {
       const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
       const payload = taskPayloads[name].parse(raw);
-      try {
+      const organizationId = SLACK_TASKS.has(name) ? (payload as { organizationId: string }).organizationId : undefined;
+      let verdict: Verdict = 'clear';
+      let fingerprint = '';
+      const attemptOnce = async (attempt: number) => {
+        if (organizationId) {
+          fingerprint = tokenFingerprint((await deps.slack.forOrganization(organizationId)).token);
+          verdict = await holds.before(organizationId, fingerprint);
+          // Held: fail without calling Slack; the queue tries again later (no storm, no log line each).
+          if (verdict === 'held') throw new SlackTokenHeldError(organizationId);
+        }
         await table[name](payload, {
-          attempt: helpers.job.attempts,
+          attempt,
           createdAt: new Date(helpers.job.created_at),
           jobId: String(helpers.job.id),
           signal: helpers.abortSignal ?? new AbortController().signal,
         });
+        if (organizationId && verdict === 'probe') await holds.release(organizationId, log, 'a delivery went through');
+      };
+      try {
+        try {
+          await attemptOnce(helpers.job.attempts);
+        } catch (err) {
+          if (!isDatabaseUnavailable(err)) throw err;
+          // A failover or a pooler restart cuts every connection at once; the pool has new ones
+          // a moment later. One quick second go, counted as a later attempt (so a post first
+          // looks for the one this go may have made), instead of the queue's backoff
+          // (test/reliability/database-failover.test.ts). A real outage fails it too.
+          log.warn({ err }, 'database connection lost during the job; trying again in a moment');
+          await sleep(RECONNECT_PAUSE_MS);
+          await attemptOnce(helpers.job.attempts + 1);
+        }
       } catch (err) {
+        if (err instanceof SlackTokenHeldError) throw err;
+        if (err instanceof SlackTokenError && organizationId) {
+          await holds.hold(organizationId, fingerprint, err.slackError, log);
+          throw new SlackTokenHeldError(organizationId);
+        }
         if (err instanceof UndeliverableError) {
           log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');
           return;
@@ -125,6 +172,9 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
 }
 
 const BATCH = 500;
+
+/** How long a job waits for the pool to reconnect after its connection was cut, before its second go. */
+const RECONNECT_PAUSE_MS = 500;
 
 /**
  * Periodic jobs. graphile-worker's cron is safe with several workers: each tick runs once.

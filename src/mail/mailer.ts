@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../logger.js';
@@ -20,6 +20,17 @@ export interface SentMail {
 export interface Mailer {
   send(message: MailMessage): Promise<SentMail>;
   close(): void;
+}
+
+/**
+ * The disk under DATA_DIR/mail is full: said in words an operator can act on. The email's job
+ * is retried (with backoff) and the invitation stays pending, so Resend works once there is room.
+ */
+export class MailSpoolFullError extends Error {
+  constructor(readonly folder: string, cause: NodeJS.ErrnoException) {
+    super(`the mail spool is full: no space left to write the email in ${folder} (DATA_DIR/mail, ${cause.code}); free some space there — the email is retried and the invitation stays valid`, { cause });
+    this.name = 'MailSpoolFullError';
+  }
 }
 
 /**
@@ -47,7 +58,11 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
       const info = await transport.sendMail({ from: options.from, ...message });
       await mkdir(folder, { recursive: true, mode: 0o700 }); // the emails carry accept links
       const file = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
-      await writeFile(file, info.message as Buffer);
+      await writeFile(file, info.message as Buffer).catch(async (err: NodeJS.ErrnoException) => {
+        await rm(file, { force: true }).catch(() => undefined);
+        if (err.code === 'ENOSPC' || err.code === 'EDQUOT') throw new MailSpoolFullError(folder, err);
+        throw err;
+      });
       log.info({ messageId: info.messageId, file }, 'email written to a file (no SMTP_URL set)');
       return { messageId: info.messageId, file };
     },

@@ -12,6 +12,7 @@ import { memberLabel } from '../slack/mrkdwn.js';
 import { invitationDm, invitationDmOutcome } from '../slack/blocks/invitation-dm.js';
 import { deliver } from './slack-delivery.js';
 import { postOnce } from './exactly-once.js';
+import { alertIfEmailKeepsFailing } from './email-failure-alert.js';
 
 /** One invitation DM per send: the delivery id names the invitation and which send it is. */
 export const invitationDmDeliveryId = (invitationId: string, sendCount: number) => `invitation-dm:${invitationId}:${sendCount}`;
@@ -40,7 +41,7 @@ async function current(deps: Pick<InvitationDeliveryDeps, 'db'>, payload: { orga
  * stored (committed before the email leaves), so no usable token ever sits in the job queue.
  * A retry makes a new token; the undelivered one is worthless.
  */
-export async function sendInvitationEmail(deps: Omit<InvitationDeliveryDeps, 'slack'>, payload: TaskPayload<'invitation.send-email'>): Promise<void> {
+export async function sendInvitationEmail(deps: Omit<InvitationDeliveryDeps, 'slack'>, payload: TaskPayload<'invitation.send-email'>, run?: Pick<JobRun, 'createdAt'>): Promise<void> {
   const loaded = await current(deps, payload);
   if (!loaded) {
     deps.log.info({ invitation: payload.invitationId }, 'invitation email superseded or closed; not sent');
@@ -57,7 +58,7 @@ export async function sendInvitationEmail(deps: Omit<InvitationDeliveryDeps, 'sl
     .executeTakeFirst();
   if (Number(stored.numUpdatedRows) !== 1) return; // closed or resent meanwhile
   const acceptUrl = `${deps.publicUrl.replace(/\/$/, '')}/invitations/${token}`;
-  const sent = await deps.mailer.send(
+  const sending = deps.mailer.send(
     invitationEmail({
       to: invitation.email,
       organizationName: organization.name,
@@ -69,6 +70,13 @@ export async function sendInvitationEmail(deps: Omit<InvitationDeliveryDeps, 'sl
       slackOnly: organization.require_sso,
     }),
   );
+  // A failure is thrown on, so the queue retries with backoff; past an hour the inviter hears of it.
+  const sent = await sending.catch(async (err: unknown) => {
+    await alertIfEmailKeepsFailing(deps, loaded, payload.sendCount, run?.createdAt, err).catch((alertErr: unknown) =>
+      deps.log.warn({ err: alertErr }, 'could not queue the failing-email notice'),
+    );
+    throw err;
+  });
   // Without SMTP the email is a local file; the link is logged so a newcomer can click through.
   // (Only in that local mode: with SMTP the link travels by email alone.)
   if (sent.file) deps.log.info({ invitation: invitation.id, file: sent.file, localAcceptLink: acceptUrl }, 'invitation email written locally; open the link to accept');

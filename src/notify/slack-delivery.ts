@@ -19,12 +19,24 @@ const PERMANENT_ERRORS = new Set([
   'cannot_dm_bot',
   'message_not_found',
   'cant_update_message',
-  'account_inactive',
-  'invalid_auth',
   'not_authed',
-  'token_revoked',
   'missing_scope',
 ]);
+
+/**
+ * Slack refusing the token itself: nothing sent with it can succeed, but a fixed token (a new
+ * one, a reinstall, the account reactivated) makes every message deliverable again. So these
+ * are neither retried like an outage nor dropped like a bad message: the worker holds the
+ * organization's Slack jobs until the token works (src/jobs/slack-token-hold.ts).
+ */
+export const TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'account_inactive']);
+
+export class SlackTokenError extends Error {
+  constructor(readonly slackError: string, options?: { cause?: unknown }) {
+    super(`Slack refused the bot token: ${slackError}`, options);
+    this.name = 'SlackTokenError';
+  }
+}
 
 /** The Web API client to use for an organization: every job asks here, never a global token (src/slack/clients.ts builds them). */
 export interface SlackClients {
@@ -86,6 +98,9 @@ export async function deliver<T>(call: () => Promise<T>, options: DeliverOptions
         options.log.info({ retryAfterSeconds: err.retryAfter }, 'slack asked us to slow down; waiting');
         await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
         continue;
+      }
+      if (err instanceof WebAPIPlatformError && TOKEN_ERRORS.has(err.data.error)) {
+        throw new SlackTokenError(err.data.error, { cause: err });
       }
       if (err instanceof WebAPIPlatformError && PERMANENT_ERRORS.has(err.data.error)) {
         throw new UndeliverableError(err.data.error, { cause: err });

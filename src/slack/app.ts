@@ -9,6 +9,7 @@ import { trackSlackActivity } from './middleware/activity-tracking.js';
 import { errorReplies } from './middleware/error-replies.js';
 import { InFlight } from './middleware/in-flight.js';
 import { loadOrganization } from './middleware/organization.js';
+import { wellFormedViewState } from './middleware/view-state.js';
 import { BOT_SCOPES } from './scopes.js';
 
 /**
@@ -103,6 +104,7 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, auth
   // After the rest of the chain (and so after the ack): see the middleware.
   app.use(trackSlackActivity({ db: deps.db, log: deps.log }));
   app.use(errorReplies(deps.log));
+  app.use(wellFormedViewState());
   app.use(loadOrganization({ tenancy: deps.tenancy, log: deps.log }));
   registerListeners(app, deps);
   app.error(async (err) => {

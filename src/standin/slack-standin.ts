@@ -159,6 +159,12 @@ export class SlackStandin extends WorkspaceModel {
     this.faults.set(method, queue);
   }
 
+  /** Drop the faults still queued for `method` (or for every method): Slack is well again. */
+  clearFaults(method?: string): void {
+    if (method === undefined) this.faults.clear();
+    else this.faults.delete(method);
+  }
+
   /** Forget calls, response-URL posts, faults and rate-limit windows (messages and views stay, like in Slack). */
   reset(): void {
     this.calls = [];

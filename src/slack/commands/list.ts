@@ -5,6 +5,7 @@ import { NOT_A_MEMBER_MESSAGE } from '../../team/policy.js';
 import { MESSAGE_PAGE_SIZE, teamListMessage, teamPageModel, type Notice } from '../blocks/team-page.js';
 import type { SlackReply } from '../blocks/reply.js';
 import type { Subcommand } from '../deps.js';
+import { typedText } from './parse.js';
 
 /** `/team list [name or email]`: the team page as an ephemeral message; Next/Previous replace it in place. */
 export function listSubcommand(): Subcommand {
@@ -13,7 +14,7 @@ export function listSubcommand(): Subcommand {
     usage: '[name or email]',
     summary: 'the members of the team, owners first; type the start of a name or email to search',
     audience: 'members',
-    run: async (ctx) => renderListMessage(ctx.deps.db, ctx.organization, ctx.actor, { search: ctx.parsed.rest }, ctx.command),
+    run: async (ctx) => renderListMessage(ctx.deps.db, ctx.organization, ctx.actor, { search: typedText(ctx.parsed.rest) }, ctx.command),
   };
 }
 

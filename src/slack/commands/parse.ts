@@ -7,6 +7,14 @@ export interface ParsedCommand {
   rest: string;
 }
 
+/**
+ * What the person typed, from Slack's command text: Slack escapes `&`, `<` and `>` (so a typed
+ * `<` cannot pass for a mention), and free text — a reason, a search — is read back as typed.
+ */
+export function typedText(slackText: string): string {
+  return slackText.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** Splits `/team <subcommand> <args…>` text the way people type it: any whitespace, any case. */
 export function parseCommandText(text: string | undefined): ParsedCommand {
   const trimmed = (text ?? '').trim();

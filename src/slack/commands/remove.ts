@@ -2,6 +2,7 @@ import { previewRemoval } from '../../team/removals.js';
 import { removeModal } from '../blocks/remove-modal.js';
 import { findNamedMember } from '../targets.js';
 import { parsePersonRef } from './person-ref.js';
+import { typedText } from './parse.js';
 import type { Subcommand } from '../deps.js';
 
 /**
@@ -22,8 +23,8 @@ export function removeSubcommand(): Subcommand {
       if (!ref) {
         return { text: `Usage: \`${ctx.command} remove @person [reason]\` (a mention or an email address, then an optional reason).` };
       }
-      // The reason is the raw text after the person, as typed: several words, line breaks and all.
-      const reason = ctx.parsed.rest.replace(/^\S+\s*/, '');
+      // The reason is the text after the person, as typed: several words, line breaks and all.
+      const reason = typedText(ctx.parsed.rest.replace(/^\S+\s*/, ''));
       const target = await findNamedMember(ctx.deps, ctx.organization, ref);
       const preview = await previewRemoval(ctx.deps.db, {
         organizationId: ctx.organization.id,

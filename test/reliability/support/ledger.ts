@@ -7,8 +7,8 @@ import path from 'node:path';
  * authority (each must be 0). Tests append one entry per check; the summary adds them up.
  */
 export interface LedgerEntry {
-  /** 'fault' (something broken on purpose), 'input' (bad input or attacks), 'authz', 'property'. */
-  area: 'fault' | 'input' | 'authz' | 'property';
+  /** 'fault' (something broken on purpose), 'input' (bad input or attacks), 'authz', 'property', 'secrets'. */
+  area: 'fault' | 'input' | 'authz' | 'property' | 'secrets';
   /** What was checked, e.g. "database restart under load". */
   name: string;
   /** Faults injected (restarts, kills, Slack errors…) and how many the app came through. */
@@ -16,6 +16,8 @@ export interface LedgerEntry {
   survived?: number;
   /** Inputs tried (requests, payloads, generated cases). */
   inputs?: number;
+  /** Secrets found in log lines (the log scan, test/reliability/support/secrets-setup.ts). */
+  secrets?: number;
   lost: number;
   duplicated: number;
   unauthorised: number;

@@ -6,6 +6,7 @@ import { registerRemoveSubmission } from './remove.js';
 import { registerRejectRemovalSubmission } from './reject-removal.js';
 import { registerViewClosed } from './closed.js';
 import { registerWebhookDialogSubmissions } from './webhook-dialogs.js';
+import { registerUnknownSubmission } from './unknown.js';
 
 /** Registers every view listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -15,4 +16,5 @@ export function register(app: App, deps: SlackDeps): void {
   registerRejectRemovalSubmission(app, deps);
   registerViewClosed(app);
   registerWebhookDialogSubmissions(app, deps);
+  registerUnknownSubmission(app);
 }
