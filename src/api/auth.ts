@@ -29,7 +29,9 @@ export function authenticate(deps: { db: Db; log: Logger }): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
-    const key = match ? await authenticateApiKey(deps.db, match[1]!) : undefined;
+    const found = match ? await authenticateApiKey(deps.db, match[1]!) : undefined;
+    // A SCIM token opens /scim/v2 only: here it is as unknown as any other wrong key.
+    const key = found?.scope === 'scim' ? undefined : found;
     if (!key) {
       log.info({ credentials: header ? 'invalid' : 'missing' }, 'API request refused: not authenticated');
       // RFC 6750: no error code when no credentials were sent at all.

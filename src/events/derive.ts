@@ -49,6 +49,10 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
     const member = x.member(row.target_id);
     return member ? [{ type: 'member.joined', data: { member, via: 'owner_bootstrap', invitation_id: null } }] : [];
   },
+  'member.provisioned': (row, _r, x) => {
+    const member = x.member(row.target_id);
+    return member ? [{ type: 'member.joined', data: { member, via: 'provisioned', invitation_id: null } }] : [];
+  },
   'member.reactivated': (row, _r, x) => {
     const member = x.member(row.target_id);
     return member ? [{ type: 'member.joined', data: { member, via: 'reactivated', invitation_id: null } }] : [];
@@ -122,6 +126,9 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.reactivation_reported': null,
   // Whether someone is a Slack guest is Slack's business; the product sees the role, unchanged.
   'member.guest_changed': null,
+  // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.
+  'member.profile_updated': null,
+  'member.deleted_in_directory': null,
   'organization.created': null,
   'api_key.created': null,
   'api_key.revoked': null,

@@ -22,6 +22,11 @@ export interface RoleChangeInput {
   targetMemberId: string;
   role: Role;
   source: AuditSource;
+  /**
+   * The change comes from a directory (an identity provider's Owners group over SCIM), not a
+   * member: nobody here to authorise, the directory is the actor. The last-owner rule holds.
+   */
+  byDirectory?: { name: string; actor: AuditActor };
 }
 
 export interface RoleChangeResult {
@@ -35,13 +40,14 @@ export interface RoleChangeResult {
  * owners demoting each other at once, the second finds it is no longer an owner.
  */
 export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleChangeResult> {
-  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
+  const directory = input.byDirectory;
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor: member }) => {
     const target = await findMemberById(trx, organization.id, input.targetMemberId);
     if (!target || target.status !== 'active') {
-      authorize(actor, 'member.change_role', organization.id);
+      if (!directory) authorize(member, 'member.change_role', organization.id);
       throw new AppError('not_found', 'That person is not an active member of this team.');
     }
-    authorize(actor, 'member.change_role', organization.id, target);
+    const actor = directory ? null : (authorize(member, 'member.change_role', organization.id, target), member);
     if (target.role === input.role) {
       throw new AppError('no_change', say`${person(target)} is already ${input.role === 'owner' ? 'an owner' : 'a member'}. Nothing was changed.`);
     }
@@ -58,16 +64,16 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
       memberId: target.id,
       from: target.role,
       to: input.role,
-      by: actor.id,
+      by: actor?.id ?? null,
       source: input.source,
     });
     await appendAuditEvent(trx, {
       organizationId: organization.id,
-      actor: { type: 'member', id: actor.id },
+      actor: actor ? { type: 'member', id: actor.id } : directory!.actor,
       action: 'member.role_changed',
       target: { type: 'member', id: target.id },
       before: { role: target.role },
-      after: { role: input.role },
+      after: { role: input.role, ...(directory ? { directory: directory.name } : {}) },
       source: input.source,
     });
     return { member: updated, previousRole: target.role };

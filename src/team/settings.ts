@@ -24,6 +24,7 @@ export const SETTING_KEYS = [
   'require_sso',
   'access_review_cadence',
   'inactivity_threshold_days',
+  'scim_provisioning',
 ] as const;
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
@@ -31,6 +32,8 @@ export type Settings = Pick<Organization, SettingKey>;
 
 export const REMOVAL_APPROVAL_POLICIES = ['none', 'another-owner'] as const;
 export const ACCESS_REVIEW_CADENCES = ['off', 'weekly', 'monthly'] as const;
+/** What a user provisioned over SCIM becomes: a member at once (default), or an invitee. */
+export const SCIM_PROVISIONING_MODES = ['member', 'invite'] as const;
 /** How long a removal request waits for another owner (the column's check is the same range). */
 export const REMOVAL_REQUEST_EXPIRY_HOURS = { min: 1, max: 720, default: 72 } as const;
 export const INVITATION_EXPIRY_DAYS = { min: 1, max: 30, default: 7 } as const;
@@ -125,6 +128,7 @@ export const settingsSchema = z.object({
   require_sso: z.boolean({ error: 'Require SSO must be on or off' }),
   access_review_cadence: z.enum(ACCESS_REVIEW_CADENCES, { error: 'Choose how often access is reviewed' }),
   inactivity_threshold_days: wholeNumber('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
+  scim_provisioning: z.enum(SCIM_PROVISIONING_MODES, { error: 'Choose what happens when your identity provider adds someone' }),
 });
 
 export type SettingsInput = z.input<typeof settingsSchema>;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/activity/audit-actions.js';
-import { actorName, auditSentence, settingsChangeSummary } from '../../src/slack/blocks/audit-sentences.js';
+import { actorName, auditSentence, settingsChangeSummary, sourceLabel } from '../../src/slack/blocks/audit-sentences.js';
 import { parseActionFilter, unknownActionMessage } from '../../src/activity/audit-log.js';
 
 /**
@@ -120,6 +120,18 @@ const CASES: Array<[AuditEventLike, string]> = [
     '<@U0BOB00001> was reactivated in Slack; they stay removed from the team until invited again.',
   ],
   [
+    event({ action: 'member.provisioned', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), after: { email: 'bob@acme.test', role: 'member', status: 'active', external_id: 'okta-1' } }),
+    'The identity provider (SCIM) added <@U0BOB00001> as a Member.',
+  ],
+  [
+    event({ action: 'member.profile_updated', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), before: { given_name: null }, after: { given_name: 'Bob', external_id: 'x1', directory: 'your identity provider' } }),
+    "The identity provider (SCIM) updated <@U0BOB00001>'s given name, external id.",
+  ],
+  [
+    event({ action: 'member.deleted_in_directory', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), after: { status: 'removed' } }),
+    '<@U0BOB00001> was deleted in the identity provider (SCIM) as well (already removed from the team).',
+  ],
+  [
     event({ action: 'invitation.sent', ...onInvitation, after: { email: 'dave@acme.test', role: 'member', expires_at: '2026-12-01T00:00:00.000Z' } }),
     '<@U0ALICE001> invited dave@acme.test as a Member.',
   ],
@@ -219,6 +231,13 @@ describe('audit sentences', () => {
 
   it.each(CASES.map(([e, s]) => [e.action, e, s] as const))('%s reads as a specific sentence', (_action, e, sentence) => {
     expect(auditSentence(e, lookup)).toBe(sentence);
+  });
+
+  it('a change from SCIM reads as the identity provider\'s, "via SCIM", so an owner can tell it from a person\'s', () => {
+    const removed = event({ action: 'member.removed', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), after: { status: 'removed', removed_by: null, reason: 'deactivated in your identity provider' } });
+    expect(auditSentence(removed, lookup)).toBe('The identity provider (SCIM) removed <@U0BOB00001> from the team (reason: “deactivated in your identity provider”).');
+    expect(sourceLabel('scim')).toBe('via SCIM');
+    expect(actorName('system', 'scim')).toBe('the identity provider (SCIM)');
   });
 
   it('an unknown action gets a generic sentence that still names the actor and the member', () => {

@@ -26,6 +26,8 @@ const NOT_TOLD_IN_SLACK = [
   'webhook.endpoint_deleted',
   'webhook.secret_rotated',
   'webhook.redelivery_requested',
+  // SCIM: a DELETE of someone already deactivated there changes nothing anyone sees.
+  'member.deleted_in_directory',
 ];
 
 describe('what Slack is told', () => {

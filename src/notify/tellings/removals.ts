@@ -41,7 +41,9 @@ async function removed(t: Telling, event: AuditEvent): Promise<void> {
   if (requestId) await closed(t, requestId);
   const directory = text(after.directory);
   if (directory) {
-    t.teamChannel(`:wave: ${memberLabel(target)} was deactivated in ${directory} and removed from the team.`);
+    // The reason says how the directory ended it: "deactivated in Slack", "deleted in your identity provider".
+    const how = text(after.reason) ?? `deactivated in ${directory}`;
+    t.teamChannel(`:wave: ${memberLabel(target)} was ${escapeText(how)} and removed from the team.`);
     return;
   }
   const requester = await t.member(after.requested_by);

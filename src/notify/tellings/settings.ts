@@ -90,7 +90,14 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   if (has('inactivity_threshold_days')) {
     lines.push(`• Inactive after: ${before.inactivity_threshold_days ?? '?'} → ${after.inactivity_threshold_days} days without a sign-in`);
   }
+  if (has('scim_provisioning')) {
+    lines.push(`• SCIM provisioning: ${scimText(before.scim_provisioning)} → ${scimText(after.scim_provisioning)}`);
+  }
   return lines.join('\n');
+}
+
+function scimText(mode: Settings['scim_provisioning'] | undefined): string {
+  return mode === 'invite' ? 'people added by the identity provider are sent an invitation' : 'people added by the identity provider become members at once';
 }
 
 export const settingsRenderers: Record<string, Renderer> = {

@@ -36,8 +36,6 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       const changes = settingsChangeSummary(event.before, event.after);
       return `${cap(actor)} changed the team settings${changes ? `: ${changes}` : ''}.`;
     }
-    case 'member.added':
-      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
     case 'member.role_changed':
       return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}.`;
     case 'member.reactivated':
@@ -65,6 +63,15 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return after.guest === true
         ? `${cap(actor)} reported ${target ?? 'a member'} as a guest of the workspace (guests cannot be made owners).`
         : `${cap(actor)} reported ${target ?? 'a member'} as a full member of the workspace again (no longer a guest).`;
+    case 'member.provisioned': // falls through: the actor (SCIM) says how
+    case 'member.added':
+      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
+    case 'member.profile_updated': {
+      const fields = Object.keys(after).filter((k) => k !== 'directory').map((k) => PROFILE_FIELDS[k] ?? userText(k, 40));
+      return `${cap(actor)} updated ${target ?? 'a member'}'s ${fields.length ? fields.join(', ') : 'profile'}.`;
+    }
+    case 'member.deleted_in_directory':
+      return `${cap(target ?? 'a member')} was deleted in ${actor} as well (already removed from the team).`;
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':
@@ -72,6 +79,7 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
     case 'invitation.resent':
       return `${cap(actor)} resent the invitation to ${invitee()}.`;
     case 'invitation.cancelled':
+      if (event.actor_type === 'system' && event.actor_id === 'scim') return `The invitation to ${invitee()} was cancelled: deactivated in ${actor}.`;
       return event.actor_type === 'system'
         ? `The invitation to ${invitee()} was cancelled, because whoever sent it is no longer a member.`
         : `${cap(actor)} cancelled the invitation to ${invitee()}.`;
@@ -144,6 +152,8 @@ export function sourceLabel(source: AuditSource): string {
       return 'from the command line';
     case 'system':
       return 'automatically';
+    case 'scim':
+      return 'via SCIM';
     default:
       return `via ${userText(String(source), 20)}`;
   }
@@ -166,6 +176,7 @@ export function actorName(type: ActorType | string, id: string | null, lookup: A
       if (id?.startsWith('invitee:')) return userText(id.slice('invitee:'.length), MAX_EMAIL);
       if (id === 'BOOTSTRAP_OWNER_EMAILS') return 'Team Manager (from BOOTSTRAP_OWNER_EMAILS)';
       if (id === 'slack') return 'Slack';
+      if (id === 'scim') return 'the identity provider (SCIM)';
       return 'Team Manager';
     default:
       return 'someone';
@@ -209,7 +220,10 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   require_sso: { label: 'Require SSO', value: onOff },
   access_review_cadence: { label: 'Access review', value: plain },
   inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
+  scim_provisioning: { label: 'SCIM provisioning', value: (v) => (v === 'invite' ? 'send an invitation' : v === 'member' ? 'add as a member' : plain(v)) },
 };
+
+const PROFILE_FIELDS: Record<string, string> = { external_id: 'external id', given_name: 'given name', family_name: 'family name', display_name: 'name' };
 
 function domainsChange(beforeValue: unknown, afterValue: unknown): string {
   const was = new Set(strings(beforeValue));
@@ -242,7 +256,8 @@ function inviteeName(event: AuditEventLike, lookup: AuditLookup): string {
 
 function apiKeyName(id: string | null, lookup: AuditLookup, fallback: Record<string, unknown>): string {
   const prefix = (id ? lookup.apiKeys.get(id)?.prefix : undefined) ?? str(fallback.prefix);
-  return prefix ? `API key \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : 'an API key';
+  const what = fallback.scope === 'scim' ? 'SCIM token' : 'API key';
+  return prefix ? `${what} \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : fallback.scope === 'scim' ? 'a SCIM token' : 'an API key';
 }
 
 function keyDetails(after: Record<string, unknown>): string {

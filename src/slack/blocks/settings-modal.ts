@@ -6,6 +6,7 @@ import {
   MAX_ALLOWED_DOMAINS,
   MAX_DOMAINS_TEXT,
   REMOVAL_REQUEST_EXPIRY_HOURS,
+  SCIM_PROVISIONING_MODES,
   type SettingKey,
   type Settings,
   type SettingsInput,
@@ -52,6 +53,7 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   require_sso: { blockId: 'settings.require_sso', actionId: 'require_sso' },
   access_review_cadence: { blockId: 'settings.access_review', actionId: 'access_review' },
   inactivity_threshold_days: { blockId: 'settings.inactivity', actionId: 'inactivity' },
+  scim_provisioning: { blockId: 'settings.scim_provisioning', actionId: 'scim_provisioning' },
 };
 
 const SSO_ON = 'on';
@@ -66,6 +68,11 @@ const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], PlainTextOption
   off: option('off', 'Off'),
   weekly: option('weekly', 'Weekly'),
   monthly: option('monthly', 'Monthly'),
+};
+
+const SCIM_OPTIONS: Record<Settings['scim_provisioning'], PlainTextOption> = {
+  member: option('member', 'Add them as a member', 'Your identity provider has already decided who gets access'),
+  invite: option('invite', 'Send them an invitation', 'They join when they accept, as with any invitation'),
 };
 
 const SSO_OPTION = option(SSO_ON, 'Invitations can be accepted only inside Slack', "Never by email link alone: Slack's sign-in is your SSO");
@@ -188,6 +195,17 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
       input('inactivity_threshold_days', 'Inactive after (days without sign-in)', wholeNumberInput(s.inactivity_threshold_days, INACTIVITY_THRESHOLD_DAYS), {
         hint: `From ${INACTIVITY_THRESHOLD_DAYS.min} to ${INACTIVITY_THRESHOLD_DAYS.max} days; ${INACTIVITY_THRESHOLD_DAYS.default} by default.`,
       }),
+      input(
+        'scim_provisioning',
+        'When your identity provider (SCIM) adds someone',
+        (actionId): RadioButtons => ({
+          type: 'radio_buttons',
+          action_id: actionId,
+          options: SCIM_PROVISIONING_MODES.map((m) => SCIM_OPTIONS[m]),
+          initial_option: SCIM_OPTIONS[s.scim_provisioning],
+        }),
+        { hint: 'Okta, Entra ID or OneLogin provisioning at /scim/v2. Deactivating someone there always removes them here.' },
+      ),
     ],
   };
 }
@@ -229,6 +247,7 @@ export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
   read('require_sso', (v) => (v.selected_options ?? []).some((o) => o.value === SSO_ON));
   read('access_review_cadence', (v) => v.selected_option?.value ?? null);
   read('inactivity_threshold_days', (v) => v.value ?? null);
+  read('scim_provisioning', (v) => v.selected_option?.value ?? null);
   return form as Partial<SettingsInput>;
 }
 
