@@ -1,6 +1,5 @@
 import type { AuditEvent } from '../../db/schema.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
  * The access review's digest in the approvals channel: posted when a review with someone to

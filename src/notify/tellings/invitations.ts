@@ -2,8 +2,7 @@ import type { AuditEvent, Invitation } from '../../db/schema.js';
 import { findInvitation } from '../../team/invitation-repository.js';
 import { roleLabel } from '../../team/people.js';
 import { memberLabel } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
  * Invitations in Slack: the invitee's DM (sent with each send, rewritten with the outcome), one

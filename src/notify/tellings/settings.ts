@@ -1,8 +1,7 @@
 import type { AuditEvent } from '../../db/schema.js';
 import type { Settings, SettingKey } from '../../team/settings.js';
 import { codeSpan, memberLabel } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, type Renderer, type Telling } from './context.js';
+import { each, fields, type Renderer, type Telling } from './context.js';
 
 /** Settings changes and the organization's first words, in the team channel. */
 
