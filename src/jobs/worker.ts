@@ -21,7 +21,6 @@ import { deliverEndpoint, purgeDeliveryBodies, type DeliveryDeps } from '../webh
 import { secretBox } from '../webhooks/signing.js';
 import { enqueueAll } from './queue.js';
 import { systemResolver } from '../webhooks/ssrf.js';
-import { installTellings } from '../tellings.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
@@ -203,8 +202,6 @@ function workerLogger(log: Logger): WorkerLogger {
  * commits. Its workers beat a heartbeat, and free the jobs of workers that stopped beating.
  */
 export async function startWorker(deps: WorkerDeps): Promise<Runner> {
-  // The worker's crons change things too (expiries, access reviews): they tell like any change.
-  installTellings();
   const heartbeat = startHeartbeat({ pool: deps.pool, deadAfterMs: deps.deadAfterMs ?? 60_000, log: deps.log });
   const events: WorkerEvents = new EventEmitter();
   // Jobs and queues are locked by the pool's id (graphile-worker 0.17's batchGetJobs), not

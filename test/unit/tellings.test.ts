@@ -11,14 +11,11 @@ import { slackMessage } from '../../src/slack/mrkdwn.js';
  */
 const NOT_TOLD_IN_SLACK = [
   // Bookkeeping and things with their own surfaces (the API key is shown once to whoever made it,
-  // the access review's digest is posted by its own jobs, webhooks answer in their own views).
+  // webhooks answer in their own views).
   'member.slack_linked',
   'api_key.created',
   'api_key.revoked',
   'activity.ingested',
-  'access_review.started',
-  'access_review.kept',
-  'access_review.remove_started',
   'slack.installed',
   'slack.uninstalled',
   'webhook.endpoint_created',

@@ -3,8 +3,7 @@ import { findInvitation } from '../../team/invitation-repository.js';
 import { roleLabel } from '../../team/people.js';
 import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
 import { IDENTITY_PROVIDER } from '../../team/provisioning.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
  * Invitations in Slack: the invitee's DM (sent with each send, rewritten with the outcome), one

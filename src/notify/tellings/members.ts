@@ -1,7 +1,7 @@
 import type { AuditEvent, Member, Role } from '../../db/schema.js';
 import { roleLabel } from '../../team/people.js';
 import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /** Roles, owners made from the command line, leaving: what the team channel and the person hear. */
 
@@ -78,12 +78,6 @@ async function left(t: Telling, event: AuditEvent): Promise<void> {
   t.teamChannel(`:wave: ${memberLabel(member)} left the team.`);
 }
 
-const each =
-  (render: (t: Telling, event: AuditEvent) => Promise<void>): Renderer =>
-  async (t, events) => {
-    for (const event of events) await render(t, event);
-  };
-
 export const memberRenderers: Record<string, Renderer> = {
   'member.role_changed': each(roleChanged),
   'member.added': each(ownerMade),
@@ -94,4 +88,3 @@ export const memberRenderers: Record<string, Renderer> = {
   'member.left': each(left),
 };
 
-export { each };

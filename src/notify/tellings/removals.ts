@@ -2,8 +2,7 @@ import type { AuditEvent, Member, Organization, RemovalRequest } from '../../db/
 import { findRemovalRequest, activeOwnerSlackIds } from '../../team/removal-repository.js';
 import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
 import { removalCardQueue } from '../removal-cards.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
  * Removals and removal requests: the approval card (posted, then rewritten with the outcome),

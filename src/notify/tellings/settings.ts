@@ -1,21 +1,20 @@
 import type { AuditEvent } from '../../db/schema.js';
 import type { Settings, SettingKey } from '../../team/settings.js';
 import { codeSpan, memberLabel } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, type Renderer, type Telling } from './context.js';
+import { each, fields, type Renderer, type Telling } from './context.js';
 
 /** Settings changes and the organization's first words, in the team channel. */
 
 async function settingsChanged(t: Telling, event: AuditEvent): Promise<void> {
   const before = fields(event.before) as Partial<Settings>;
   const after = fields(event.after) as Partial<Settings>;
-  const actor = await t.actor(event);
-  if (!actor) {
+  if (event.actor_type === 'system' && after.team_channel_id && !before.team_channel_id && Object.keys(after).length === 1) {
     // The configured team channel adopted by an organization that had none (src/team/organizations.ts).
-    if (after.team_channel_id) t.teamChannel(`:wave: Team Manager will post ${t.organization.name}'s team updates in this channel from now on.`);
+    t.teamChannel(`:wave: Team Manager will post ${t.organization.name}'s team updates in this channel from now on.`);
     return;
   }
-  const summary = `:gear: ${memberLabel(actor)} changed the team settings:\n${describeSettingsChange(before, after)}`;
+  const actor = await t.actor(event);
+  const summary = `:gear: ${actor ? memberLabel(actor) : 'Team Manager'} changed the team settings:\n${describeSettingsChange(before, after)}`;
   // Posted in the team channel as it is now: the new one when it moved; when it was cleared,
   // the old one is the only place that can hear it stopped.
   if (!t.teamChannel(summary) && before.team_channel_id) t.teamChannel(summary, before.team_channel_id);
