@@ -24,6 +24,7 @@ export const PURGED_TABLES = [
   'slack_installations',
   'audit_events',
   'organization_member_counts',
+  'slack_token_holds',
 ] as const;
 
 /** Tables whose rows belong to an organization through a parent rather than their own column. */
