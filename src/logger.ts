@@ -64,6 +64,13 @@ const boltToPino: Record<LogLevel, pino.Level> = {
   [LogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * The Web API client logs request bodies at debug level and redacts only fields named like a
+ * token: oauth.v2.access's `client_secret` (and the one-time `code`) would be written as is.
+ */
+const UNREDACTED_BY_SLACK = /("(?:client_secret|code)":)"[^"]*"/g;
+const redactSlackSdkLine = (line: string) => (line.startsWith('http request body:') ? line.replace(UNREDACTED_BY_SLACK, '$1"[redacted]"') : line);
+
 /** Bolt and the Slack SDKs log through this, so their lines share our format and request id. */
 export function boltLogger(log: Logger): BoltLogger {
   let name = 'bolt';
@@ -71,7 +78,7 @@ export function boltLogger(log: Logger): BoltLogger {
   const write = (level: pino.Level) => (...msg: unknown[]) => {
     const [first, ...rest] = msg;
     if (first instanceof Error) child()[level]({ err: first }, rest.map(String).join(' ') || first.message);
-    else child()[level](msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+    else child()[level](redactSlackSdkLine(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')));
   };
   return {
     debug: write('debug'),

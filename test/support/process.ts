@@ -19,6 +19,16 @@ export function runEntryPoint(entry: string | string[], env: Record<string, stri
   return runNode(['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], env);
 }
 
+/** Splits a stream into whole lines (a pipe's chunks end anywhere) and keeps the JSON log lines. */
+function logLineFilter(): (chunk: string) => string {
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    return lines.filter((line) => line.startsWith('{')).map((line) => `${line}\n`).join('');
+  };
+}
+
 /** Runs node with these arguments (e.g. the built dist/ as the Procfile does), with only the env given. */
 export function runNode(args: string[], env: Record<string, string>): RunningProcess {
   registerSecrets(secretsOfEnv(env));
@@ -29,10 +39,13 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
   });
   let out = '';
   let err = '';
+  const logLinesOf = logLineFilter();
   const listeners = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
-    teeLogText(chunk.toString());
+    // Log lines are JSON; the rest of stdout is what a command prints for the person who ran it
+    // (an API key shown once, the demo's accept link), which is its job, not a log line.
+    teeLogText(logLinesOf(chunk.toString()));
     for (const l of listeners) l();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
