@@ -85,6 +85,7 @@ describe('the Block Kit client in a real browser', () => {
       require_sso: true,
       access_review_cadence: 'weekly',
       inactivity_threshold_days: null,
+      scim_provisioning: DEFAULT_SETTINGS.scim_provisioning,
     });
   }, 30_000);
 
