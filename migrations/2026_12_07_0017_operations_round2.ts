@@ -18,10 +18,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   // tells the inviter in Slack once per send (src/notify/email-failure-alert.ts); the row is the "once".
   await sql`
     create table invitation_email_alerts (
+      organization_id uuid not null references organizations(id) on delete cascade,
       invitation_id uuid not null references invitations(id) on delete cascade,
       send_count integer not null,
       told_at timestamptz not null default now(),
-      primary key (invitation_id, send_count)
+      primary key (organization_id, invitation_id, send_count)
     )`.execute(db);
 }
 

@@ -17,11 +17,13 @@ export const PURGED_TABLES = [
   'api_keys',
   'removal_requests',
   'invitation_sends',
+  'invitation_email_alerts',
   'invitations',
   'member_role_changes',
   'home_tab_states',
   'members',
   'slack_installations',
+  'slack_token_holds',
   'audit_events',
   'organization_member_counts',
 ] as const;
