@@ -85,6 +85,8 @@ export const configSchema = z
     SLACK_TOKEN_RETRY_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(86_400).default(300),
     // Production: no local Slack without credentials; webhook URLs must be https and may not resolve to private addresses (SSRF).
     NODE_ENV: z.string().optional(),
+    // GET /metrics (Prometheus text format): off unless asked for, it tells how busy the app is.
+    METRICS_ENABLED: booleanFromEnv.default(false),
     API_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a number of requests' }).int('expected a whole number').min(1, 'expected at least 1 request').max(100_000).default(100),
     API_RATE_LIMIT_PER_SECOND: z.coerce.number({ message: 'expected requests a second' }).positive('expected more than 0 requests a second').max(100_000).default(10),
   })
@@ -130,6 +132,7 @@ export const configSchema = z
     worker: { enabled: env.RUN_WORKER, concurrency: env.WORKER_CONCURRENCY, deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS, tokenRetrySeconds: env.SLACK_TOKEN_RETRY_SECONDS },
     /** Webhook secrets are sealed with TOKEN_ENCRYPTION_KEY when it is set (src/webhooks/signing.ts). */
     webhooks: { production: env.NODE_ENV === 'production', secretKey: env.TOKEN_ENCRYPTION_KEY },
+    metrics: { enabled: env.METRICS_ENABLED },
     api: { rateLimit: { burst: env.API_RATE_LIMIT_BURST, perSecond: env.API_RATE_LIMIT_PER_SECOND } },
   }));
 

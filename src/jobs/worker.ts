@@ -32,6 +32,8 @@ export interface WorkerDeps {
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
+  /** Counts each job attempt's outcome for /metrics (src/web/metrics.ts); none when metrics are off. */
+  metrics?: { delivery(task: TaskName, outcome: 'done' | 'retry' | 'held' | 'undeliverable'): void };
   /** How often a held organization's token is tried again (src/jobs/slack-token-hold.ts); 5 minutes unless set. */
   tokenProbeMs?: number;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
@@ -137,16 +139,23 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
           await sleep(RECONNECT_PAUSE_MS);
           await attemptOnce(helpers.job.attempts + 1);
         }
+        deps.metrics?.delivery(name, 'done');
       } catch (err) {
-        if (err instanceof SlackTokenHeldError) throw err;
+        if (err instanceof SlackTokenHeldError) {
+          deps.metrics?.delivery(name, 'held');
+          throw err;
+        }
         if (err instanceof SlackTokenError && organizationId) {
+          deps.metrics?.delivery(name, 'held');
           await holds.hold(organizationId, fingerprint, err.slackError, log);
           throw new SlackTokenHeldError(organizationId);
         }
         if (err instanceof UndeliverableError) {
+          deps.metrics?.delivery(name, 'undeliverable');
           log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');
           return;
         }
+        deps.metrics?.delivery(name, 'retry');
         log.warn({ err }, 'job failed; the queue will retry it');
         throw err;
       }
