@@ -14,6 +14,7 @@ export const PURGED_TABLES = [
   'access_review_items',
   'access_reviews',
   'activity_events',
+  'api_rate_buckets',
   'api_keys',
   'removal_requests',
   'invitation_sends',
