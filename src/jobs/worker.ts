@@ -9,7 +9,7 @@ import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
 import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
-import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type Verdict } from './slack-token-hold.js';
+import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type TokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import { isDatabaseUnavailable, type Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
@@ -42,7 +42,7 @@ export interface WorkerDeps {
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Promise<void> };
 
-function handlers(deps: WorkerDeps): Handlers {
+function handlers(deps: WorkerDeps, holds: TokenHolds): Handlers {
   const log = deps.log;
   // Each Slack delivery gets the client of its job's organization, resolved when it runs.
   const slackOf = async (organizationId: string) => ({ db: deps.db, slack: await deps.slack.forOrganization(organizationId), log });
@@ -65,6 +65,10 @@ function handlers(deps: WorkerDeps): Handlers {
     'access-review.post': async (payload, run) => postAccessReview(await slackOf(payload.organizationId), payload, run),
     'access-review.update': async (payload, run) => updateAccessReview(await slackOf(payload.organizationId), payload, run.signal),
     'webhook.deliver': (payload) => deliverEndpoint(webhooks, payload),
+    'slack.probe-held-tokens': async () => {
+      const nudged = await holds.nudge();
+      if (nudged > 0) log.info({ count: nudged }, 'held Slack deliveries: one per organization tries the token again');
+    },
     'webhook.purge-bodies': async () => {
       const purged = await purgeDeliveryBodies(deps.db);
       if (purged > 0) log.info({ count: purged }, 'webhook delivery bodies purged');
@@ -102,8 +106,8 @@ const SLACK_TASKS = new Set<TaskName>([
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
-  const table = handlers(deps) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   const holds = tokenHolds(deps.pool, deps.tokenProbeMs ?? 5 * 60_000);
+  const table = handlers(deps, holds) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   for (const name of Object.keys(taskPayloads) as TaskName[]) {
     const task: Task = async (raw, helpers) => {
       const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
@@ -180,6 +184,7 @@ export const CRON_ITEMS = parseCronItems([
   // Hourly: each organization's review is due weekly or monthly (its setting); see startDueAccessReviews.
   { task: 'access-review.start-due', match: '0 * * * *' },
   { task: 'webhook.purge-bodies', match: '17 * * * *' },
+  { task: 'slack.probe-held-tokens', match: '* * * * *' },
 ]);
 
 function workerLogger(log: Logger): WorkerLogger {
