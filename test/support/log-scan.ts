@@ -74,10 +74,14 @@ function where(text: string, index: number): string {
  * issue asks for accept tokens when SMTP is set; with it, that line is never written.
  */
 const LOCAL_ACCEPT_LINK = /"localAcceptLink":"[^"]*"/g;
+/** The demo (`npm run demo`, no SMTP) narrates each email it writes and its local link, on purpose. */
+const DEMO_EMAIL_NARRATION = /(✉ Accept or decline here: |\(the local accept link: )\S+/g;
 
 /** Scans log text for the shapes above and for every known value. */
 export function scanForSecrets(logText: string, known: readonly string[]): ScanResult {
-  const text = logText.replace(LOCAL_ACCEPT_LINK, '"localAcceptLink":"(no SMTP: logged on purpose)"');
+  const text = logText
+    .replace(LOCAL_ACCEPT_LINK, '"localAcceptLink":"(no SMTP: logged on purpose)"')
+    .replace(DEMO_EMAIL_NARRATION, '$1(the demo, no SMTP)');
   const found: ScanResult['found'] = [];
   const seen = new Set<string>();
   for (const { name, pattern } of SECRET_SHAPES) {
