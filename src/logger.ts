@@ -65,11 +65,12 @@ const boltToPino: Record<LogLevel, pino.Level> = {
 };
 
 /**
- * The Web API client logs request bodies at debug level and redacts only fields named like a
- * token: oauth.v2.access's `client_secret` (and the one-time `code`) would be written as is.
+ * The Web API client redacts *token* fields when it logs a request body (debug), but not the
+ * OAuth exchange's client_secret, code or refresh_token (oauth.v2.access): those are blanked
+ * here, in the text of every line Bolt and the SDKs write (test/support/log-scan.ts found it).
  */
-const UNREDACTED_BY_SLACK = /("(?:client_secret|code)":)"[^"]*"/g;
-const redactSlackSdkLine = (line: string) => (line.startsWith('http request body:') ? line.replace(UNREDACTED_BY_SLACK, '$1"[redacted]"') : line);
+const SECRET_FIELDS_IN_TEXT = /("(?:client_secret|code|refresh_token)"\s*:\s*")[^"]*(")/g;
+const scrub = (text: string) => text.replace(SECRET_FIELDS_IN_TEXT, '$1[redacted]$2');
 
 /** Bolt and the Slack SDKs log through this, so their lines share our format and request id. */
 export function boltLogger(log: Logger): BoltLogger {
@@ -77,8 +78,8 @@ export function boltLogger(log: Logger): BoltLogger {
   const child = () => log.child({ subsystem: name });
   const write = (level: pino.Level) => (...msg: unknown[]) => {
     const [first, ...rest] = msg;
-    if (first instanceof Error) child()[level]({ err: first }, rest.map(String).join(' ') || first.message);
-    else child()[level](redactSlackSdkLine(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')));
+    if (first instanceof Error) child()[level]({ err: first }, scrub(rest.map(String).join(' ') || first.message));
+    else child()[level](scrub(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')));
   };
   return {
     debug: write('debug'),

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { authenticateApiKey, type AuthenticatedKey } from './api-keys.js';
 import { sendProblem } from './problem.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** What the API's handlers know about a request once it is authenticated: the key, hence the organization. */
 export interface ApiLocals {
@@ -44,9 +44,16 @@ export function authenticate(deps: { db: Db; log: Logger }): RequestHandler {
 }
 
 /** 429 with Retry-After once a key has used up its requests (see RateLimiter). */
-export function rateLimit(limiter: RateLimiter): RequestHandler {
-  return (_req, res, next) => {
-    const decision = limiter.take(apiKeyOf(res).id);
+export function rateLimit(limiter: RateLimit): RequestHandler {
+  return async (_req, res, next) => {
+    const key = apiKeyOf(res);
+    let decision;
+    try {
+      decision = await limiter.take(key.id, key.organizationId);
+    } catch (err) {
+      next(err);
+      return;
+    }
     if (!decision.allowed) {
       sendProblem(res, 429, `Too many requests with this API key; retry in ${decision.retryAfterSeconds} s.`, {
         headers: { 'Retry-After': String(decision.retryAfterSeconds) },

@@ -10,7 +10,7 @@ import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
 import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
-import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type Verdict } from './slack-token-hold.js';
+import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type TokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import { isDatabaseUnavailable, type Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
@@ -34,6 +34,8 @@ export interface WorkerDeps {
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
+  /** Counts each job attempt's outcome for /metrics (src/web/metrics.ts); none when metrics are off. */
+  metrics?: { delivery(task: TaskName, outcome: 'done' | 'retry' | 'held' | 'undeliverable'): void };
   /** How often a held organization's token is tried again (src/jobs/slack-token-hold.ts); 5 minutes unless set. */
   tokenProbeMs?: number;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
@@ -44,7 +46,7 @@ export interface WorkerDeps {
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Promise<void> };
 
-function handlers(deps: WorkerDeps): Handlers {
+function handlers(deps: WorkerDeps, holds: TokenHolds): Handlers {
   const log = deps.log;
   // Each Slack delivery gets the client of its job's organization, resolved when it runs.
   const slackOf = async (organizationId: string) => ({ db: deps.db, slack: await deps.slack.forOrganization(organizationId), log });
@@ -76,6 +78,10 @@ function handlers(deps: WorkerDeps): Handlers {
       const organization = await deps.db.selectFrom('organizations').select(['id', 'slack_team_id']).where('id', '=', payload.organizationId).executeTakeFirst();
       if (!organization || !deps.syncDirectory) return;
       await deps.syncDirectory(organization, await deps.slack.forOrganization(organization.id), run.signal);
+    },
+    'slack.probe-held-tokens': async () => {
+      const nudged = await holds.nudge();
+      if (nudged > 0) log.info({ count: nudged }, 'held Slack deliveries: one per organization tries the token again');
     },
     'webhook.purge-bodies': async () => {
       const purged = await purgeDeliveryBodies(deps.db);
@@ -114,8 +120,8 @@ const SLACK_TASKS = new Set<TaskName>([
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
-  const table = handlers(deps) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   const holds = tokenHolds(deps.pool, deps.tokenProbeMs ?? 5 * 60_000);
+  const table = handlers(deps, holds) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   for (const name of Object.keys(taskPayloads) as TaskName[]) {
     const task: Task = async (raw, helpers) => {
       const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
@@ -151,16 +157,23 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
           await sleep(RECONNECT_PAUSE_MS);
           await attemptOnce(helpers.job.attempts + 1);
         }
+        deps.metrics?.delivery(name, 'done');
       } catch (err) {
-        if (err instanceof SlackTokenHeldError) throw err;
+        if (err instanceof SlackTokenHeldError) {
+          deps.metrics?.delivery(name, 'held');
+          throw err;
+        }
         if (err instanceof SlackTokenError && organizationId) {
+          deps.metrics?.delivery(name, 'held');
           await holds.hold(organizationId, fingerprint, err.slackError, log);
           throw new SlackTokenHeldError(organizationId);
         }
         if (err instanceof UndeliverableError) {
+          deps.metrics?.delivery(name, 'undeliverable');
           log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');
           return;
         }
+        deps.metrics?.delivery(name, 'retry');
         log.warn({ err }, 'job failed; the queue will retry it');
         throw err;
       }
@@ -187,6 +200,7 @@ export const CRON_ITEMS = parseCronItems([
   { task: 'webhook.purge-bodies', match: '17 * * * *' },
   // Daily, off the hour: events missed while the app was down are caught up within a day.
   { task: 'slack.sync-directories', match: '41 4 * * *' },
+  { task: 'slack.probe-held-tokens', match: '* * * * *' },
 ]);
 
 function workerLogger(log: Logger): WorkerLogger {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebAPIPlatformError, WebAPIRateLimitedError, WebClient, WebClientEvent } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import { reportSlackApiError } from './slack-api-errors.js';
 
 /**
  * Slack errors that no retry can fix: the job is reported and finished instead of being
@@ -92,6 +93,7 @@ export async function deliver<T>(call: () => Promise<T>, options: DeliverOptions
     try {
       return await call();
     } catch (err) {
+      reportSlackApiError(slackErrorCode(err));
       if (err instanceof WebAPIRateLimitedError) {
         const waitMs = Math.max(1, err.retryAfter) * 1000;
         if (Date.now() + waitMs > deadline) throw err;
@@ -108,4 +110,12 @@ export async function deliver<T>(call: () => Promise<T>, options: DeliverOptions
       throw err;
     }
   }
+}
+
+/** Slack's error code for a failed call, or what kind of failure it was when Slack did not answer with one. */
+function slackErrorCode(err: unknown): string {
+  if (err instanceof WebAPIRateLimitedError) return 'ratelimited';
+  if (err instanceof WebAPIPlatformError) return err.data.error;
+  const code = (err as { code?: unknown }).code;
+  return code === 'slack_webapi_http_error' ? 'http_error' : code === 'slack_webapi_request_error' ? 'request_error' : 'other';
 }

@@ -14,17 +14,19 @@ export const PURGED_TABLES = [
   'access_review_items',
   'access_reviews',
   'activity_events',
+  'api_rate_buckets',
   'api_keys',
   'removal_requests',
   'invitation_sends',
+  'invitation_email_alerts',
   'invitations',
   'member_role_changes',
   'home_tab_states',
   'members',
   'slack_installations',
+  'slack_token_holds',
   'audit_events',
   'organization_member_counts',
-  'slack_token_holds',
 ] as const;
 
 /** Tables whose rows belong to an organization through a parent rather than their own column. */

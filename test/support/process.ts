@@ -19,16 +19,6 @@ export function runEntryPoint(entry: string | string[], env: Record<string, stri
   return runNode(['--import', 'tsx', ...(Array.isArray(entry) ? entry : [entry])], env);
 }
 
-/** Splits a stream into whole lines (a pipe's chunks end anywhere) and keeps the JSON log lines. */
-function logLineFilter(): (chunk: string) => string {
-  let partial = '';
-  return (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    return lines.filter((line) => line.startsWith('{')).map((line) => `${line}\n`).join('');
-  };
-}
-
 /** Runs node with these arguments (e.g. the built dist/ as the Procfile does), with only the env given. */
 export function runNode(args: string[], env: Record<string, string>): RunningProcess {
   registerSecrets(secretsOfEnv(env));
@@ -38,18 +28,23 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let partial = '';
   let err = '';
-  const logLinesOf = logLineFilter();
   const listeners = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
+    // stdout: the JSON log lines go to the log scan; other lines are the program's output
+    // (a CLI's result, such as a new API key shown once; the demo's narration), not logs.
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    const complete = lines;
     out += chunk.toString();
-    // Log lines are JSON; the rest of stdout is what a command prints for the person who ran it
-    // (an API key shown once, the demo's accept link), which is its job, not a log line.
-    teeLogText(logLinesOf(chunk.toString()));
+    const logLines = complete.filter((l) => l.startsWith('{'));
+    if (logLines.length > 0) teeLogText(logLines.join('\n') + '\n');
     for (const l of listeners) l();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     err += chunk.toString();
+    // stderr: all of it (a configuration error that echoed a value would be a leak).
     teeLogText(chunk.toString());
   });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
