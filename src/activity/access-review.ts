@@ -7,7 +7,7 @@ import { findMemberById } from '../team/member-repository.js';
 import { lockOrganization } from '../team/organization-repository.js';
 import { decide, ForbiddenError } from '../team/policy.js';
 import { approvalsChannelOf } from '../team/removal-outcomes.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from './audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 
 /**
  * Access review (product brief, "Activity, audit, review"): every week or month (setting

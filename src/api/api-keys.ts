@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { ApiKey, ApiKeyScope } from '../db/schema.js';
-import { appendAuditEvent, type Actor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor } from '../events/audit-repository.js';
 import { AppError } from '../errors.js';
 
 /**

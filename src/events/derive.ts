@@ -3,7 +3,7 @@ import { envelopeSchema, EVENT_VERSION, type ActorRef, type EventData, type Even
 
 /**
  * From audit events to public events. Every change writes its audit event in its own
- * transaction, through one function (src/activity/audit-repository.ts), so deriving the
+ * transaction, through one function (src/events/audit-repository.ts), so deriving the
  * public events there means no change path can forget to tell. Each audit action is listed
  * here explicitly; `null` says "nothing public" and an action missing from the table (a new
  * one) also gives nothing until someone decides what it means to the outside.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Invitation, Member, Organization, Role } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type Actor as AuditActor } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { findMemberByEmail, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';

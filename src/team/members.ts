@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { AuditSource, Member, Role } from '../db/schema.js';
 import { AppError, person, say } from '../errors.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { countActiveOwners, findMemberById, insertMember, recordRoleChange, updateMember, findMemberByEmail } from './member-repository.js';

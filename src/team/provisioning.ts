@@ -1,7 +1,7 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { Invitation, Member, Organization } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent } from '../activity/audit-repository.js';
+import { appendAuditEvent } from '../events/audit-repository.js';
 import { inChange } from './change.js';
 import type { Directory } from './directory-changes.js';
 import { normaliseEmail } from './emails.js';

@@ -1,6 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization, RemovalRequest, RemovalRequestStatus } from '../db/schema.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { closeRemovalRequest } from './removal-repository.js';
 
 export type ClosedStatus = Exclude<RemovalRequestStatus, 'pending'>;

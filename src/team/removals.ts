@@ -1,7 +1,7 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization, RemovalRequest } from '../db/schema.js';
 import { AppError, moment, person, say, type Word } from '../errors.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 import { authorize, decide, NOT_A_MEMBER_MESSAGE, type Actor } from './policy.js';
 import { inChange } from './change.js';
 import { countActiveOwners, findMemberById } from './member-repository.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent } from '../activity/audit-repository.js';
+import { appendAuditEvent } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { updateOrganizationSettings } from './organization-repository.js';

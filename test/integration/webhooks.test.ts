@@ -183,7 +183,7 @@ describe('outbound webhooks', () => {
     const before = await t.db.selectFrom('webhook_deliveries').select('id').execute();
     await expect(
       t.db.transaction().execute(async (trx) => {
-        const { appendAuditEvent } = await import('../../src/activity/audit-repository.js');
+        const { appendAuditEvent } = await import('../../src/events/audit-repository.js');
         await appendAuditEvent(trx, { organizationId: org.id, actor: { type: 'member', id: oscar.id }, action: 'member.role_changed', target: { type: 'member', id: olga.id }, before: { role: 'member' }, after: { role: 'owner' }, source: 'slack' });
         throw new Error('the change failed');
       }),

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/activity/audit-actions.js';
+import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/events/audit-actions.js';
 import { actorName, auditSentence, settingsChangeSummary, sourceLabel } from '../../src/slack/blocks/audit-sentences.js';
 import { parseActionFilter, unknownActionMessage } from '../../src/activity/audit-log.js';
 

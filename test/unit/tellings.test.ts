@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { KNOWN_ACTIONS } from '../../src/activity/audit-actions.js';
+import { KNOWN_ACTIONS } from '../../src/events/audit-actions.js';
 import { AppError, moment, person, plainWords, say } from '../../src/errors.js';
 import { SLACK_RENDERERS } from '../../src/notify/tellings/slack-teller.js';
 import { slackMessage } from '../../src/slack/mrkdwn.js';

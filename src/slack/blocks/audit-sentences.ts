@@ -1,5 +1,5 @@
 import type { ActorType, AuditSource } from '../../db/schema.js';
-import { EMPTY_LOOKUP, type AuditEventLike, type AuditLookup } from '../../activity/audit-actions.js';
+import { EMPTY_LOOKUP, type AuditEventLike, type AuditLookup } from '../../events/audit-actions.js';
 import { escapeText, memberLabel } from '../mrkdwn.js';
 
 /**

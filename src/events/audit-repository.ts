@@ -1,7 +1,7 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { ActorType, AuditEvent, AuditSource } from '../db/schema.js';
-import { queuePublicEvents } from '../events/outbox.js';
-import { tellChange } from '../events/tellers.js';
+import { queuePublicEvents } from './outbox.js';
+import { tellChange } from './tellers.js';
 
 /** Who did something: a member, a Slack user not (yet) a member, an API key, the CLI or the system. */
 export interface Actor {
