@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../src/config.js';
 import { connectDatabase } from '../src/db/connect.js';
-import { startConfiguredWorker } from '../src/jobs/configured-worker.js';
+import { startConfiguredWorker } from '../src/job-runner/configured-worker.js';
 import { createLogger } from '../src/logger.js';
 import { serveChild } from './server-child.js';
 import { installTellings } from '../src/tellings.js';

@@ -1,5 +1,5 @@
 import { connectDatabase } from './db/connect.js';
-import { startConfiguredWorker } from './jobs/configured-worker.js';
+import { startConfiguredWorker } from './job-runner/configured-worker.js';
 import { createLogger } from './logger.js';
 import { configOrExit, stopOnSignals } from './process.js';
 import { installTellings } from './tellings.js';

@@ -15,7 +15,7 @@ import type { Profile } from '../profile.js';
 import type { Row, ScenarioResult } from '../results.js';
 import { roundStats, seriesStats, type Sample } from '../stats.js';
 import { openDatabase } from '../../src/db/database.js';
-import { startWorker } from '../../src/jobs/worker.js';
+import { startWorker } from '../../src/job-runner/worker.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
 import { singleWorkspaceClients } from '../../src/slack/clients.js';

@@ -75,7 +75,7 @@ export const taskPayloads = {
     organizationId: z.uuid(),
     endpointId: z.uuid(),
   }),
-  /** Periodic (cron, every minute): one held Slack job per organization whose token probe is due runs now (src/jobs/slack-token-hold.ts). */
+  /** Periodic (cron, every minute): one held Slack job per organization whose token probe is due runs now (src/job-runner/slack-token-hold.ts). */
   'slack.probe-held-tokens': z.object({}).passthrough(),
   /** Periodic (cron, hourly): webhook delivery bodies older than 7 days are dropped. */
   'webhook.purge-bodies': z.object({}).passthrough(),

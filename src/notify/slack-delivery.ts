@@ -28,7 +28,7 @@ const PERMANENT_ERRORS = new Set([
  * Slack refusing the token itself: nothing sent with it can succeed, but a fixed token (a new
  * one, a reinstall, the account reactivated) makes every message deliverable again. So these
  * are neither retried like an outage nor dropped like a bad message: the worker holds the
- * organization's Slack jobs until the token works (src/jobs/slack-token-hold.ts).
+ * organization's Slack jobs until the token works (src/job-runner/slack-token-hold.ts).
  */
 export const TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'account_inactive']);
 

@@ -2,7 +2,7 @@ import { singleWorkspaceClients } from '../../src/slack/clients.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from 'graphile-worker';
 import { enqueue, channelQueue } from '../../src/jobs/queue.js';
-import { startWorker } from '../../src/jobs/worker.js';
+import { startWorker } from '../../src/job-runner/worker.js';
 import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import os from 'node:os';

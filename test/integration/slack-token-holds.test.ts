@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/jobs/queue.js';
-import { tokenFingerprint, tokenHolds } from '../../src/jobs/slack-token-hold.js';
+import { tokenFingerprint, tokenHolds } from '../../src/job-runner/slack-token-hold.js';
 import { useTestDatabase } from '../support/database.js';
 import { seedOrganization } from '../support/seed.js';
 

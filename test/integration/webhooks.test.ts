@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Runner } from 'graphile-worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { singleWorkspaceClients } from '../../src/slack/clients.js';
-import { startWorker } from '../../src/jobs/worker.js';
+import { startWorker } from '../../src/job-runner/worker.js';
 import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import { createMailer } from '../../src/mail/mailer.js';

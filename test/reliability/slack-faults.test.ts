@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideReviewItem, startDueAccessReviews } from '../../src/activity/access-review.js';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { enqueue } from '../../src/jobs/queue.js';
-import { startWorker } from '../../src/jobs/worker.js';
+import { startWorker } from '../../src/job-runner/worker.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
 import { renderHomeForUser } from '../../src/slack/home/home-view.js';

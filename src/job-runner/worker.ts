@@ -5,7 +5,7 @@ import { startHeartbeat } from './heartbeat.js';
 import type pg from 'pg';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
+import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from '../jobs/tasks.js';
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
@@ -19,7 +19,7 @@ import { startDueAccessReviews } from '../activity/access-review.js';
 import { postAccessReview, updateAccessReview } from '../notify/access-review-delivery.js';
 import { deliverEndpoint, purgeDeliveryBodies, type DeliveryDeps } from '../webhooks/delivery.js';
 import { secretBox } from '../webhooks/signing.js';
-import { enqueueAll } from './queue.js';
+import { enqueueAll } from '../jobs/queue.js';
 import { systemResolver } from '../webhooks/ssrf.js';
 
 export interface WorkerDeps {
@@ -29,14 +29,14 @@ export interface WorkerDeps {
   slack: SlackClients;
   log: Logger;
   concurrency: number;
-  /** A worker whose heartbeat is older than this is declared dead and its jobs freed (src/jobs/heartbeat.ts); 60 s unless set. */
+  /** A worker whose heartbeat is older than this is declared dead and its jobs freed (src/job-runner/heartbeat.ts); 60 s unless set. */
   deadAfterMs?: number;
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
   /** Counts each job attempt's outcome for /metrics (src/web/metrics.ts); none when metrics are off. */
   metrics?: { delivery(task: TaskName, outcome: 'done' | 'retry' | 'held' | 'undeliverable'): void };
-  /** How often a held organization's token is tried again (src/jobs/slack-token-hold.ts); 5 minutes unless set. */
+  /** How often a held organization's token is tried again (src/job-runner/slack-token-hold.ts); 5 minutes unless set. */
   tokenProbeMs?: number;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
   webhooks?: Partial<Omit<DeliveryDeps, 'db' | 'log'>>;
@@ -116,7 +116,7 @@ const SLACK_TASKS = new Set<TaskName>([
 /**
  * Wraps each handler: re-checks the payload (it may predate this version), logs with the
  * job's identity, finishes jobs Slack refuses for good instead of retrying them, and holds an
- * organization's Slack jobs while Slack refuses its token (src/jobs/slack-token-hold.ts).
+ * organization's Slack jobs while Slack refuses its token (src/job-runner/slack-token-hold.ts).
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
