@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { startConfiguredWorker } from './job-runner/configured-worker.js';
-import { createWorkerSlackClient } from './notify/slack-delivery.js';
+import { createWorkerSlackClient } from './slack/delivery.js';
 import type { Db } from './db/database.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
 import { peopleOf } from './slack/clients.js';

@@ -17,7 +17,7 @@ import { roundStats, seriesStats, type Sample } from '../stats.js';
 import { openDatabase } from '../../src/db/database.js';
 import { startWorker } from '../../src/job-runner/worker.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
 import { singleWorkspaceClients } from '../../src/slack/clients.js';
 import { insertMember } from '../../src/team/member-repository.js';
 import { changeRole } from '../../src/team/members.js';

@@ -9,7 +9,7 @@ import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from '../j
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
-import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
+import { SlackTokenError, UndeliverableError, type SlackClients } from '../slack/delivery.js';
 import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type TokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import { isDatabaseUnavailable, type Db } from '../db/database.js';

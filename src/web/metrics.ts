@@ -2,12 +2,12 @@ import type { RequestHandler, Router } from 'express';
 import { Router as expressRouter } from 'express';
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { onSlackApiError } from '../notify/slack-api-errors.js';
+import { onSlackApiError } from '../slack/api-errors.js';
 
 /**
  * GET /metrics in Prometheus text format (prom-client), when METRICS_ENABLED=true. One registry
  * per app instance (tests and the demo start several in one process); the Slack API error
- * counter listens to a process-wide hook (src/notify/slack-api-errors.ts) because the calls are
+ * counter listens to a process-wide hook (src/slack/api-errors.ts) because the calls are
  * made deep inside deliveries. docs/operations.md lists the metrics and suggested alerts.
  */
 export interface Metrics {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from 'graphile-worker';
 import { enqueue, channelQueue } from '../../src/jobs/queue.js';
 import { startWorker } from '../../src/job-runner/worker.js';
-import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import os from 'node:os';
 import { createMailer } from '../../src/mail/mailer.js';

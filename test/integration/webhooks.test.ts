@@ -6,7 +6,7 @@ import type { Runner } from 'graphile-worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { singleWorkspaceClients } from '../../src/slack/clients.js';
 import { startWorker } from '../../src/job-runner/worker.js';
-import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { renderHomeForUser } from '../../src/slack/home/home-view.js';

@@ -7,7 +7,7 @@ import type { Member, Organization } from '../../src/db/schema.js';
 import { enqueue } from '../../src/jobs/queue.js';
 import { startWorker } from '../../src/job-runner/worker.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
 import { renderHomeForUser } from '../../src/slack/home/home-view.js';
 import { ACCEPT_INVITATION_ACTION } from '../../src/slack/blocks/invitation-dm.js';
 import { ACCESS_REVIEW_ACTIONS } from '../../src/slack/blocks/access-review.js';

@@ -1,6 +1,6 @@
 /**
  * A process-wide hook for Slack Web API errors, by Slack's error code: the calls are made deep
- * inside deliveries (src/notify/slack-delivery.ts), the counter lives with the metrics
+ * inside deliveries (src/slack/delivery.ts), the counter lives with the metrics
  * (src/web/metrics.ts). No listener, no cost.
  */
 type Listener = (code: string) => void;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebAPIPlatformError, WebAPIRateLimitedError, WebClient, WebClientEvent } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { reportSlackApiError } from './slack-api-errors.js';
+import { reportSlackApiError } from './api-errors.js';
 
 /**
  * Slack errors that no retry can fix: the job is reported and finished instead of being
