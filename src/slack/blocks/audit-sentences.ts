@@ -202,6 +202,7 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   team_channel_id: { label: 'Team channel', value: channel },
   approvals_channel_id: { label: 'Approvals channel', value: channel },
   removal_approval_policy: { label: 'Removal approval', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'none' ? 'none' : plain(v)) },
+  promotion_approval_policy: { label: 'Promotion to owner', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'immediate' ? 'at once' : plain(v)) },
   removal_request_expiry_hours: { label: 'Removal requests expire after', value: count('hours') },
   notify_removed_member: { label: 'Notify the removed person', value: onOff },
   invitation_expiry_days: { label: 'Invitation expiry', value: count('days') },
