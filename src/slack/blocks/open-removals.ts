@@ -19,7 +19,7 @@ export const HOME_REMOVALS_LIMIT = 5;
 
 
 export interface OpenRemovalRow {
-  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'>;
+  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'> & Partial<Pick<RemovalRequest, 'kind' | 'owner_until'>>;
   requester: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'>;
   target: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email' | 'role'>;
 }
