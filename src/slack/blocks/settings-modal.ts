@@ -150,17 +150,6 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         initial_option: POLICY_OPTIONS[s.removal_approval_policy],
       })),
       input(
-        'promotion_approval_policy',
-        'Promotion to owner',
-        (actionId): RadioButtons => ({
-          type: 'radio_buttons',
-          action_id: actionId,
-          options: [PROMOTION_OPTIONS['another-owner'], PROMOTION_OPTIONS.immediate],
-          initial_option: PROMOTION_OPTIONS[s.promotion_approval_policy],
-        }),
-        { hint: 'Also applies to extending a temporary owner. A team with a single owner always promotes at once: nobody else could approve.' },
-      ),
-      input(
         'removal_request_expiry_hours',
         'Removal requests expire after (hours)',
         wholeNumberInput(s.removal_request_expiry_hours, REMOVAL_REQUEST_EXPIRY_HOURS),
@@ -171,6 +160,17 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         },
       ),
       input('notify_removed_member', 'Notify the removed person', checkbox(NOTIFY_REMOVED_OPTION, s.notify_removed_member), { optional: true }),
+      input(
+        'promotion_approval_policy',
+        'Promotion to owner',
+        (actionId): RadioButtons => ({
+          type: 'radio_buttons',
+          action_id: actionId,
+          options: [PROMOTION_OPTIONS['another-owner'], PROMOTION_OPTIONS.immediate],
+          initial_option: PROMOTION_OPTIONS[s.promotion_approval_policy],
+        }),
+        { hint: 'Also applies to extending a temporary owner. A team with a single owner always promotes at once: nobody else could approve.' },
+      ),
       input('invitation_expiry_days', 'Invitations expire after (days)', wholeNumberInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
         hint: `From ${INVITATION_EXPIRY_DAYS.min} to ${INVITATION_EXPIRY_DAYS.max} days; ${INVITATION_EXPIRY_DAYS.default} by default.`,
       }),
