@@ -21,11 +21,14 @@ export interface OrganizationsTable {
   removal_request_expiry_hours: Generated<number>;
   notify_removed_member: Generated<boolean>;
   scim_provisioning: Generated<ScimProvisioning>;
+  promotion_approval_policy: Generated<PromotionApprovalPolicy>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
 
 export type RemovalApprovalPolicy = 'none' | 'another-owner';
+/** Whether making someone an owner waits for a second owner's approval (a request of kind 'promotion'). */
+export type PromotionApprovalPolicy = 'immediate' | 'another-owner';
 export type AccessReviewCadence = 'off' | 'weekly' | 'monthly';
 /** What a user provisioned over SCIM becomes: a member at once, or an invitee. */
 export type ScimProvisioning = 'member' | 'invite';
@@ -41,6 +44,10 @@ export interface MembersTable {
   /** A guest in Slack (is_restricted / is_ultra_restricted): may be a member, never an owner. */
   slack_guest: ColumnType<boolean, boolean | undefined, boolean>;
   role: ColumnType<Role, Role | undefined, Role>;
+  /** An owner until then (the expiry job demotes them); null for a permanent owner and for members. */
+  owner_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When the expiry found them the last owner and kept them (told once); cleared with owner_until. */
+  owner_expiry_held_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   status: ColumnType<MemberStatus, MemberStatus | undefined, MemberStatus>;
   joined_at: Timestamp;
   invited_by_member_id: string | null;
@@ -128,9 +135,15 @@ export interface InvitationSendsTable {
 
 export type RemovalRequestStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'cancelled';
 
+export type RequestKind = 'removal' | 'promotion';
+
+/** A request waiting for another owner: to remove someone, or to make them an owner. */
 export interface RemovalRequestsTable {
   id: Generated<string>;
   organization_id: string;
+  kind: ColumnType<RequestKind, RequestKind | undefined, RequestKind>;
+  /** A promotion's end when it is temporary. */
+  owner_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   target_member_id: string;
   requested_by_member_id: string;
   reason: string | null;

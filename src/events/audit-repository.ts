@@ -10,6 +10,8 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+/** The clock ending a temporary ownership (src/team/owner-expiry.ts): the system, named so the audit log can say so. */
+export const EXPIRY_ACTOR: Actor = { type: 'system', id: 'expiry' };
 
 export interface AuditEventInput {
   organizationId: string;

@@ -129,6 +129,20 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.
   'member.profile_updated': null,
   'member.deleted_in_directory': null,
+  // Temporary ownership (issue 19): the end moving is not a role change, and the clock keeping
+  // the last owner changes nothing; when the role does change (promoted, or demoted by the
+  // clock) the product hears member.role_changed like any other.
+  'member.owner_until_changed': null,
+  'member.owner_expiry_held': null,
+  // Promotion requests are the owners' own process, told in Slack; the product hears the
+  // approved outcome as member.role_changed. (The v1 vocabulary's removal_request.* events
+  // stay about removals.)
+  'promotion.requested': null,
+  'promotion.approved': null,
+  'promotion.rejected': null,
+  'promotion.withdrawn': null,
+  'promotion.expired': null,
+  'promotion.cancelled': null,
   'organization.created': null,
   'api_key.created': null,
   'api_key.revoked': null,

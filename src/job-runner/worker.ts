@@ -15,6 +15,7 @@ import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import { isDatabaseUnavailable, type Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
 import { expireRemovalRequests } from '../team/removals.js';
+import { expireTemporaryOwners } from '../team/owner-expiry.js';
 import { startDueAccessReviews } from '../activity/access-review.js';
 import { postAccessReview, updateAccessReview } from '../notify/access-review-delivery.js';
 import { deliverEndpoint, purgeDeliveryBodies, type DeliveryDeps } from '../webhooks/delivery.js';
@@ -62,6 +63,7 @@ function handlers(deps: WorkerDeps, holds: TokenHolds): Handlers {
     'removal.post-card': async (payload, run) => postRemovalCard(await slackOf(payload.organizationId), payload, run),
     'removal.update-card': async (payload, run) => updateRemovalCard(await slackOf(payload.organizationId), payload, run.signal),
     'removal.expire-due': () => inBatches(log, 'removal requests expired', (now) => expireRemovalRequests(deps.db, now, BATCH)),
+    'owner.expire-due': () => inBatches(log, 'temporary ownerships ended', (now) => expireTemporaryOwners(deps.db, now, BATCH)),
     'access-review.start-due': async () => {
       const started = await startDueAccessReviews(deps.db, new Date());
       if (started > 0) log.info({ count: started }, 'access reviews started');
@@ -195,6 +197,7 @@ const RECONNECT_PAUSE_MS = 500;
 export const CRON_ITEMS = parseCronItems([
   { task: 'invitation.expire-due', match: '* * * * *' },
   { task: 'removal.expire-due', match: '* * * * *' },
+  { task: 'owner.expire-due', match: '* * * * *' },
   // Hourly: each organization's review is due weekly or monthly (its setting); see startDueAccessReviews.
   { task: 'access-review.start-due', match: '0 * * * *' },
   { task: 'webhook.purge-bodies', match: '17 * * * *' },

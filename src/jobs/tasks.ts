@@ -58,6 +58,8 @@ export const taskPayloads = {
   }),
   /** Periodic (cron, every minute): pending removal requests past their expiry become expired. */
   'removal.expire-due': z.object({}).passthrough(),
+  /** Periodic (cron, every minute): temporary owners whose time is up become members (src/team/owner-expiry.ts). */
+  'owner.expire-due': z.object({}).passthrough(),
   /** Periodic (cron, hourly): starts the access review of every organization whose review is due. */
   'access-review.start-due': z.object({}).passthrough(),
   /** Posts an access review's digest to the approvals channel and remembers where (once). */

@@ -100,6 +100,8 @@ export async function updateMember(
   changes: Partial<{
     email: string;
     role: Role;
+    owner_until: Date | null;
+    owner_expiry_held_at: Date | null;
     status: MemberStatus;
     slack_user_id: string | null;
     display_name: string | null;

@@ -19,6 +19,7 @@ export const SETTING_KEYS = [
   'removal_approval_policy',
   'removal_request_expiry_hours',
   'notify_removed_member',
+  'promotion_approval_policy',
   'invitation_expiry_days',
   'allowed_email_domains',
   'require_sso',
@@ -31,6 +32,7 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 export type Settings = Pick<Organization, SettingKey>;
 
 export const REMOVAL_APPROVAL_POLICIES = ['none', 'another-owner'] as const;
+export const PROMOTION_APPROVAL_POLICIES = ['immediate', 'another-owner'] as const;
 export const ACCESS_REVIEW_CADENCES = ['off', 'weekly', 'monthly'] as const;
 /** What a user provisioned over SCIM becomes: a member at once (default), or an invitee. */
 export const SCIM_PROVISIONING_MODES = ['member', 'invite'] as const;
@@ -121,6 +123,7 @@ export const settingsSchema = z.object({
   team_channel_id: channel('team updates'),
   approvals_channel_id: channel('removal approvals'),
   removal_approval_policy: z.enum(REMOVAL_APPROVAL_POLICIES, { error: 'Choose who must approve a removal' }),
+  promotion_approval_policy: z.enum(PROMOTION_APPROVAL_POLICIES, { error: 'Choose whether a promotion to owner needs another owner' }),
   removal_request_expiry_hours: wholeNumber('Removal request expiry', REMOVAL_REQUEST_EXPIRY_HOURS, 'hours'),
   notify_removed_member: z.boolean({ error: 'Notify the removed person must be on or off' }),
   invitation_expiry_days: wholeNumber('Invitation expiry', INVITATION_EXPIRY_DAYS),

@@ -9,6 +9,7 @@ export const DEFAULT_SETTINGS: Settings = {
   team_channel_id: 'C0TEAM0001',
   approvals_channel_id: null,
   removal_approval_policy: 'another-owner',
+  promotion_approval_policy: 'immediate',
   removal_request_expiry_hours: 72,
   notify_removed_member: true,
   invitation_expiry_days: 7,

@@ -23,6 +23,8 @@ function member(n: number, overrides: Partial<Member> = {}): Member {
     email: `${'&'.repeat(240)}${n}@ex.test`.slice(0, 254),
     slack_user_id: null,
     slack_guest: false,
+    owner_until: null,
+    owner_expiry_held_at: null,
     display_name: `${NASTY}<!channel>`,
     role: 'member',
     status: 'active',

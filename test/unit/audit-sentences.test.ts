@@ -161,6 +161,38 @@ const CASES: Array<[AuditEventLike, string]> = [
     'Carol &lt;!channel&gt; &amp; co rejected the request to remove <@U0BOB00001> (reason: “still needed”).',
   ],
   [
+    event({ action: 'member.owner_until_changed', ...onMember(BOB), before: { role: 'owner', owner_until: null }, after: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z' } }),
+    '<@U0ALICE001> made <@U0BOB00001> an owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC> (was a permanent owner).',
+  ],
+  [
+    event({ action: 'member.owner_expiry_held', actor_type: 'system', actor_id: 'expiry', ...onMember(BOB), before: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z' }, after: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z', reason: 'last_owner' }, source: 'system' }),
+    "<@U0BOB00001>'s temporary ownership was due to end at <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, but they are the last owner, so they stay an owner until another owner is added.",
+  ],
+  [
+    event({ action: 'promotion.requested', ...onRequest, after: { status: 'pending', target_member_id: BOB, owner_until: '2026-12-08T15:00:00.000Z', expires_at: '2026-12-08T15:00:00.000Z' } }),
+    "<@U0ALICE001> asked to make <@U0BOB00001> an owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, waiting for another owner's approval.",
+  ],
+  [
+    event({ action: 'promotion.approved', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'approved', target_member_id: BOB, reason: null, owner_until: null } }),
+    'Carol &lt;!channel&gt; &amp; co approved the request to make <@U0BOB00001> an owner.',
+  ],
+  [
+    event({ action: 'promotion.rejected', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'rejected', target_member_id: BOB, reason: 'not yet' } }),
+    'Carol &lt;!channel&gt; &amp; co rejected the request to make <@U0BOB00001> an owner (reason: “not yet”).',
+  ],
+  [
+    event({ action: 'promotion.withdrawn', ...onRequest, before: { status: 'pending' }, after: { status: 'withdrawn', target_member_id: BOB, reason: null } }),
+    '<@U0ALICE001> withdrew the request to make <@U0BOB00001> an owner.',
+  ],
+  [
+    event({ action: 'promotion.expired', actor_type: 'system', actor_id: null, ...onRequest, before: { status: 'pending' }, after: { status: 'expired', target_member_id: BOB, reason: null }, source: 'system' }),
+    'The request to make <@U0BOB00001> an owner expired without a decision.',
+  ],
+  [
+    event({ action: 'promotion.cancelled', actor_type: 'system', actor_id: null, ...onRequest, before: { status: 'pending' }, after: { status: 'cancelled', target_member_id: BOB, reason: 'they are no longer a member' }, source: 'system' }),
+    'The request to make <@U0BOB00001> an owner was cancelled: they are no longer a member.',
+  ],
+  [
     event({ action: 'removal.withdrawn', ...onRequest, before: { status: 'pending' }, after: { status: 'withdrawn', target_member_id: BOB, reason: null } }),
     '<@U0ALICE001> withdrew the request to remove <@U0BOB00001>.',
   ],
@@ -238,6 +270,15 @@ describe('audit sentences', () => {
     expect(auditSentence(removed, lookup)).toBe('The identity provider (SCIM) removed <@U0BOB00001> from the team (reason: “deactivated in your identity provider”).');
     expect(sourceLabel('scim')).toBe('via SCIM');
     expect(actorName('system', 'scim')).toBe('the identity provider (SCIM)');
+  });
+
+  it('says when the clock ended a temporary ownership, and who approved a promotion', () => {
+    expect(
+      auditSentence(event({ action: 'member.role_changed', actor_type: 'system', actor_id: 'expiry', ...onMember(BOB), before: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z' }, after: { role: 'member', expired: true }, source: 'system' }), lookup),
+    ).toBe("<@U0BOB00001>'s temporary ownership ended at <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>; they are a member again.");
+    expect(
+      auditSentence(event({ action: 'member.role_changed', actor_id: CAROL, ...onMember(BOB), before: { role: 'member' }, after: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z', requested_by: ALICE, approved_by: CAROL } }), lookup),
+    ).toBe("<@U0ALICE001> changed <@U0BOB00001>'s role from Member to Owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, approved by Carol &lt;!channel&gt; &amp; co.");
   });
 
   it('an unknown action gets a generic sentence that still names the actor and the member', () => {

@@ -29,6 +29,8 @@ function member(n: number, values: Partial<Member> = {}): Member {
     email: `person${n}@acme.test`,
     slack_user_id: null,
     slack_guest: false,
+    owner_until: null,
+    owner_expiry_held_at: null,
     display_name: `Person ${n}`,
     role: 'member',
     status: 'active',
@@ -55,6 +57,8 @@ function request(values: Partial<RemovalRequest> = {}): RemovalRequest {
   return {
     id: uuid(500),
     organization_id: uuid(999),
+    kind: 'removal',
+    owner_until: null,
     target_member_id: uuid(2),
     requested_by_member_id: uuid(1),
     reason: null,

@@ -37,6 +37,7 @@ function member(n: number, overrides: Partial<TeamPageMember> = {}): TeamPageMem
     // Some members are guests in Slack: their row says so (and has no role dropdown), the longest text.
     slack_guest: n % 4 === 3,
     role: n % 2 === 0 ? 'owner' : 'member',
+    owner_until: null,
     joined_at: new Date('2026-01-02T03:04:05Z'),
     last_sign_in_at: n % 3 === 0 ? null : new Date('2026-02-03T04:05:06Z'),
     role_rank: n % 2 === 0 ? 0 : 1,

@@ -51,6 +51,10 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   if (has('removal_approval_policy')) {
     lines.push(`• Removal approval: ${policyText(before.removal_approval_policy)} → ${policyText(after.removal_approval_policy)}`);
   }
+  if (has('promotion_approval_policy')) {
+    const text = (p: Settings['promotion_approval_policy'] | undefined) => (p === 'immediate' ? 'at once' : 'another owner must approve');
+    lines.push(`• Promotion to owner: ${text(before.promotion_approval_policy)} → ${text(after.promotion_approval_policy)}`);
+  }
   if (has('removal_request_expiry_hours')) {
     lines.push(
       `• Removal requests expire after: ${before.removal_request_expiry_hours ?? '?'} → ${after.removal_request_expiry_hours} hours` +

@@ -1,6 +1,6 @@
 import type { ActorType, AuditSource } from '../../db/schema.js';
 import { EMPTY_LOOKUP, type AuditEventLike, type AuditLookup } from '../../events/audit-actions.js';
-import { escapeText, memberLabel } from '../mrkdwn.js';
+import { escapeText, memberLabel, timeLabel } from '../mrkdwn.js';
 
 /**
  * The audit log in words: one readable sentence per event, for `/team audit` and the activity
@@ -28,6 +28,14 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
   const invitee = () => inviteeName(event, lookup);
   const aboutRequest = () => member(str(after.target_member_id));
   const reason = (value: unknown) => (str(value) ? ` (reason: “${userText(str(value)!, MAX_REASON)}”)` : '');
+  // An ownership's end, as Slack shows times (the reader's zone); nothing when there is none.
+  const until = (value: unknown, lead: string) => {
+    const at = str(value) ? new Date(str(value)!) : undefined;
+    return at && !Number.isNaN(at.getTime()) ? `${lead}${timeLabel(at)}` : '';
+  };
+  const approvedBy = () => (str(after.approved_by) ? `, approved by ${member(str(after.approved_by))}` : '');
+  // An approved promotion is the requester's change, approved by the actor.
+  const changer = str(after.requested_by) ? member(str(after.requested_by)) : actor;
 
   switch (event.action) {
     case 'organization.created':
@@ -37,7 +45,28 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `${cap(actor)} changed the team settings${changes ? `: ${changes}` : ''}.`;
     }
     case 'member.role_changed':
-      return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}.`;
+      if (event.actor_type === 'system' && event.actor_id === 'expiry') {
+        return `${cap(target ?? 'someone')}'s temporary ownership ended${until(before.owner_until, ' at ')}; they are a member again.`;
+      }
+      return `${cap(changer)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}${until(after.owner_until, ' until ')}${approvedBy()}.`;
+    case 'member.owner_until_changed':
+      return str(after.owner_until)
+        ? `${cap(changer)} made ${target ?? 'someone'} an owner${until(after.owner_until, ' until ')}${str(before.owner_until) ? ` (was${until(before.owner_until, ' until ')})` : ' (was a permanent owner)'}${approvedBy()}.`
+        : `${cap(changer)} made ${target ?? 'someone'} a permanent owner (was an owner${until(before.owner_until, ' until ')})${approvedBy()}.`;
+    case 'member.owner_expiry_held':
+      return `${cap(target ?? 'someone')}'s temporary ownership was due to end${until(after.owner_until, ' at ')}, but they are the last owner, so they stay an owner until another owner is added.`;
+    case 'promotion.requested':
+      return `${cap(actor)} asked to make ${aboutRequest()} an owner${until(after.owner_until, ' until ')}, waiting for another owner's approval.`;
+    case 'promotion.approved':
+      return `${cap(actor)} approved the request to make ${aboutRequest()} an owner${until(after.owner_until, ' until ')}.`;
+    case 'promotion.rejected':
+      return `${cap(actor)} rejected the request to make ${aboutRequest()} an owner${reason(after.reason)}.`;
+    case 'promotion.withdrawn':
+      return `${cap(actor)} withdrew the request to make ${aboutRequest()} an owner.`;
+    case 'promotion.expired':
+      return `The request to make ${aboutRequest()} an owner expired without a decision.`;
+    case 'promotion.cancelled':
+      return `The request to make ${aboutRequest()} an owner was cancelled${str(after.reason) ? `: ${userText(str(after.reason)!, MAX_REASON)}` : ''}.`;
     case 'member.reactivated':
       return `${cap(actor)} brought ${target ?? 'someone'} back to the team as ${roleWithArticle(after.role)}.`;
     case 'member.slack_linked': {
@@ -213,6 +242,7 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   team_channel_id: { label: 'Team channel', value: channel },
   approvals_channel_id: { label: 'Approvals channel', value: channel },
   removal_approval_policy: { label: 'Removal approval', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'none' ? 'none' : plain(v)) },
+  promotion_approval_policy: { label: 'Promotion to owner', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'immediate' ? 'at once' : plain(v)) },
   removal_request_expiry_hours: { label: 'Removal requests expire after', value: count('hours') },
   notify_removed_member: { label: 'Notify the removed person', value: onOff },
   invitation_expiry_days: { label: 'Invitation expiry', value: count('days') },

@@ -46,6 +46,7 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   team_channel_id: { blockId: 'settings.team_channel', actionId: 'team_channel' },
   approvals_channel_id: { blockId: 'settings.approvals_channel', actionId: 'approvals_channel' },
   removal_approval_policy: { blockId: 'settings.removal_approval', actionId: 'removal_approval' },
+  promotion_approval_policy: { blockId: 'settings.promotion_approval', actionId: 'promotion_approval' },
   removal_request_expiry_hours: { blockId: 'settings.removal_expiry', actionId: 'removal_expiry' },
   notify_removed_member: { blockId: 'settings.notify_removed', actionId: 'notify_removed' },
   invitation_expiry_days: { blockId: 'settings.invitation_expiry', actionId: 'invitation_expiry' },
@@ -62,6 +63,11 @@ const NOTIFY_REMOVED_ON = 'on';
 const POLICY_OPTIONS: Record<Settings['removal_approval_policy'], PlainTextOption> = {
   'another-owner': option('another-owner', 'Another owner must approve', 'A card with Approve / Reject goes to the approvals channel'),
   none: option('none', 'No approval', "The requester's confirmation is enough"),
+};
+
+const PROMOTION_OPTIONS: Record<Settings['promotion_approval_policy'], PlainTextOption> = {
+  'another-owner': option('another-owner', 'Another owner must approve', 'A promotion waits for a second owner, like a removal'),
+  immediate: option('immediate', 'At once', 'Any owner can make someone an owner'),
 };
 
 const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], PlainTextOption> = {
@@ -161,6 +167,17 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         },
       ),
       input('notify_removed_member', 'Notify the removed person', checkbox(NOTIFY_REMOVED_OPTION, s.notify_removed_member), { optional: true }),
+      input(
+        'promotion_approval_policy',
+        'Promotion to owner',
+        (actionId): RadioButtons => ({
+          type: 'radio_buttons',
+          action_id: actionId,
+          options: [PROMOTION_OPTIONS['another-owner'], PROMOTION_OPTIONS.immediate],
+          initial_option: PROMOTION_OPTIONS[s.promotion_approval_policy],
+        }),
+        { hint: 'Also applies to extending a temporary owner. A team with a single owner always promotes at once: nobody else could approve.' },
+      ),
       input('invitation_expiry_days', 'Invitations expire after (days)', wholeNumberInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
         hint: `From ${INVITATION_EXPIRY_DAYS.min} to ${INVITATION_EXPIRY_DAYS.max} days; ${INVITATION_EXPIRY_DAYS.default} by default.`,
       }),
@@ -239,6 +256,7 @@ export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
   read('team_channel_id', (v) => v.selected_conversation ?? null);
   read('approvals_channel_id', (v) => v.selected_conversation ?? null);
   read('removal_approval_policy', (v) => v.selected_option?.value ?? null);
+  read('promotion_approval_policy', (v) => v.selected_option?.value ?? null);
   // A number_input comes back as its text in `value` (null when left empty), like a text input.
   read('removal_request_expiry_hours', (v) => v.value ?? null);
   read('notify_removed_member', (v) => (v.selected_options ?? []).some((o) => o.value === NOTIFY_REMOVED_ON));

@@ -3,7 +3,7 @@ import type { Role } from '../../db/schema.js';
 import type { Cursor, TeamPageMember, TeamPageRead } from '../../team/member-list.js';
 import { MAX_SEARCH_LENGTH } from '../../team/member-list.js';
 import { roleLabel } from '../../team/people.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { escapeMrkdwn, timeLabel } from '../mrkdwn.js';
 import {
   button,
   clip,
@@ -278,7 +278,7 @@ function memberText(member: TeamPageMember, isViewer: boolean): string {
   const lines = [`*${escapeMrkdwn(clip(name, MAX_NAME))}*${isViewer ? ' _(you)_' : ''}`];
   if (member.display_name !== null) lines.push(escapeMrkdwn(clip(member.email, MAX_EMAIL)));
   lines.push(
-    `${roleLabel(member.role)}${member.slack_guest ? ' · guest in Slack' : ''} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
+    `${roleLabel(member.role)}${member.owner_until ? ` until ${timeLabel(member.owner_until)}` : ''}${member.slack_guest ? ' · guest in Slack' : ''} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
   );
   return lines.join('\n');
 }
