@@ -164,12 +164,14 @@ describe('team page blocks', () => {
     const select = allElements(view.blocks).find((e) => e.action_id === ACTIONS.role)!;
     expect(select.type).toBe('static_select');
     expect(select.initial_option).toEqual({ text: { type: 'plain_text', text: 'Member' }, value: `member|${bob.id}` });
-    expect((select.options as unknown[]).length).toBe(2);
+    expect((select.options as Array<{ text: { text: string } }>).map((o) => o.text.text)).toEqual(['Owner', 'Owner for 1 day', 'Owner for 7 days', 'Member']);
     const confirm = select.confirm as Record<string, { text: string }>;
     expect(confirm.text!.text).toBe("Change Bob <!channel> Baker's role from Member to Owner?"); // plain_text: shown literally
     expect(confirm.confirm!.text).toBe('Make owner');
     expect(parseRoleOptionValue(`owner|${bob.id}`)).toEqual({ role: 'owner', memberId: bob.id });
     expect(parseRoleOptionValue(`admin|${bob.id}`)).toBeUndefined();
+    expect(parseRoleOptionValue(`owner-7d|${bob.id}`)).toEqual({ role: 'owner', memberId: bob.id, ownerForDays: 7 });
+    expect(parseRoleOptionValue(`member-7d|${bob.id}`)).toBeUndefined();
   });
 
   it('escapes names, emails and the search in mrkdwn', () => {
