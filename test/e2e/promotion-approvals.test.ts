@@ -3,6 +3,7 @@ import type { Member, Organization } from '../../src/db/schema.js';
 import type { StoredMessage } from '../../src/standin/index.js';
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';
 import { REMOVAL_ACTIONS } from '../../src/slack/blocks/removal-card.js';
+import { ACTIONS } from '../../src/slack/blocks/team-page.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { seedMember } from '../support/seed.js';
@@ -84,5 +85,24 @@ describe('promotion to owner in Slack', () => {
     // /team list shows "Owner until …".
     const list = await h.driver.command(IDS.alice, '/team', 'list dave');
     expect(JSON.stringify(list.json.blocks)).toMatch(/Owner until <!date\^\d+/);
+  });
+
+  it("the Home dropdown's 'Owner for 7 days' asks for a promotion ending in 7 days", async () => {
+    const eve = await seedMember(t.db, org, 'eve@acme.test', 'member');
+    const res = await h.driver.blockActions(
+      IDS.carol,
+      [{ action_id: ACTIONS.role, block_id: `tpr|${eve.id}|${eve.id}|`, selected_option: { value: `owner-7d|${eve.id}` } }],
+      { view: { id: `V0HOME${IDS.carol}`, type: 'home', blocks: [] } },
+    );
+    expect(res.status).toBe(200);
+    const request = await vi.waitFor(
+      () => t.db.selectFrom('removal_requests').selectAll().where('target_member_id', '=', eve.id).executeTakeFirstOrThrow(),
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(request).toMatchObject({ kind: 'promotion', status: 'pending', requested_by_member_id: people.carol.id });
+    const days = (request.owner_until!.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThanOrEqual(7);
+    expect((await t.db.selectFrom('members').select('role').where('id', '=', eve.id).executeTakeFirstOrThrow()).role).toBe('member');
   });
 });
