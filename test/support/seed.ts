@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: Settings = {
   require_sso: false,
   access_review_cadence: 'weekly',
   inactivity_threshold_days: 90,
+  restore_window_days: 30,
 };
 
 /** Test data written straight to the tables (no audit events): the state a test starts from. */

@@ -31,6 +31,7 @@ function member(n: number, overrides: Partial<Member> = {}): Member {
     removed_at: null,
     removed_by_member_id: null,
     removal_reason: null,
+    restored_at: null,
     last_sign_in_at: null,
     last_slack_activity_at: null,
     role_rank: 1,

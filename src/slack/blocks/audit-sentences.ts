@@ -209,6 +209,7 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   require_sso: { label: 'Require SSO', value: onOff },
   access_review_cadence: { label: 'Access review', value: plain },
   inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
+  restore_window_days: { label: 'Restore window', value: count('days') },
 };
 
 function domainsChange(beforeValue: unknown, afterValue: unknown): string {
