@@ -3,7 +3,7 @@ import type { AuditSource, Member, Role } from '../db/schema.js';
 import { AppError, person, say } from '../errors.js';
 import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
 import { authorize } from './policy.js';
-import { inChange } from './change.js';
+import { inChange, type ChangeContext } from './change.js';
 import { countActiveOwners, findMemberById, insertMember, recordRoleChange, updateMember, findMemberByEmail } from './member-repository.js';
 import { lockOrganization } from './organization-repository.js';
 import { normaliseEmail } from './emails.js';
@@ -27,6 +27,8 @@ export interface RoleChangeInput {
 export interface RoleChangeResult {
   member: Member;
   previousRole: Role;
+  /** The change's `member.role_changed` audit event: what an Undo button names (src/team/undo.ts). */
+  eventId: string;
 }
 
 /**
@@ -35,7 +37,18 @@ export interface RoleChangeResult {
  * owners demoting each other at once, the second finds it is no longer an owner.
  */
 export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleChangeResult> {
-  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
+  return inChange(db, input.organizationId, input.actorMemberId, (ctx) => changeRoleIn(ctx, input));
+}
+
+/**
+ * The role change inside a change already under way (the lock taken, the actor re-read): the
+ * one set of rules both a role change and its Undo go through. `undoOf` names the event undone.
+ */
+export async function changeRoleIn(
+  { trx, organization, actor }: ChangeContext,
+  input: Pick<RoleChangeInput, 'targetMemberId' | 'role' | 'source'> & { undoOf?: string },
+): Promise<RoleChangeResult> {
+  {
     const target = await findMemberById(trx, organization.id, input.targetMemberId);
     if (!target || target.status !== 'active') {
       authorize(actor, 'member.change_role', organization.id);
@@ -61,17 +74,17 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
       by: actor.id,
       source: input.source,
     });
-    await appendAuditEvent(trx, {
+    const event = await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: { type: 'member', id: actor.id },
       action: 'member.role_changed',
       target: { type: 'member', id: target.id },
       before: { role: target.role },
-      after: { role: input.role },
+      after: { role: input.role, ...(input.undoOf ? { undo_of: input.undoOf } : {}) },
       source: input.source,
     });
-    return { member: updated, previousRole: target.role };
-  });
+    return { member: updated, previousRole: target.role, eventId: event.id };
+  }
 }
 
 /** A member leaves the team. The last owner cannot; access ends when this commits. */

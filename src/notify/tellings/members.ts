@@ -2,6 +2,7 @@ import type { AuditEvent, Role } from '../../db/schema.js';
 import { roleLabel } from '../../team/people.js';
 import { memberLabel } from '../../slack/mrkdwn.js';
 import { fields, type Renderer, type Telling } from './context.js';
+import { restorable } from './restorable.js';
 
 /** Roles, owners made from the command line, leaving: what the team channel and the person hear. */
 
@@ -41,7 +42,18 @@ async function left(t: Telling, event: AuditEvent): Promise<void> {
   const member = await t.member(event.target_id);
   if (!member) return;
   t.homes([member.slack_user_id]);
-  t.teamChannel(`:wave: ${memberLabel(member)} left the team.`);
+  restorable(t, `:wave: ${memberLabel(member)} left the team.`, member);
+}
+
+/** A removed member restored by an owner (or by the Undo of their removal): the channel hears it, the person gets a DM. */
+async function restored(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  const actor = await t.actor(event);
+  if (!member || !actor) return;
+  const as = role(fields(event.after).role) ?? member.role;
+  t.teamChannel(`:leftwards_arrow_with_hook: ${memberLabel(actor)} restored ${memberLabel(member)} to the team as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.`);
+  t.dm(member, `:leftwards_arrow_with_hook: ${memberLabel(actor)} restored your access to ${t.organization.name}'s team in Team Manager, as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.`);
+  t.homes([actor.slack_user_id, member.slack_user_id]);
 }
 
 const each =
@@ -55,6 +67,7 @@ export const memberRenderers: Record<string, Renderer> = {
   'member.added': each(ownerMade),
   'member.reactivated': each(ownerMade),
   'member.left': each(left),
+  'member.restored': each(restored),
 };
 
 export { each };

@@ -39,7 +39,9 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
     case 'member.added':
       return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
     case 'member.role_changed':
-      return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}.`;
+      return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}${str(after.undo_of) ? ' (Undo of their change just before)' : ''}.`;
+    case 'member.restored':
+      return `${cap(actor)} restored ${target ?? 'someone'} to the team as ${roleWithArticle(after.role)}${str(after.undo_of) ? ' (Undo of their removal just before)' : ''}.`;
     case 'member.reactivated':
       return `${cap(actor)} brought ${target ?? 'someone'} back to the team as ${roleWithArticle(after.role)}.`;
     case 'member.slack_linked': {
