@@ -4,6 +4,7 @@ import { memberLabel } from '../mrkdwn.js';
 import type { Role } from '../../db/schema.js';
 import { findNamedMember } from '../targets.js';
 import { parsePersonRef } from './person-ref.js';
+import { withUndoButton } from '../blocks/restore-undo.js';
 import type { Subcommand } from '../deps.js';
 
 const ROLES: Record<string, Role> = { owner: 'owner', member: 'member' };
@@ -23,14 +24,16 @@ export function roleSubcommand(): Subcommand {
         return { text: `Usage: \`${ctx.command} role @person owner|member\` (a mention or an email address, then the new role).` };
       }
       const target = await findNamedMember(ctx.deps, ctx.organization, ref);
-      const { member, previousRole } = await changeRole(ctx.deps.db, {
+      const { member, previousRole, eventId } = await changeRole(ctx.deps.db, {
         organizationId: ctx.organization.id,
         actorMemberId: ctx.actor?.id ?? null,
         targetMemberId: target.id,
         role,
         source: 'slack',
       });
-      return { text: `:white_check_mark: ${memberLabel(member)} is now ${role === 'owner' ? 'an' : 'a'} ${roleLabel(role)} (was ${roleLabel(previousRole)}).` };
+      const text = `:white_check_mark: ${memberLabel(member)} is now ${role === 'owner' ? 'an' : 'a'} ${roleLabel(role)} (was ${roleLabel(previousRole)}).`;
+      // Undo for 5 minutes: src/slack/listeners/actions/undo.ts, checked by src/team/undo.ts.
+      return { text, blocks: withUndoButton(text, eventId) };
     },
   };
 }

@@ -119,14 +119,14 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     const actor = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
     let notice: Notice;
     try {
-      const { member } = await changeRole(deps.db, {
+      const { member, eventId } = await changeRole(deps.db, {
         organizationId: c.organization.id,
         actorMemberId: actor?.id ?? null,
         targetMemberId: choice.memberId,
         role: choice.role,
         source: 'slack',
       });
-      notice = { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? 'an *owner*' : 'a *member*'}.` };
+      notice = { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? 'an *owner*' : 'a *member*'}.`, undoEventId: eventId };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       notice = { kind: 'error', text: slackMessage(err) };
