@@ -85,6 +85,7 @@ describe('the Block Kit client in a real browser', () => {
       require_sso: true,
       access_review_cadence: 'weekly',
       inactivity_threshold_days: null,
+      restore_window_days: String(DEFAULT_SETTINGS.restore_window_days),
     });
   }, 30_000);
 
