@@ -17,6 +17,7 @@ const DOMAIN_TESTS = [
   'test/integration/organization-gate.test.ts',
   'test/integration/permissions.test.ts',
   'test/integration/member-activity.test.ts',
+  'test/integration/audit-integrity.test.ts',
   'test/domain/**/*.test.ts',
 ];
 

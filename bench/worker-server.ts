@@ -5,13 +5,15 @@
  */
 import { loadConfig } from '../src/config.js';
 import { connectDatabase } from '../src/db/connect.js';
-import { startConfiguredWorker } from '../src/jobs/configured-worker.js';
+import { startConfiguredWorker } from '../src/job-runner/configured-worker.js';
 import { createLogger } from '../src/logger.js';
 import { serveChild } from './server-child.js';
+import { installTellings } from '../src/tellings.js';
 
 serveChild(async () => {
   const config = loadConfig(process.env);
   const log = createLogger(config.log).child({ process: 'worker' });
+  installTellings();
   const database = await connectDatabase(config, log, { migrate: false });
   const worker = await startConfiguredWorker(config, database, log);
   return {

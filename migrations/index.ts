@@ -11,9 +11,11 @@ import * as m0009 from './2026_12_07_0009_slack_installations.js';
 import * as m0010 from './2026_12_07_0010_organization_purges.js';
 import * as m0011 from './2026_12_07_0011_worker_heartbeats.js';
 import * as m0012 from './2026_12_07_0012_webhooks.js';
+import * as m0013 from './2026_12_07_0013_scim.js';
 import * as m0015 from './2026_12_07_0015_operations.js';
 import * as m0017 from './2026_12_07_0017_operations_round2.js';
 import * as m0018 from './2026_12_07_0018_slack_guests.js';
+import * as m0019 from './2026_12_07_0019_temporary_owners.js';
 import * as m0020 from './2026_12_07_0020_restore.js';
 
 /**
@@ -34,8 +36,10 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0010_organization_purges': m0010,
   '2026_12_07_0011_worker_heartbeats': m0011,
   '2026_12_07_0012_webhooks': m0012,
+  '2026_12_07_0013_scim': m0013,
   '2026_12_07_0015_operations': m0015,
   '2026_12_07_0017_operations_round2': m0017,
   '2026_12_07_0018_slack_guests': m0018,
+  '2026_12_07_0019_temporary_owners': m0019,
   '2026_12_07_0020_restore': m0020,
 };

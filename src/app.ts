@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import { startConfiguredWorker } from './jobs/configured-worker.js';
-import { createWorkerSlackClient } from './notify/slack-delivery.js';
+import { startConfiguredWorker } from './job-runner/configured-worker.js';
+import { createWorkerSlackClient } from './slack/delivery.js';
 import type { Db } from './db/database.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
 import { peopleOf } from './slack/clients.js';
@@ -17,6 +17,7 @@ import { singleWorkspaceTenancy, type Tenancy } from './slack/tenancy.js';
 import { ensureOrganization } from './team/organizations.js';
 import { bootstrapOwners } from './team/bootstrap.js';
 import { createWebApp, finishWebApp } from './web/server.js';
+import { createMetrics, slackListenerLabel } from './web/metrics.js';
 import { webhookDepsOf } from './webhooks/configured.js';
 import { installTellings } from './tellings.js';
 
@@ -55,7 +56,9 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
   const database = await connectDatabase(config, log, { exclusive: true });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const web = createWebApp({ db: database.db, log, webhooks: webhookDepsOf(config), api: { rateLimit: config.api.rateLimit } });
+    const metrics = config.metrics.enabled ? createMetrics({ pool: database.pool }) : undefined;
+    if (metrics) cleanups.unshift(async () => metrics.close());
+    const web = createWebApp({ db: database.db, log, webhooks: webhookDepsOf(config), api: { rateLimit: config.api.rateLimit }, ...(metrics ? { metrics } : {}) });
     const workspaces = identity ? await oneWorkspace(config, database.db, identity, log) : manyWorkspaces(config, database.db, log);
     const slack = createSlackApp(config, web, workspaces.auth, {
       db: database.db,
@@ -65,6 +68,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
       subcommands: buildSubcommands(),
       tenancy: workspaces.tenancy,
       webhooks: webhookDepsOf(config),
+      ...(metrics ? { ackTimer: { slackAck: metrics.slackAck, labelOf: slackListenerLabel } } : {}),
     });
     options.routes?.(web);
     finishWebApp(web);
@@ -91,7 +95,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
 
     let worker: { stop(): Promise<void> } | undefined;
     if (config.worker.enabled) {
-      worker = await startConfiguredWorker(config, database, log);
+      worker = await startConfiguredWorker(config, database, log, metrics);
       // After the HTTP side has drained (requests may still enqueue jobs), stop taking jobs
       // and let running ones finish.
       const running = worker;

@@ -32,6 +32,9 @@ Commands:
   api-keys revoke <id>       revoke an API key at once (its id from api-keys list)
   sync slack                 apply the Slack workspace's accounts to the team now: deactivated accounts
                              removed, new profile emails taken (what the daily sync does); prints what changed
+  scim-token create <name>   make a SCIM bearer token for an identity provider (Okta, Entra ID); printed once
+  scim-token list            print the SCIM tokens: id, name, prefix, created, last used, revoked
+  scim-token revoke <id>     revoke a SCIM token at once (its id from scim-token list)
   organizations purge --team <T…> --yes
                              delete a workspace's team and all its data (after Team Manager was
                              uninstalled there); the purge itself is recorded, its rows are not kept
@@ -137,6 +140,45 @@ const commands: Record<string, Command> = {
       return;
     }
     throw new UsageError('expected: api-keys create|list|revoke');
+  },
+
+  async 'scim-token'(args, team) {
+    const [verb, ...rest] = args;
+    const time = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16)}Z` : '-');
+    if (verb === 'create') {
+      if (rest.length !== 1) throw new UsageError('expected: scim-token create <name> (quote a name with spaces)');
+      await withDatabase(async (database, config) => {
+        const organization = await organizationFor(database, config, team);
+        const { apiKey, key } = await createApiKey(database.db, { organizationId: organization.id, name: rest[0]!, scope: 'scim', actor: cliActor(), source: 'cli' });
+        process.stdout.write(`Created SCIM token ${apiKey.id} "${apiKey.name}" for ${organization.name}:\n\n${key}\n\n`);
+        process.stdout.write('Store it now: it will not be shown again (only its hash is kept). In the identity provider, set the SCIM base URL to <PUBLIC_URL>/scim/v2 and this as the bearer token.\n');
+      });
+      return;
+    }
+    if (verb === 'list') {
+      if (rest.length > 0) throw new UsageError('expected: scim-token list');
+      await withDatabase(async (database, config) => {
+        const organization = await organizationFor(database, config, team);
+        const tokens = await listApiKeys(database.db, organization.id, 'scim');
+        printTable(['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'], tokens.map((k) => [k.id, k.name, k.prefix, time(k.created_at), time(k.last_used_at), time(k.revoked_at)]));
+        process.stdout.write(`${tokens.filter((k) => !k.revoked_at).length} active of ${tokens.length} SCIM tokens in ${organization.name}\n`);
+      });
+      return;
+    }
+    if (verb === 'revoke') {
+      if (rest.length !== 1) throw new UsageError('expected: scim-token revoke <id>');
+      await withDatabase(async (database, config) => {
+        const organization = await organizationFor(database, config, team);
+        const { apiKey, outcome } = await revokeApiKey(database.db, { organizationId: organization.id, id: rest[0]!, actor: cliActor(), source: 'cli', kind: 'scim' });
+        process.stdout.write(
+          outcome === 'revoked'
+            ? `Revoked SCIM token ${apiKey.id} "${apiKey.name}" (${apiKey.prefix}…) of ${organization.name}: provisioning with it stops now.\n`
+            : `SCIM token ${apiKey.id} "${apiKey.name}" was already revoked; nothing changed.\n`,
+        );
+      });
+      return;
+    }
+    throw new UsageError('expected: scim-token create|list|revoke');
   },
 
   async organizations(args, team, options) {

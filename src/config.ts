@@ -88,7 +88,11 @@ export const configSchema = z
     SLACK_TOKEN_RETRY_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(86_400).default(300),
     // Production: no local Slack without credentials; webhook URLs must be https and may not resolve to private addresses (SSRF).
     NODE_ENV: z.string().optional(),
+    // GET /metrics (Prometheus text format): off unless asked for, it tells how busy the app is.
+    METRICS_ENABLED: booleanFromEnv.default(false),
     API_RATE_LIMIT_BURST: z.coerce.number({ message: 'expected a number of requests' }).int('expected a whole number').min(1, 'expected at least 1 request').max(100_000).default(100),
+    // Shared: one bucket per key in PostgreSQL for all web instances; false: per process, in memory.
+    API_RATE_LIMIT_SHARED: booleanFromEnv.default(true),
     API_RATE_LIMIT_PER_SECOND: z.coerce.number({ message: 'expected requests a second' }).positive('expected more than 0 requests a second').max(100_000).default(10),
   })
   .transform((env) => ({
@@ -134,7 +138,8 @@ export const configSchema = z
     directorySync: { pageSize: env.SLACK_SYNC_PAGE_SIZE, pauseMs: env.SLACK_SYNC_PAUSE_MS },
     /** Webhook secrets are sealed with TOKEN_ENCRYPTION_KEY when it is set (src/webhooks/signing.ts). */
     webhooks: { production: env.NODE_ENV === 'production', secretKey: env.TOKEN_ENCRYPTION_KEY },
-    api: { rateLimit: { burst: env.API_RATE_LIMIT_BURST, perSecond: env.API_RATE_LIMIT_PER_SECOND } },
+    metrics: { enabled: env.METRICS_ENABLED },
+    api: { rateLimit: { burst: env.API_RATE_LIMIT_BURST, perSecond: env.API_RATE_LIMIT_PER_SECOND, shared: env.API_RATE_LIMIT_SHARED } },
   }));
 
 export type Config = z.output<typeof configSchema>;

@@ -64,14 +64,22 @@ const boltToPino: Record<LogLevel, pino.Level> = {
   [LogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * The Web API client redacts *token* fields when it logs a request body (debug), but not the
+ * OAuth exchange's client_secret, code or refresh_token (oauth.v2.access): those are blanked
+ * here, in the text of every line Bolt and the SDKs write (test/support/log-scan.ts found it).
+ */
+const SECRET_FIELDS_IN_TEXT = /("(?:client_secret|code|refresh_token)"\s*:\s*")[^"]*(")/g;
+const scrub = (text: string) => text.replace(SECRET_FIELDS_IN_TEXT, '$1[redacted]$2');
+
 /** Bolt and the Slack SDKs log through this, so their lines share our format and request id. */
 export function boltLogger(log: Logger): BoltLogger {
   let name = 'bolt';
   const child = () => log.child({ subsystem: name });
   const write = (level: pino.Level) => (...msg: unknown[]) => {
     const [first, ...rest] = msg;
-    if (first instanceof Error) child()[level]({ err: first }, rest.map(String).join(' ') || first.message);
-    else child()[level](msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+    if (first instanceof Error) child()[level]({ err: first }, scrub(rest.map(String).join(' ') || first.message));
+    else child()[level](scrub(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')));
   };
   return {
     debug: write('debug'),

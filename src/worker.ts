@@ -1,7 +1,8 @@
 import { connectDatabase } from './db/connect.js';
-import { startConfiguredWorker } from './jobs/configured-worker.js';
+import { startConfiguredWorker } from './job-runner/configured-worker.js';
 import { createLogger } from './logger.js';
 import { configOrExit, stopOnSignals } from './process.js';
+import { installTellings } from './tellings.js';
 
 /**
  * The job worker on its own (Procfile `worker`), for scaling delivery apart from the web
@@ -9,6 +10,8 @@ import { configOrExit, stopOnSignals } from './process.js';
  */
 const config = configOrExit({ hint: 'See .env.example and README.md ("Configuration").' });
 const log = createLogger(config.log).child({ process: 'worker' });
+// The worker's crons change things too (expiries, access reviews): they tell like any change.
+installTellings();
 
 try {
   const database = await connectDatabase(config, log);

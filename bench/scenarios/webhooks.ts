@@ -15,9 +15,9 @@ import type { Profile } from '../profile.js';
 import type { Row, ScenarioResult } from '../results.js';
 import { roundStats, seriesStats, type Sample } from '../stats.js';
 import { openDatabase } from '../../src/db/database.js';
-import { startWorker } from '../../src/jobs/worker.js';
+import { startWorker } from '../../src/job-runner/worker.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
 import { singleWorkspaceClients } from '../../src/slack/clients.js';
 import { insertMember } from '../../src/team/member-repository.js';
 import { changeRole } from '../../src/team/members.js';
@@ -25,12 +25,15 @@ import { requestRemoval } from '../../src/team/removals.js';
 import { EVENT_TYPES } from '../../src/events/vocabulary.js';
 import { createEndpoint } from '../../src/webhooks/endpoints.js';
 import { secretBox } from '../../src/webhooks/signing.js';
+import { installTellings } from '../../src/tellings.js';
 
 const RATE = 100;
 const TARGET_P99_MS = 1_000;
 
 export async function webhooksScenario(h: Harness, p: Profile): Promise<ScenarioResult> {
   const started = performance.now();
+  // This process makes the changes itself (changeRole, requestRemoval): it tells like the app does.
+  installTellings();
   const seconds = p.quick ? 2 : 10;
   const changes = RATE * seconds;
   const database = await h.freshDatabase();

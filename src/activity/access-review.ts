@@ -2,13 +2,12 @@ import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AccessReview, AccessReviewDecision, AccessReviewItem, AuditSource, Member, Organization } from '../db/schema.js';
 import { AppError, moment, person, say, type Word } from '../errors.js';
-import { enqueue } from '../jobs/queue.js';
 import { inChange } from '../team/change.js';
 import { findMemberById } from '../team/member-repository.js';
 import { lockOrganization } from '../team/organization-repository.js';
 import { decide, ForbiddenError } from '../team/policy.js';
 import { approvalsChannelOf } from '../team/removal-outcomes.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from './audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 
 /**
  * Access review (product brief, "Activity, audit, review"): every week or month (setting
@@ -34,10 +33,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Days between two reviews of an organization, by cadence. */
 export const REVIEW_PERIOD_DAYS = { weekly: 7, monthly: 30 } as const;
 
-/** Both jobs of a review (post, then rewrites) share one queue, so they run in order. */
-export function accessReviewQueue(reviewId: string): string {
-  return `access-review:${reviewId}`;
-}
 
 // ---------------------------------------------------------------------------
 // Repository: all the SQL of access reviews, scoped by organization.
@@ -194,8 +189,8 @@ export async function startDueAccessReviews(db: Db, now = new Date()): Promise<n
 }
 
 /**
- * Records a review and its items, its audit event, and the job that posts the digest; the
- * previous review's digest is rewritten to say it was replaced. A review with nobody to list is
+ * Records a review and its items and its audit event, from which the tellers post the digest
+ * and rewrite the previous review's to say it was replaced (src/notify/tellings/access-reviews.ts). A review with nobody to list is
  * recorded (the audit log shows the review ran, with `members: 0`, and the cadence counts from
  * it) but posts nothing: the approvals channel is where removal cards wait for a decision, and
  * a weekly "nothing to do" line there would be noise that trains owners to skim it.
@@ -234,20 +229,9 @@ async function startReview(trx: DbOrTrx, organization: Organization, now: Date):
     actor: SYSTEM_ACTOR,
     action: 'access_review.started',
     target: { type: 'access_review', id: review.id },
-    after: { threshold_days: threshold, channel_id: channel, members: memberIds.length, member_ids: memberIds, carried_over: carriedOver },
+    after: { threshold_days: threshold, channel_id: channel, members: memberIds.length, member_ids: memberIds, carried_over: carriedOver, previous_review_id: previous?.id ?? null },
     source: 'system',
   });
-  if (memberIds.length > 0) {
-    await enqueue(trx, 'access-review.post', { organizationId: organization.id, reviewId: review.id }, { queueName: accessReviewQueue(review.id) });
-  }
-  if (previous?.message_ts) {
-    await enqueue(
-      trx,
-      'access-review.update',
-      { organizationId: organization.id, reviewId: previous.id },
-      { queueName: accessReviewQueue(previous.id), jobKey: `access-review.update:${previous.id}` },
-    );
-  }
   return { review, memberIds, carriedOver };
 }
 
@@ -345,13 +329,6 @@ export async function decideReviewItem(db: Db, input: DecideReviewItemInput): Pr
       after: { decision: input.decision, review_id: review.id, last_sign_in_at: member.last_sign_in_at?.toISOString() ?? null },
       source: input.source,
     });
-    await enqueue(
-      trx,
-      'access-review.update',
-      { organizationId: organization.id, reviewId: review.id },
-      // One pending rewrite per review: a burst of clicks is one chat.update showing them all.
-      { queueName: accessReviewQueue(review.id), jobKey: `access-review.update:${review.id}` },
-    );
     return { review, item: decided, member };
   });
 }

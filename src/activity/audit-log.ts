@@ -5,7 +5,7 @@ import type { AuditEvent, Member } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { findMemberById } from '../team/member-repository.js';
 import { authorize } from '../team/policy.js';
-import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditLookup } from './audit-actions.js';
+import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditLookup } from '../events/audit-actions.js';
 
 /**
  * The audit log as owners read it in Slack (`/team audit [@person] [action]`): newest first,

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { ApiKey, ApiKeyScope } from '../db/schema.js';
-import { appendAuditEvent, type Actor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor } from '../events/audit-repository.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -78,12 +78,18 @@ export async function createApiKey(
   return { apiKey, key };
 }
 
-/** The organization's keys, revoked ones included, oldest first. */
-export async function listApiKeys(db: DbOrTrx, organizationId: string): Promise<ApiKeySummary[]> {
+/** REST API keys (scope read / read-write) or SCIM tokens (scope scim): listed and revoked apart. */
+export type KeyKind = 'api' | 'scim';
+
+const ofKind = (kind: KeyKind) => (kind === 'scim' ? (['scim'] as const) : (['read', 'read-write'] as const));
+
+/** The organization's keys of one kind, revoked ones included, oldest first. */
+export async function listApiKeys(db: DbOrTrx, organizationId: string, kind: KeyKind = 'api'): Promise<ApiKeySummary[]> {
   return db
     .selectFrom('api_keys')
     .select(SUMMARY_COLUMNS)
     .where('organization_id', '=', organizationId)
+    .where('scope', 'in', ofKind(kind))
     .orderBy('created_at')
     .orderBy('id')
     .execute();
@@ -96,18 +102,21 @@ export async function listApiKeys(db: DbOrTrx, organizationId: string): Promise<
  */
 export async function revokeApiKey(
   db: Db,
-  input: { organizationId: string; id: string; actor: Actor; source: 'cli' | 'system' },
+  input: { organizationId: string; id: string; actor: Actor; source: 'cli' | 'system'; kind?: KeyKind },
 ): Promise<{ apiKey: ApiKeySummary; outcome: 'revoked' | 'already_revoked' }> {
-  if (!z.uuid().safeParse(input.id).success) throw new AppError('invalid_id', `"${input.id}" is not an API key id (the ID column of api-keys list)`);
+  const kind = input.kind ?? 'api';
+  const what = kind === 'scim' ? 'SCIM token' : 'API key';
+  if (!z.uuid().safeParse(input.id).success) throw new AppError('invalid_id', `"${input.id}" is not ${kind === 'scim' ? 'a SCIM token id (the ID column of scim-token list)' : 'an API key id (the ID column of api-keys list)'}`);
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('api_keys')
       .select(SUMMARY_COLUMNS)
       .where('organization_id', '=', input.organizationId)
       .where('id', '=', input.id)
+      .where('scope', 'in', ofKind(kind))
       .forUpdate()
       .executeTakeFirst();
-    if (!current) throw new AppError('not_found', `no API key ${input.id} in this organization`);
+    if (!current) throw new AppError('not_found', `no ${what} ${input.id} in this organization`);
     if (current.revoked_at) return { apiKey: current, outcome: 'already_revoked' as const };
     const apiKey = await trx
       .updateTable('api_keys')

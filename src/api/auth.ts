@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { authenticateApiKey, type AuthenticatedKey } from './api-keys.js';
 import { sendProblem } from './problem.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** What the API's handlers know about a request once it is authenticated: the key, hence the organization. */
 export interface ApiLocals {
@@ -29,7 +29,9 @@ export function authenticate(deps: { db: Db; log: Logger }): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
-    const key = match ? await authenticateApiKey(deps.db, match[1]!) : undefined;
+    const found = match ? await authenticateApiKey(deps.db, match[1]!) : undefined;
+    // A SCIM token opens /scim/v2 only: here it is as unknown as any other wrong key.
+    const key = found?.scope === 'scim' ? undefined : found;
     if (!key) {
       log.info({ credentials: header ? 'invalid' : 'missing' }, 'API request refused: not authenticated');
       // RFC 6750: no error code when no credentials were sent at all.
@@ -42,9 +44,16 @@ export function authenticate(deps: { db: Db; log: Logger }): RequestHandler {
 }
 
 /** 429 with Retry-After once a key has used up its requests (see RateLimiter). */
-export function rateLimit(limiter: RateLimiter): RequestHandler {
-  return (_req, res, next) => {
-    const decision = limiter.take(apiKeyOf(res).id);
+export function rateLimit(limiter: RateLimit): RequestHandler {
+  return async (_req, res, next) => {
+    const key = apiKeyOf(res);
+    let decision;
+    try {
+      decision = await limiter.take(key.id, key.organizationId);
+    } catch (err) {
+      next(err);
+      return;
+    }
     if (!decision.allowed) {
       sendProblem(res, 429, `Too many requests with this API key; retry in ${decision.retryAfterSeconds} s.`, {
         headers: { 'Retry-After': String(decision.retryAfterSeconds) },

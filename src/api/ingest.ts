@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { ActivityEvent, ActivityKind } from '../db/schema.js';
-import { appendAuditEvent } from '../activity/audit-repository.js';
+import { appendAuditEvent } from '../events/audit-repository.js';
 import { normaliseEmail } from '../team/emails.js';
 import { apiKeyOf } from './auth.js';
 import { ApiProblem, invalid, type FieldError } from './problem.js';

@@ -13,6 +13,7 @@ import type { WebhookDeps } from '../webhooks/endpoints.js';
 import { secretBox } from '../webhooks/signing.js';
 import { systemResolver } from '../webhooks/ssrf.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { PostgresRateLimiter } from './shared-rate-limit.js';
 
 export interface ApiOptions {
   /** Per-key request rate (default: bursts of 100, then 10 a second). */
@@ -49,7 +50,8 @@ export const MAX_BODY = '64kb';
 export function apiRoutes(deps: { db: Db; log: Logger; api?: ApiOptions | undefined; webhooks?: Omit<WebhookDeps, 'db'> | undefined }): Router {
   const log = deps.log.child({ subsystem: 'api' });
   const router = Router();
-  const limiter = new RateLimiter(deps.api?.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const limits = deps.api?.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const limiter = limits.shared === false || limits.now ? new RateLimiter(limits) : new PostgresRateLimiter(deps.db, limits);
 
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

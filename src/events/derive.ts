@@ -3,7 +3,7 @@ import { envelopeSchema, EVENT_VERSION, type ActorRef, type EventData, type Even
 
 /**
  * From audit events to public events. Every change writes its audit event in its own
- * transaction, through one function (src/activity/audit-repository.ts), so deriving the
+ * transaction, through one function (src/events/audit-repository.ts), so deriving the
  * public events there means no change path can forget to tell. Each audit action is listed
  * here explicitly; `null` says "nothing public" and an action missing from the table (a new
  * one) also gives nothing until someone decides what it means to the outside.
@@ -48,6 +48,10 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.added': (row, _r, x) => {
     const member = x.member(row.target_id);
     return member ? [{ type: 'member.joined', data: { member, via: 'owner_bootstrap', invitation_id: null } }] : [];
+  },
+  'member.provisioned': (row, _r, x) => {
+    const member = x.member(row.target_id);
+    return member ? [{ type: 'member.joined', data: { member, via: 'provisioned', invitation_id: null } }] : [];
   },
   'member.reactivated': (row, _r, x) => {
     const member = x.member(row.target_id);
@@ -127,6 +131,23 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.reactivation_reported': null,
   // Whether someone is a Slack guest is Slack's business; the product sees the role, unchanged.
   'member.guest_changed': null,
+  // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.
+  'member.profile_updated': null,
+  'member.deleted_in_directory': null,
+  // Temporary ownership (issue 19): the end moving is not a role change, and the clock keeping
+  // the last owner changes nothing; when the role does change (promoted, or demoted by the
+  // clock) the product hears member.role_changed like any other.
+  'member.owner_until_changed': null,
+  'member.owner_expiry_held': null,
+  // Promotion requests are the owners' own process, told in Slack; the product hears the
+  // approved outcome as member.role_changed. (The v1 vocabulary's removal_request.* events
+  // stay about removals.)
+  'promotion.requested': null,
+  'promotion.approved': null,
+  'promotion.rejected': null,
+  'promotion.withdrawn': null,
+  'promotion.expired': null,
+  'promotion.cancelled': null,
   'organization.created': null,
   'api_key.created': null,
   'api_key.revoked': null,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The public events: what Team Manager tells other systems (webhooks today; the Slack posts,
- * DMs and emails are to become renderers of the same events). Versioned: a payload's shape only
- * grows within a version; a breaking change is a new `version`. The zod schemas are the one
+ * The public events: what Team Manager tells other systems (the webhooks). Slack and email render
+ * the same changes from the audit events these are derived from (src/events/tellers.ts), which
+ * also carry what only our own people are told (directory reports, the requester of a request).
+ * Versioned: a payload's shape only grows within a version; a breaking change is a new `version`. The zod schemas are the one
  * definition: they check every payload before it is queued and feed the OpenAPI `webhooks`.
  */
 export const EVENT_VERSION = 1;
@@ -42,7 +43,7 @@ const removalRequestRef = z.object({
 });
 
 export const eventData = {
-  'member.joined': z.object({ member: memberRef, via: z.enum(['invitation', 'owner_bootstrap', 'reactivated', 'restored']), invitation_id: z.uuid().nullable() }),
+  'member.joined': z.object({ member: memberRef, via: z.enum(['invitation', 'owner_bootstrap', 'reactivated', 'provisioned', 'restored']), invitation_id: z.uuid().nullable() }),
   'member.role_changed': z.object({ member: memberRef, from: z.enum(['owner', 'member']), to: z.enum(['owner', 'member']) }),
   'member.removed': z.object({
     member: memberRef,

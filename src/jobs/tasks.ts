@@ -58,6 +58,8 @@ export const taskPayloads = {
   }),
   /** Periodic (cron, every minute): pending removal requests past their expiry become expired. */
   'removal.expire-due': z.object({}).passthrough(),
+  /** Periodic (cron, every minute): temporary owners whose time is up become members (src/team/owner-expiry.ts). */
+  'owner.expire-due': z.object({}).passthrough(),
   /** Periodic (cron, hourly): starts the access review of every organization whose review is due. */
   'access-review.start-due': z.object({}).passthrough(),
   /** Posts an access review's digest to the approvals channel and remembers where (once). */
@@ -75,6 +77,8 @@ export const taskPayloads = {
     organizationId: z.uuid(),
     endpointId: z.uuid(),
   }),
+  /** Periodic (cron, every minute): one held Slack job per organization whose token probe is due runs now (src/job-runner/slack-token-hold.ts). */
+  'slack.probe-held-tokens': z.object({}).passthrough(),
   /** Periodic (cron, hourly): webhook delivery bodies older than 7 days are dropped. */
   'webhook.purge-bodies': z.object({}).passthrough(),
   /** Periodic (cron, daily): queues a directory sync for every organization. */

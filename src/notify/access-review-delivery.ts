@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { JobRun, TaskPayload } from '../jobs/tasks.js';
 import { readAccessReview, recordAccessReviewMessage } from '../activity/access-review.js';
 import { accessReviewDigest } from '../slack/blocks/access-review.js';
-import { deliver } from './slack-delivery.js';
+import { deliver } from '../slack/delivery.js';
 import { postOnce } from './exactly-once.js';
 
 /** The digest's delivery id: the same on every retry of its post. */

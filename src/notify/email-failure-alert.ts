@@ -32,7 +32,7 @@ export async function alertIfEmailKeepsFailing(
     'It is still being retried and the invitation stays valid; check the mail settings (SMTP_URL) or the disk of DATA_DIR, or use Resend once it works.';
   await deps.db.transaction().execute(async (trx) => {
     const told = await sql<{ one: number }>`
-      insert into invitation_email_alerts (invitation_id, send_count) values (${invitation.id}, ${sendCount})
+      insert into invitation_email_alerts (organization_id, invitation_id, send_count) values (${organization.id}, ${invitation.id}, ${sendCount})
       on conflict do nothing returning 1 as one`.execute(trx);
     if (told.rows.length === 0) return;
     await enqueue(trx, 'slack.post-message', { organizationId: organization.id, channel, text, deliveryId: `invitation-email-failing:${invitation.id}:${sendCount}` }, { queueName: channelQueue(channel) });

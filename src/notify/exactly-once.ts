@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { JobRun } from '../jobs/tasks.js';
-import { deliver, UndeliverableError } from './slack-delivery.js';
+import { deliver, UndeliverableError } from '../slack/delivery.js';
 
 /**
  * Posting exactly once, although chat.postMessage has no idempotency key.

@@ -10,7 +10,7 @@ import { findOrganizationById } from '../team/organization-repository.js';
 import { newInvitationToken } from '../team/invitation-tokens.js';
 import { memberLabel } from '../slack/mrkdwn.js';
 import { invitationDm, invitationDmOutcome } from '../slack/blocks/invitation-dm.js';
-import { deliver } from './slack-delivery.js';
+import { deliver } from '../slack/delivery.js';
 import { postOnce } from './exactly-once.js';
 import { alertIfEmailKeepsFailing } from './email-failure-alert.js';
 

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { TaskPayload } from '../jobs/tasks.js';
 import type { HomeView } from '../slack/home/home-view.js';
-import { deliver } from './slack-delivery.js';
+import { deliver } from '../slack/delivery.js';
 
 export type HomeRenderer = (organizationId: string, slackUserId: string) => Promise<HomeView>;
 

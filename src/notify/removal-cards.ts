@@ -7,7 +7,7 @@ import { findOrganizationById } from '../team/organization-repository.js';
 import { approvalsChannelOf } from '../team/removal-outcomes.js';
 import { findRemovalRequest, recordRemovalMessages } from '../team/removal-repository.js';
 import { removalCard, requesterDm, type RemovalCardModel } from '../slack/blocks/removal-card.js';
-import { deliver } from './slack-delivery.js';
+import { deliver } from '../slack/delivery.js';
 import { postOnce } from './exactly-once.js';
 
 /** Delivery ids of a request's two posts: the same on every retry, whichever job posts them. */

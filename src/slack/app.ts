@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Config } from '../config.js';
 import { boltLogger } from '../logger.js';
 import { ackClicksFirst } from './ack-clicks-first.js';
+import { timeAcks } from './ack-timing.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { trackSlackActivity } from './middleware/activity-tracking.js';
@@ -99,6 +100,7 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, auth
   });
 
   ackClicksFirst(app);
+  if (deps.ackTimer) timeAcks(app, deps.ackTimer);
   const inFlight = new InFlight();
   app.use(inFlight.middleware);
   // After the rest of the chain (and so after the ack): see the middleware.

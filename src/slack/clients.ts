@@ -1,11 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import { UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
+import { UndeliverableError, type SlackClients } from './delivery.js';
 import type { PeopleDirectory } from '../team/people.js';
 import { slackPeopleDirectory } from './people-directory.js';
 
 /**
  * Which Web API client serves an organization (the interface lives with the deliveries that use
- * it, src/notify/slack-delivery.ts): one client in single-workspace mode; in a distributed
+ * it, src/slack/delivery.ts): one client in single-workspace mode; in a distributed
  * deployment one per installation, with that installation's token read when the work runs — so
  * a reinstall's new token is used at once, and an uninstalled workspace's jobs stop
  * (UndeliverableError: finished, not retried for hours).

@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { createWorkerSlackClient } from '../notify/slack-delivery.js';
+import { createWorkerSlackClient } from './delivery.js';
 import { installationClients, singleWorkspaceClients, type SlackClients } from './clients.js';
 import { postgresInstallationStore, type PostgresInstallationStore } from './installations/installation-store.js';
 import { tokenCipher } from '../crypto/token-cipher.js';

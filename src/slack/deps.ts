@@ -3,6 +3,7 @@
  * CommandContext (which carries SlackDeps). Both live here because each names the other —
  * SlackDeps lists the subcommands — and one module keeps that from being an import circle.
  */
+import type { AckTimer } from './ack-timing.js';
 import type { WebClient } from '@slack/web-api';
 import type { Member, Organization } from '../db/schema.js';
 import type { ParsedCommand } from './commands/parse.js';
@@ -29,6 +30,8 @@ export interface SlackDeps {
   tenancy: Tenancy;
   /** Sealing key and URL rules for webhook endpoints (no key, development rules, when absent). */
   webhooks?: Omit<WebhookDeps, 'db'>;
+  /** Ack times per listener, for /metrics (src/slack/ack-timing.ts); none when metrics are off. */
+  ackTimer?: AckTimer;
 }
 
 /** What every `/team` subcommand gets: who typed it, where, in which organization. */

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/database.js';
 import type { Organization } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { deliver } from '../notify/slack-delivery.js';
+import { deliver } from './delivery.js';
 import { isSlackGuest } from './people-directory.js';
 import { SLACK_DIRECTORY } from '../team/directory-changes.js';
 import { emptyDirectoryReport, reconcileDirectoryPage, type DirectoryAccount, type DirectoryReport } from '../team/directory-sync.js';

@@ -16,74 +16,25 @@
  * The payload builders (`commandFields`, `blockActionsPayload`, …) are shared
  * by both transports. A driver used only over Socket Mode needs no appUrl or
  * signing secret.
+ *
+ * Layout: ./driver/transport.ts signs and POSTs, ./driver/events.ts builds and sends the Events
+ * API; this class adds slash commands and interactivity on top of both.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   findActionElement,
-  type SlackStandin,
   type SocketAck,
   type SocketSendOptions,
   type StoredMessage,
   type StoredView,
 } from './slack-standin.js';
 
-import type { BlockActionsOptions, CommandOptions, DriverAction, DriverOptions, DriverView, EventOptions, Minted, SendOptions, SlackHttpResult, SocketResult } from './slack-driver-types.js';
+import type { BlockActionsOptions, CommandOptions, DriverAction, DriverView, Minted, SlackHttpResult, SocketResult } from './slack-driver-types.js';
+import { EventsDriver } from './driver/events.js';
+import { FORM, nowSec, nowTs, randomId } from './driver/transport.js';
 export * from './slack-driver-types.js';
 
-const FORM = 'application/x-www-form-urlencoded';
-const JSON_TYPE = 'application/json';
-/** Slack identifies itself with this User-Agent on Request URL calls. */
-const SLACK_USER_AGENT = 'Slackbot 1.0 (+https://api.slack.com/robots)';
-
-const nowSec = () => Math.floor(Date.now() / 1000);
-/** "seconds.microseconds", the shape of action_ts and event_ts. */
-const nowTs = () => {
-  const micros = Date.now() * 1000 + Math.floor(Math.random() * 1000);
-  return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
-};
-const randomId = (prefix: string, n: number) =>
-  prefix + randomBytes(n).toString('base64url').replace(/[^A-Za-z0-9]/g, '0').toUpperCase().slice(0, n);
-
-export class SlackDriver {
-  readonly appUrl: string;
-  readonly apiAppId: string;
-  private readonly signingSecret: string;
-  private readonly standin: SlackStandin;
-  private readonly verificationToken: string;
-
-  constructor(opts: DriverOptions) {
-    this.appUrl = opts.appUrl ?? '';
-    this.signingSecret = opts.signingSecret ?? '';
-    this.standin = opts.standin;
-    this.apiAppId = opts.apiAppId ?? opts.standin.appId;
-    this.verificationToken = opts.verificationToken ?? 'standin-verification-token';
-  }
-
-  /** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`. */
-  sign(rawBody: string, timestamp: number): string {
-    return `v0=${createHmac('sha256', this.signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
-  }
-
-  /** Sign (unless told otherwise) and POST a raw body to the app. */
-  async send(rawBody: string, opts: SendOptions = {}): Promise<SlackHttpResult> {
-    if (!this.appUrl) throw new Error('SlackDriver: no appUrl was given, so nothing can be sent over HTTP (use the socket* methods for Socket Mode)');
-    if (opts.signature === undefined && !this.signingSecret) {
-      throw new Error('SlackDriver: no signingSecret was given; pass one, or an explicit `signature` (null for none)');
-    }
-    const timestamp = opts.timestamp ?? nowSec();
-    const headers: Record<string, string> = { 'Content-Type': opts.contentType ?? FORM, 'User-Agent': SLACK_USER_AGENT };
-    if (!opts.omitTimestamp) headers['X-Slack-Request-Timestamp'] = String(timestamp);
-    const signature = opts.signature === undefined ? this.sign(rawBody, timestamp) : opts.signature;
-    if (signature !== null) headers['X-Slack-Signature'] = signature;
-    Object.assign(headers, opts.headers);
-
-    const started = performance.now();
-    const res = await fetch(this.appUrl, { method: 'POST', headers, body: rawBody });
-    const text = await res.text();
-    const ms = performance.now() - started;
-    return { status: res.status, headers: res.headers, text, json: parseJson(text), ms };
-  }
-
+export class SlackDriver extends EventsDriver {
   // -------------------------------------------------------------------------
   // Slash commands
 
@@ -245,86 +196,6 @@ export class SlackDriver {
   }
 
   // -------------------------------------------------------------------------
-  // Events API
-
-  /** An event_callback envelope; retries carry X-Slack-Retry-Num / X-Slack-Retry-Reason like Slack's. */
-  event(event: Record<string, unknown>, opts: EventOptions = {}): Promise<SlackHttpResult> {
-    const envelope = this.eventCallback(event, opts);
-    const headers: Record<string, string> = {};
-    if (opts.retryNum !== undefined) {
-      headers['X-Slack-Retry-Num'] = String(opts.retryNum);
-      headers['X-Slack-Retry-Reason'] = opts.retryReason ?? 'http_timeout';
-    }
-    return this.send(JSON.stringify(envelope), { contentType: JSON_TYPE, headers });
-  }
-
-  /**
-   * The same event over Socket Mode: an `events_api` envelope whose payload is the
-   * event_callback; retries carry retry_attempt / retry_reason on the envelope instead of headers.
-   */
-  socketEvent(event: Record<string, unknown>, opts: EventOptions = {}, send: SocketSendOptions = {}): Promise<SocketAck> {
-    return this.standin.socket.send('events_api', this.eventCallback(event, opts), {
-      ...(opts.retryNum !== undefined ? { retryAttempt: opts.retryNum, retryReason: opts.retryReason ?? 'timeout' } : {}),
-      ...send,
-    });
-  }
-
-  /** The event_callback envelope Slack wraps an event in. */
-  eventCallback(event: Record<string, unknown>, opts: EventOptions = {}): Record<string, unknown> {
-    return {
-      token: this.verificationToken,
-      team_id: this.standin.teamId,
-      api_app_id: this.apiAppId,
-      event: { event_ts: nowTs(), ...event },
-      type: 'event_callback',
-      event_id: opts.eventId ?? randomId('Ev0', 10),
-      event_time: nowSec(),
-      authorizations: [
-        { enterprise_id: null, team_id: this.standin.teamId, user_id: this.standin.botUserId, is_bot: true, is_enterprise_install: false },
-      ],
-      is_ext_shared_channel: false,
-      event_context: `4-${randomBytes(24).toString('base64url')}`,
-    };
-  }
-
-  /**
-   * Changes a stand-in workspace account the way an admin would in Slack (deactivate it, edit
-   * its email) and sends the `user_change` event Slack then sends, signed, with the account as
-   * users.info shows it. Without changes, the account as it is (Slack repeats such events).
-   */
-  userChange(userId: string, changes: { deleted?: boolean; email?: string } = {}, opts: EventOptions = {}): Promise<SlackHttpResult> {
-    return this.event(this.userChangeEvent(userId, changes), opts);
-  }
-
-  userChangeEvent(userId: string, changes: { deleted?: boolean; email?: string } = {}): Record<string, unknown> {
-    const user = this.standin.users.find((u) => u.id === userId);
-    if (!user) throw new Error(`the stand-in workspace has no user ${userId}`);
-    if (changes.deleted !== undefined) user.deleted = changes.deleted;
-    if (changes.email !== undefined) user.email = changes.email;
-    return { type: 'user_change', user: this.standin.userPayload(user), cache_ts: nowSec() };
-  }
-
-  /** The user opened the app's Home tab; Slack includes the last published home view, if any. */
-  appHomeOpened(userId: string): Promise<SlackHttpResult> {
-    return this.event(this.appHomeOpenedEvent(userId));
-  }
-
-  socketAppHomeOpened(userId: string, send: SocketSendOptions = {}): Promise<SocketAck> {
-    return this.socketEvent(this.appHomeOpenedEvent(userId), {}, send);
-  }
-
-  appHomeOpenedEvent(userId: string): Record<string, unknown> {
-    const view = this.standin.homeViews.get(userId);
-    return {
-      type: 'app_home_opened',
-      user: userId,
-      channel: this.standin.dmIdFor([userId]),
-      tab: 'home',
-      ...(view ? { view } : {}),
-    };
-  }
-
-  // -------------------------------------------------------------------------
   // Payload pieces
 
   /** An interactivity payload as Slack posts it: a form with one `payload` field of JSON. */
@@ -433,13 +304,4 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-function parseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

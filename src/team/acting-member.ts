@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Member } from '../db/schema.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 import { findMemberByEmail, findMemberBySlackUser, updateMember } from './member-repository.js';
 import type { PeopleDirectory } from './people.js';
 

@@ -1,6 +1,6 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource } from '../db/schema.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { inChange } from './change.js';
 import { normaliseEmail } from './emails.js';
 import { endMembership } from './membership-end.js';

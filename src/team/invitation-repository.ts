@@ -61,9 +61,11 @@ export interface NewInvitation {
   email: string;
   role: Role;
   message: string | null;
-  invitedBy: string;
+  /** Null when no person sent it (an identity provider provisioning over SCIM). */
+  invitedBy: string | null;
   batchId: string;
   expiresAt: Date;
+  externalId?: string | null;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function insertInvitations(db: DbOrTrx, values: readonly NewInvitat
         invited_by_member_id: v.invitedBy,
         batch_id: v.batchId,
         expires_at: v.expiresAt,
+        external_id: v.externalId ?? null,
       })),
     )
     .returningAll()

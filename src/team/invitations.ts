@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Invitation, Member, Organization, Role } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type Actor as AuditActor } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { findMemberByEmail, findMemberById, insertMember, recordRoleChange, updateMember } from './member-repository.js';
@@ -49,6 +49,8 @@ export interface CreateInvitationsInput {
   inviteValidOnes?: boolean;
   source: AuditSource;
   now?: Date;
+  /** Sent by a directory (SCIM, `scim_provisioning: invite`), not a member: it is the actor; its id for the person is kept. */
+  byDirectory?: { name: string; actor: AuditActor; externalId: string | null };
 }
 
 /**
@@ -62,8 +64,10 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
     throw new AppError('too_many_addresses', `At most ${MAX_ADDRESSES_PER_SUBMISSION} addresses at once (you entered ${input.addresses.length}).`);
   }
   const now = input.now ?? new Date();
-  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
-    authorize(actor, 'member.invite', organization.id);
+  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor: member }) => {
+    const directory = input.byDirectory;
+    // The directory has decided already; anyone else must be an owner here, now.
+    const actor = directory ? null : (authorize(member, 'member.invite', organization.id), member);
 
     const normalised = input.addresses.map((a) => normaliseEmail(a)).filter((e): e is string => Boolean(e));
     const sentToday = await countInvitationsSince(trx, organization.id, new Date(now.getTime() - DAY_MS));
@@ -84,17 +88,17 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
     // commits in a dozen round trips inside the ack instead of some 250 (bench scenario 4).
     const invitations = await insertInvitations(
       trx,
-      accepted.map((email) => ({ organizationId: organization.id, email, role: input.role, message, invitedBy: actor.id, batchId, expiresAt })),
+      accepted.map((email) => ({ organizationId: organization.id, email, role: input.role, message, invitedBy: actor?.id ?? null, batchId, expiresAt, externalId: directory?.externalId ?? null })),
     );
-    await recordSends(trx, invitations.map((i) => i.id), actor.id);
+    await recordSends(trx, invitations.map((i) => i.id), actor?.id ?? null);
     await appendAuditEvents(
       trx,
       invitations.map((invitation) => ({
         organizationId: organization.id,
-        actor: { type: 'member', id: actor.id },
+        actor: actor ? { type: 'member', id: actor.id } : directory!.actor,
         action: 'invitation.sent',
         target: { type: 'invitation', id: invitation.id },
-        after: { email: invitation.email, role: input.role, expires_at: expiresAt.toISOString() },
+        after: { email: invitation.email, role: input.role, expires_at: expiresAt.toISOString(), ...(directory ? { directory: directory.name } : {}) },
         source: input.source,
       })),
     );
@@ -167,7 +171,7 @@ export async function cancelInvitation(
 }
 
 /** Ends an invitation without a member: cancelled, declined or expired; audited (the tellers rewrite its DM). */
-async function closeInvitation(
+export async function closeInvitation(
   trx: DbOrTrx,
   organization: Organization,
   invitation: Invitation,
@@ -283,6 +287,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
         displayName: via.kind === 'slack' ? via.displayName : null,
         invitedBy: invitation.invited_by_member_id,
         slackGuest: guest,
+        externalId: invitation.external_id,
       });
     } else if (existing.status === 'removed') {
       member = await updateMember(trx, existing.id, {
@@ -294,6 +299,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
         removal_reason: null,
         joined_at: now,
         ...(slackUserId && !existing.slack_user_id ? { slack_user_id: slackUserId } : {}),
+        ...(invitation.external_id ? { external_id: invitation.external_id } : {}),
       });
     } else {
       member = existing; // Already a member (joined another way meanwhile): the invitation is simply used up.

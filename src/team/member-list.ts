@@ -15,7 +15,7 @@ import { decide, type Actor } from './policy.js';
 /** What the page shows of a member, plus the sort key its cursors are made of. */
 export type TeamPageMember = Pick<
   Member,
-  'id' | 'email' | 'display_name' | 'slack_user_id' | 'slack_guest' | 'role' | 'joined_at' | 'last_sign_in_at' | 'role_rank' | 'sort_name'
+  'id' | 'email' | 'display_name' | 'slack_user_id' | 'slack_guest' | 'role' | 'owner_until' | 'joined_at' | 'last_sign_in_at' | 'role_rank' | 'sort_name'
 >;
 
 /**
@@ -111,7 +111,7 @@ export function pageQuery(
 ) {
   let query = db
     .selectFrom('members')
-    .select(['id', 'email', 'display_name', 'slack_user_id', 'slack_guest', 'role', 'joined_at', 'last_sign_in_at', 'role_rank', 'sort_name'])
+    .select(['id', 'email', 'display_name', 'slack_user_id', 'slack_guest', 'role', 'owner_until', 'joined_at', 'last_sign_in_at', 'role_rank', 'sort_name'])
     .where('organization_id', '=', organizationId)
     .where('status', '=', 'active');
   const search = normaliseSearch(options.search);

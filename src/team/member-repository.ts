@@ -26,6 +26,20 @@ export async function findMemberByEmail(db: DbOrTrx, organizationId: string, ema
   return query.executeTakeFirst();
 }
 
+/** The member whose SCIM userName this is, compared case-insensitively (RFC 7643 §4.1.1). */
+export async function findMemberByUserName(db: DbOrTrx, organizationId: string, userName: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where(sql<string>`lower(user_name)`, '=', userName.toLowerCase());
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** The member an identity provider knows by this id (SCIM externalId), removed ones included. */
+export async function findMemberByExternalId(db: DbOrTrx, organizationId: string, externalId: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('external_id', '=', externalId);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
 export async function countActiveOwners(db: DbOrTrx, organizationId: string): Promise<number> {
   const row = await activeOwnersCountQuery(db, organizationId).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -47,7 +61,19 @@ export function activeOwnersCountQuery(db: DbOrTrx, organizationId: string) {
 
 export async function insertMember(
   db: DbOrTrx,
-  values: { organizationId: string; email: string; role: Role; slackUserId?: string | null; displayName?: string | null; invitedBy?: string | null; slackGuest?: boolean },
+  values: {
+    organizationId: string;
+    email: string;
+    role: Role;
+    slackUserId?: string | null;
+    displayName?: string | null;
+    invitedBy?: string | null;
+    slackGuest?: boolean;
+    externalId?: string | null;
+    userName?: string | null;
+    givenName?: string | null;
+    familyName?: string | null;
+  },
 ): Promise<Member> {
   return db
     .insertInto('members')
@@ -59,6 +85,10 @@ export async function insertMember(
       display_name: values.displayName ?? null,
       invited_by_member_id: values.invitedBy ?? null,
       slack_guest: values.slackGuest ?? false,
+      external_id: values.externalId ?? null,
+      user_name: values.userName ?? null,
+      given_name: values.givenName ?? null,
+      family_name: values.familyName ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -70,6 +100,8 @@ export async function updateMember(
   changes: Partial<{
     email: string;
     role: Role;
+    owner_until: Date | null;
+    owner_expiry_held_at: Date | null;
     status: MemberStatus;
     slack_user_id: string | null;
     display_name: string | null;
@@ -79,6 +111,10 @@ export async function updateMember(
     removal_reason: string | null;
     restored_at: Date | null;
     joined_at: Date;
+    external_id: string | null;
+    user_name: string | null;
+    given_name: string | null;
+    family_name: string | null;
   }>,
 ): Promise<Member> {
   return db

@@ -1,19 +1,18 @@
 import type { Db } from '../db/database.js';
-import type { AuditSource, Member, Role } from '../db/schema.js';
-import { AppError, person, say } from '../errors.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import type { AuditSource, Member, RemovalRequest, Role } from '../db/schema.js';
+import { AppError, moment, person, say } from '../errors.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange, type ChangeContext } from './change.js';
 import { countActiveOwners, findMemberById, insertMember, recordRoleChange, updateMember, findMemberByEmail } from './member-repository.js';
 import { lockOrganization } from './organization-repository.js';
 import { normaliseEmail } from './emails.js';
 import { endMembership } from './membership-end.js';
+import { applyRoleChangeEvent, grantsOwnership, GUEST_OWNER_MESSAGE, LAST_OWNER_MESSAGE } from './role-change.js';
+import { checkOwnerTerm } from './owner-terms.js';
+import { openPromotionRequest, promotionNeedsApproval } from './promotions.js';
 
-export const LAST_OWNER_MESSAGE =
-  'A team always needs at least one owner. Make someone else an owner first.';
-
-/** Slack's guests see only the channels they were let into: owning the team is more than that. */
-export const GUEST_OWNER_MESSAGE = 'Guests can be members of the team, not owners.';
+export { LAST_OWNER_MESSAGE, GUEST_OWNER_MESSAGE } from './role-change.js';
 
 export interface RoleChangeInput {
   organizationId: string;
@@ -21,14 +20,29 @@ export interface RoleChangeInput {
   actorMemberId: string | null;
   targetMemberId: string;
   role: Role;
+  /** With role owner: an owner until then (the expiry job demotes them); absent or null: permanent. */
+  ownerUntil?: Date | null;
   source: AuditSource;
+  /**
+   * The change comes from a directory (an identity provider's Owners group over SCIM), not a
+   * member: nobody here to authorise, the directory is the actor, and the two-person rule
+   * (an owner's request for another owner's approval) does not apply. The last-owner rule holds.
+   */
+  byDirectory?: { name: string; actor: AuditActor };
+  now?: Date;
 }
 
 export interface RoleChangeResult {
+  /** The member as they are now: unchanged when the change waits for approval. */
   member: Member;
   previousRole: Role;
-  /** The change's `member.role_changed` audit event: what an Undo button names (src/team/undo.ts). */
-  eventId: string;
+  previousOwnerUntil: Date | null;
+  /** Set when the promotion became a request waiting for another owner (the two-person rule). */
+  request?: RemovalRequest;
+  /** The request was already open (asked before); nothing new was created. */
+  alreadyPending?: boolean;
+  /** The change's audit event when it was made (not when it waits): what an Undo button names (src/team/undo.ts). */
+  eventId?: string;
 }
 
 /**
@@ -45,45 +59,46 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
  * one set of rules both a role change and its Undo go through. `undoOf` names the event undone.
  */
 export async function changeRoleIn(
-  { trx, organization, actor }: ChangeContext,
-  input: Pick<RoleChangeInput, 'targetMemberId' | 'role' | 'source'> & { undoOf?: string },
+  { trx, organization, actor: acting }: ChangeContext,
+  input: Pick<RoleChangeInput, 'targetMemberId' | 'role' | 'source' | 'ownerUntil' | 'byDirectory' | 'now'> & { undoOf?: string },
 ): Promise<RoleChangeResult> {
+  const directory = input.byDirectory;
+  const now = input.now ?? new Date();
+  if (input.role !== 'owner' && input.ownerUntil) throw new AppError('owner_until_member', 'Only an ownership can have an end time: a member is a member until someone changes it.');
+  const ownerUntil = input.role === 'owner' ? (input.ownerUntil ?? null) : null;
+  if (ownerUntil) checkOwnerTerm(ownerUntil, now);
   {
     const target = await findMemberById(trx, organization.id, input.targetMemberId);
     if (!target || target.status !== 'active') {
-      authorize(actor, 'member.change_role', organization.id);
+      if (!directory) authorize(acting, 'member.change_role', organization.id);
       throw new AppError('not_found', 'That person is not an active member of this team.');
     }
-    authorize(actor, 'member.change_role', organization.id, target);
-    if (target.role === input.role) {
-      throw new AppError('no_change', say`${person(target)} is already ${input.role === 'owner' ? 'an owner' : 'a member'}. Nothing was changed.`);
+    const actor = directory ? null : (authorize(acting, 'member.change_role', organization.id, target), acting);
+    const unchanged = { member: target, previousRole: target.role, previousOwnerUntil: target.owner_until };
+    if (target.role === input.role && (target.owner_until?.getTime() ?? null) === (ownerUntil?.getTime() ?? null)) {
+      const what = input.role === 'member' ? say`a member` : target.owner_until ? say`an owner until ${moment(target.owner_until)}` : say`an owner`;
+      throw new AppError('no_change', say`${person(target)} is already ${what}. Nothing was changed.`);
     }
-    if (target.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
+    if (target.role === 'owner' && input.role === 'member' && (await countActiveOwners(trx, organization.id)) <= 1) {
       throw new AppError('last_owner', say`${person(target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
     }
     if (input.role === 'owner' && target.slack_guest) {
       throw new AppError('guest_owner', say`${person(target)} is a guest in Slack. ${GUEST_OWNER_MESSAGE}`);
     }
-
-    const updated = await updateMember(trx, target.id, { role: input.role });
-    await recordRoleChange(trx, {
-      organizationId: organization.id,
-      memberId: target.id,
-      from: target.role,
-      to: input.role,
-      by: actor.id,
+    if (actor && grantsOwnership(target, input.role, ownerUntil) && (await promotionNeedsApproval(trx, organization, actor, target))) {
+      const { request, alreadyPending } = await openPromotionRequest(trx, organization, { requester: actor, target, ownerUntil, source: input.source, now });
+      return { ...unchanged, request, alreadyPending };
+    }
+    const changed = await applyRoleChangeEvent(trx, organization, {
+      target,
+      role: input.role,
+      ownerUntil,
+      actor: actor ? { type: 'member', id: actor.id } : directory!.actor,
+      by: actor?.id ?? null,
+      ...(directory || input.undoOf ? { details: { ...(directory ? { directory: directory.name } : {}), ...(input.undoOf ? { undo_of: input.undoOf } : {}) } } : {}),
       source: input.source,
     });
-    const event = await appendAuditEvent(trx, {
-      organizationId: organization.id,
-      actor: { type: 'member', id: actor.id },
-      action: 'member.role_changed',
-      target: { type: 'member', id: target.id },
-      before: { role: target.role },
-      after: { role: input.role, ...(input.undoOf ? { undo_of: input.undoOf } : {}) },
-      source: input.source,
-    });
-    return { member: updated, previousRole: target.role, eventId: event.id };
+    return { ...unchanged, member: changed.member, eventId: changed.eventId };
   }
 }
 
@@ -140,6 +155,9 @@ export async function ensureOwner(
       const reactivate = existing.status === 'removed';
       member = await updateMember(trx, existing.id, {
         role: 'owner',
+        // Made an owner by whoever runs the server: a permanent one.
+        owner_until: null,
+        owner_expiry_held_at: null,
         ...(reactivate ? { status: 'active' as const, removed_at: null, removed_by_member_id: null, removal_reason: null, joined_at: new Date() } : {}),
       });
       outcome = reactivate ? 'reactivated' : 'promoted';

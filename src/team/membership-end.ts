@@ -1,6 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization } from '../db/schema.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { cancelInvitationsSentBy } from './invitations.js';
 import { updateMember } from './member-repository.js';
 import { closeRequest } from './removal-outcomes.js';

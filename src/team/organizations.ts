@@ -1,6 +1,6 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 import {
   findOrganizationBySlackTeam,
   findOrganizationBySlackTeamForUpdate,

@@ -1,6 +1,6 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization, RemovalRequest, RemovalRequestStatus } from '../db/schema.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { closeRemovalRequest } from './removal-repository.js';
 
 export type ClosedStatus = Exclude<RemovalRequestStatus, 'pending'>;
@@ -24,7 +24,8 @@ export interface Closing {
 /**
  * Takes a request out of `pending` — the conditional update returns nothing when someone else
  * got there first, and then nothing else happens — and, in the same transaction, writes its
- * audit event (for approvals the removal's `member.removed` event is the one), from which the
+ * audit event (`removal.*` or `promotion.*` by the request's kind; for an approved removal the
+ * removal's `member.removed` event is the one), from which the
  * tellers rewrite the card and tell the requester. Returns undefined when the request was no longer pending.
  */
 export async function closeRequest(trx: DbOrTrx, organization: Organization, request: RemovalRequest, closing: Closing): Promise<RemovalRequest | undefined> {
@@ -35,14 +36,20 @@ export async function closeRequest(trx: DbOrTrx, organization: Organization, req
     decision_reason: closing.reason,
   });
   if (!closed) return undefined;
-  if (closing.status !== 'approved') {
+  // An approved removal's event is the removal itself; an approved promotion has its own, next to the role change.
+  if (closing.status !== 'approved' || request.kind === 'promotion') {
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: closing.actor,
-      action: `removal.${closing.status}`,
+      action: `${request.kind}.${closing.status}`,
       target: { type: 'removal_request', id: request.id },
       before: { status: 'pending' },
-      after: { status: closing.status, target_member_id: request.target_member_id, reason: closing.reason },
+      after: {
+        status: closing.status,
+        target_member_id: request.target_member_id,
+        reason: closing.reason,
+        ...(request.kind === 'promotion' ? { owner_until: request.owner_until?.toISOString() ?? null } : {}),
+      },
       source: closing.source,
     });
   }

@@ -1,7 +1,10 @@
 import type { DbOrTrx } from '../db/database.js';
-import type { RemovalRequest, RemovalRequestUpdate } from '../db/schema.js';
+import type { RemovalRequest, RemovalRequestUpdate, RequestKind } from '../db/schema.js';
 
-/** All SQL about removal requests; every query scoped by organization where a caller names one. */
+/**
+ * All SQL about requests waiting for another owner — removals and promotions (`kind`), one
+ * table and one approval mechanism; every query scoped by organization where a caller names one.
+ */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,24 +21,27 @@ export async function findRemovalRequest(
   return q.executeTakeFirst();
 }
 
-export async function findPendingRequestFor(db: DbOrTrx, organizationId: string, targetMemberId: string): Promise<RemovalRequest | undefined> {
+export async function findPendingRequestFor(db: DbOrTrx, organizationId: string, targetMemberId: string, kind: RequestKind = 'removal'): Promise<RemovalRequest | undefined> {
   return db
     .selectFrom('removal_requests')
     .selectAll()
     .where('organization_id', '=', organizationId)
     .where('target_member_id', '=', targetMemberId)
+    .where('kind', '=', kind)
     .where('status', '=', 'pending')
     .executeTakeFirst();
 }
 
 export async function insertRemovalRequest(
   db: DbOrTrx,
-  values: { organizationId: string; targetMemberId: string; requestedBy: string; reason: string | null; expiresAt: Date },
+  values: { organizationId: string; targetMemberId: string; requestedBy: string; reason: string | null; expiresAt: Date; kind?: RequestKind; ownerUntil?: Date | null },
 ): Promise<RemovalRequest> {
   return db
     .insertInto('removal_requests')
     .values({
       organization_id: values.organizationId,
+      kind: values.kind ?? 'removal',
+      owner_until: values.ownerUntil ?? null,
       target_member_id: values.targetMemberId,
       requested_by_member_id: values.requestedBy,
       reason: values.reason,

@@ -1,7 +1,7 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization, RemovalRequest } from '../db/schema.js';
 import { AppError, moment, person, say, type Word } from '../errors.js';
-import { appendAuditEvent, latestMemberEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
+import { appendAuditEvent, latestMemberEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 import { authorize, decide, NOT_A_MEMBER_MESSAGE, type Actor } from './policy.js';
 import { inChange } from './change.js';
 import { countActiveOwners, findMemberById } from './member-repository.js';
@@ -16,7 +16,8 @@ import {
   listPendingRemovalRequests,
   lockExpiredRemovalRequests,
 } from './removal-repository.js';
-import { LAST_OWNER_MESSAGE } from './members.js';
+import { LAST_OWNER_MESSAGE } from './role-change.js';
+import { applyApprovedPromotion, promotionApprovalRefusal } from './promotions.js';
 
 /**
  * Removals (product brief, "Removals"): an owner asks; under the `another-owner` policy, when
@@ -161,13 +162,14 @@ export function decisionRefusal(
 ): readonly Word[] | undefined {
   if (!actor || actor.status !== 'active' || actor.organization_id !== request.organization_id) return [NOT_A_MEMBER_MESSAGE];
   if (request.status !== 'pending') return alreadyClosedSentence(request, people);
+  const noun = request.kind === 'promotion' ? 'promotion' : 'removal';
   if (decision === 'withdraw') {
-    return actor.id === request.requested_by_member_id ? undefined : say`Only ${person(people.requester)}, who asked for this removal, can withdraw it.`;
+    return actor.id === request.requested_by_member_id ? undefined : say`Only ${person(people.requester)}, who asked for this ${noun}, can withdraw it.`;
   }
   const allowed = decide(actor, 'removal.decide', request.organization_id);
   if (!allowed.allowed) return [allowed.reason ?? NOT_A_MEMBER_MESSAGE];
   if (actor.id === request.requested_by_member_id) {
-    return ['You asked for this removal, so another owner has to approve or reject it. You can withdraw it instead.'];
+    return [`You asked for this ${noun}, so another owner has to approve or reject it. You can withdraw it instead.`];
   }
   if (actor.id === request.target_member_id) return ['This request is about you, so another owner has to decide it.'];
   return undefined;
@@ -178,7 +180,9 @@ function alreadyClosedSentence(request: RemovalRequest, people: { requester: Mem
   const by: Word[] = people.decider ? say` by ${person(people.decider)}` : [];
   switch (request.status) {
     case 'approved':
-      return say`This request was already approved${by}${on}: ${person(people.target)} was removed.`;
+      return request.kind === 'promotion'
+        ? say`This request was already approved${by}${on}: ${person(people.target)} was made an owner.`
+        : say`This request was already approved${by}${on}: ${person(people.target)} was removed.`;
     case 'rejected':
       return say`This request was already rejected${by}${on}.`;
     case 'withdrawn':
@@ -193,7 +197,7 @@ function alreadyClosedSentence(request: RemovalRequest, people: { requester: Mem
 /** Loads a request with its people, or refuses when it does not exist here. */
 async function loadRequest(trx: DbOrTrx, organizationId: string, requestId: string, forUpdate: boolean) {
   const request = await findRemovalRequest(trx, organizationId, requestId, { forUpdate });
-  if (!request) throw new AppError('not_found', 'That removal request does not exist.');
+  if (!request) throw new AppError('not_found', 'That request does not exist.');
   const [requester, target, decider] = await Promise.all([
     findMemberById(trx, organizationId, request.requested_by_member_id),
     findMemberById(trx, organizationId, request.target_member_id),
@@ -241,13 +245,22 @@ export async function decideRemoval(
   },
 ): Promise<{ request: RemovalRequest; target: Member }> {
   const reason = cleanReason(input.reason);
-  if (input.decision === 'reject' && !reason) throw new AppError('reason_required', 'Say why you reject this removal: the requester will read it.');
   const now = input.now ?? new Date();
   return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor }) => {
     const { request, people } = await loadRequest(trx, organization.id, input.requestId, true);
     const refusal = decisionRefusal(actor, input.decision, request, people);
     if (refusal) throw new RemovalDecisionRefusedError(refusal, request);
     const decider = actor!;
+    if (input.decision === 'reject' && !reason) throw new AppError('reason_required', `Say why you reject this ${request.kind}: the requester will read it.`);
+
+    if (input.decision === 'approve' && request.kind === 'promotion') {
+      // Re-checked at the moment of approval, as a removal's last-owner rule is.
+      const cannot = promotionApprovalRefusal(request, people.target, now);
+      if (cannot) throw cannot;
+      const closed = await closeRequest(trx, organization, request, { status: 'approved', decider, reason: null, actor: { type: 'member', id: decider.id }, source: input.source, now });
+      const target = await applyApprovedPromotion(trx, organization, { request, target: people.target, requester: people.requester, approver: decider, source: input.source });
+      return { request: closed!, target };
+    }
 
     if (input.decision === 'approve') {
       // Re-checked at the moment of approval: the target may have become the last owner meanwhile.

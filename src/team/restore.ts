@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { AuditSource, Member, Organization, Role } from '../db/schema.js';
 import { AppError, moment, person, say } from '../errors.js';
-import { appendAuditEvent, latestMemberEvent } from '../activity/audit-repository.js';
+import { appendAuditEvent, latestMemberEvent } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange, type ChangeContext } from './change.js';
 import { SLACK_DIRECTORY } from './directory-changes.js';

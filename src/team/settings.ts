@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { AuditSource, Organization } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent } from '../activity/audit-repository.js';
+import { appendAuditEvent } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { updateOrganizationSettings } from './organization-repository.js';
@@ -19,19 +19,24 @@ export const SETTING_KEYS = [
   'removal_approval_policy',
   'removal_request_expiry_hours',
   'notify_removed_member',
+  'promotion_approval_policy',
   'invitation_expiry_days',
   'allowed_email_domains',
   'require_sso',
   'access_review_cadence',
   'inactivity_threshold_days',
   'restore_window_days',
+  'scim_provisioning',
 ] as const;
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
 export type Settings = Pick<Organization, SettingKey>;
 
 export const REMOVAL_APPROVAL_POLICIES = ['none', 'another-owner'] as const;
+export const PROMOTION_APPROVAL_POLICIES = ['immediate', 'another-owner'] as const;
 export const ACCESS_REVIEW_CADENCES = ['off', 'weekly', 'monthly'] as const;
+/** What a user provisioned over SCIM becomes: a member at once (default), or an invitee. */
+export const SCIM_PROVISIONING_MODES = ['member', 'invite'] as const;
 /** How long a removal request waits for another owner (the column's check is the same range). */
 export const REMOVAL_REQUEST_EXPIRY_HOURS = { min: 1, max: 720, default: 72 } as const;
 export const INVITATION_EXPIRY_DAYS = { min: 1, max: 30, default: 7 } as const;
@@ -121,6 +126,7 @@ export const settingsSchema = z.object({
   team_channel_id: channel('team updates'),
   approvals_channel_id: channel('removal approvals'),
   removal_approval_policy: z.enum(REMOVAL_APPROVAL_POLICIES, { error: 'Choose who must approve a removal' }),
+  promotion_approval_policy: z.enum(PROMOTION_APPROVAL_POLICIES, { error: 'Choose whether a promotion to owner needs another owner' }),
   removal_request_expiry_hours: wholeNumber('Removal request expiry', REMOVAL_REQUEST_EXPIRY_HOURS, 'hours'),
   notify_removed_member: z.boolean({ error: 'Notify the removed person must be on or off' }),
   invitation_expiry_days: wholeNumber('Invitation expiry', INVITATION_EXPIRY_DAYS),
@@ -129,6 +135,7 @@ export const settingsSchema = z.object({
   access_review_cadence: z.enum(ACCESS_REVIEW_CADENCES, { error: 'Choose how often access is reviewed' }),
   inactivity_threshold_days: wholeNumber('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
   restore_window_days: wholeNumber('Restore window', RESTORE_WINDOW_DAYS),
+  scim_provisioning: z.enum(SCIM_PROVISIONING_MODES, { error: 'Choose what happens when your identity provider adds someone' }),
 });
 
 export type SettingsInput = z.input<typeof settingsSchema>;

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { AuditEvent, AuditSource, Member, Role } from '../db/schema.js';
 import { AppError, moment, person, say } from '../errors.js';
-import { findAuditEvent, latestMemberEvent } from '../activity/audit-repository.js';
+import { findAuditEvent, latestMemberEvent } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
 import { inChange } from './change.js';
 import { findMemberById } from './member-repository.js';
@@ -59,6 +59,8 @@ export async function undoChange(
       const previous = fieldsOf(event.before).role;
       if (previous !== 'owner' && previous !== 'member') throw new AppError('not_undoable', 'That change cannot be undone from here. Nothing was changed.');
       const result = await changeRoleIn(ctx, { targetMemberId: target.id, role: previous, source: input.source, undoOf: event.id });
+      // Under the two-person rule an Undo of a demotion is a promotion that waits for approval: not an Undo.
+      if (!result.eventId) throw new AppError('undo_needs_approval', say`Making ${person(target)} an owner again needs another owner's approval: ask with \`/team role\`. Nothing was changed.`);
       return { kind: 'role_changed' as const, member: result.member, role: previous, eventId: result.eventId };
     }
     // Undoing a removal is restoring the member; with restore turned off (window 0), removals are final.

@@ -1,26 +1,35 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { apiRoutes, type ApiOptions } from '../api/routes.js';
+import { scimRoutes } from '../scim/router.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { WebhookDeps } from '../webhooks/endpoints.js';
 import { healthRoutes } from './health.js';
+import type { Metrics } from './metrics.js';
 import { invitationRoutes } from './invitations.js';
 import { requestIds } from './request-id.js';
 
 /**
  * The one HTTP application on PORT. In HTTP mode Bolt's receiver adds `/slack/events` to it;
- * the web routes (health, the invitation accept page, the REST API under /api/v1) are ours.
+ * the web routes (health, the invitation accept page, the REST API under /api/v1,
+ * the SCIM 2.0 service provider under /scim/v2) are ours.
  * `api` tunes the API (its per-key rate limit); the defaults suit production.
  */
-export function createWebApp(deps: { db: Db; log: Logger; api?: ApiOptions; webhooks?: Omit<WebhookDeps, 'db'> }): Express {
+export function createWebApp(deps: { db: Db; log: Logger; api?: ApiOptions; webhooks?: Omit<WebhookDeps, 'db'>; metrics?: Metrics }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(requestIds(deps.log));
+  // GET /metrics and request timings, only when METRICS_ENABLED (src/web/metrics.ts).
+  if (deps.metrics) {
+    app.use(deps.metrics.httpTiming);
+    app.use(deps.metrics.routes());
+  }
   app.post('/slack/events', refuseFutureSlackTimestamps);
   app.use(healthRoutes(deps));
   app.use(invitationRoutes(deps));
   app.use('/api/v1', apiRoutes(deps));
+  app.use('/scim/v2', scimRoutes(deps));
   return app;
 }
 

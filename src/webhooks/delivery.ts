@@ -4,7 +4,7 @@ import type { LookupFunction } from 'node:net';
 import type { Db } from '../db/database.js';
 import type { WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from '../activity/audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 import { wakeEndpoint } from '../events/outbox.js';
 import { signingSecrets } from './endpoints.js';
 import { signatureHeaders, type SecretBox } from './signing.js';

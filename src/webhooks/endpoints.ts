@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, WebhookEndpoint } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { appendAuditEvent, type Actor as AuditActor } from '../activity/audit-repository.js';
+import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { EVENT_TYPES, type EventType } from '../events/vocabulary.js';
 import { wakeEndpoint } from '../events/outbox.js';
 import { findMemberById } from '../team/member-repository.js';

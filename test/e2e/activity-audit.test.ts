@@ -9,7 +9,7 @@ import type { RecordedCall } from '../../src/standin/index.js';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { ACTIONS } from '../../src/slack/blocks/team-page.js';
 import { AUDIT_LOG_ACTIONS } from '../../src/slack/blocks/audit-log.js';
-import { ACTION_PREFIXES } from '../../src/activity/audit-actions.js';
+import { ACTION_PREFIXES } from '../../src/events/audit-actions.js';
 
 type Block = Record<string, any>;
 

@@ -166,6 +166,8 @@ describe('zero cross-tenant reads (distributed mode)', () => {
 
     // Emails: each names one team, with its own message.
     const mailDir = path.join(dataDir, 'mail');
+    // The emails are the worker's: on a loaded machine the last one may still be on its way.
+    await expect.poll(async () => (await readdir(mailDir).catch(() => [])).length, { timeout: 15_000 }).toBe(4);
     const emails = await Promise.all((await readdir(mailDir)).map((f) => readFile(path.join(mailDir, f), 'utf8')));
     expect(emails).toHaveLength(4);
     for (const email of emails) {

@@ -63,7 +63,7 @@ describe('members over signed HTTP', () => {
     });
 
     it('explains the usage for a malformed role command, and refuses a member', async () => {
-      expect((await h.driver.command('U0ALICE001', '/team', 'role bob admin')).json.text).toContain('Usage: `/team role @person owner|member`');
+      expect((await h.driver.command('U0ALICE001', '/team', 'role bob admin')).json.text).toContain('Usage: `/team role @person owner|member [for 4h|1d|7d|YYYY-MM-DD HH:MM]`');
       const refused = await h.driver.command('U0CAROL001', '/team', 'role <@U0ALICE001> member');
       expect(refused.json.text).toBe("Only owners can change someone's role. You are a member of this team.");
       const alice = await t.db.selectFrom('members').select('role').where('email', '=', 'alice@acme.test').executeTakeFirstOrThrow();

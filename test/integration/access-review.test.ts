@@ -8,7 +8,7 @@ import {
   startDueAccessReviews,
   type ReviewDecision,
 } from '../../src/activity/access-review.js';
-import { CRON_ITEMS } from '../../src/jobs/worker.js';
+import { CRON_ITEMS } from '../../src/job-runner/worker.js';
 import { ACCESS_REVIEW_ACTIONS, accessReviewDigest, MAX_UNDECIDED_ROWS, parseReviewButtonValue } from '../../src/slack/blocks/access-review.js';
 import { slackMessage } from '../../src/slack/mrkdwn.js';
 import { validateBlocks } from '../../src/standin/block-kit-limits.js';

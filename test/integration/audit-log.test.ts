@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Member, Organization } from '../../src/db/schema.js';
 import { encodeAuditCursor, readAuditPage, type AuditPageQuery } from '../../src/activity/audit-log.js';
-import { ACTION_PREFIXES } from '../../src/activity/audit-actions.js';
+import { ACTION_PREFIXES } from '../../src/events/audit-actions.js';
 import { auditSentence } from '../../src/slack/blocks/audit-sentences.js';
 import { changeRole } from '../../src/team/members.js';
 import { createInvitations } from '../../src/team/invitations.js';

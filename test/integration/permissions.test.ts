@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Member, Organization } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
 import { changeRole, leaveTeam } from '../../src/team/members.js';
+import { decideRemoval } from '../../src/team/removals.js';
 import { updateSettings } from '../../src/team/settings.js';
 import { readTeamPage } from '../../src/team/member-list.js';
 import { findOrganizationById } from '../../src/team/organization-repository.js';
@@ -135,7 +136,7 @@ describe("undo the owner's role change", () => {
     it(`${kind} of this organization: ${expected[kind]}`, async () => {
       const w = await world();
       const change = await changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.target.id, role: 'owner', source: 'slack' });
-      const result = await outcome(undoChange(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, eventId: change.eventId, source: 'slack' }));
+      const result = await outcome(undoChange(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, eventId: change.eventId!, source: 'slack' }));
       expect(result).toBe(expected[kind]);
       expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe(result === 'allowed' ? 'member' : 'owner');
     });
@@ -143,10 +144,70 @@ describe("undo the owner's role change", () => {
     it(`${kind} of another organization: refused`, async () => {
       const w = await world();
       const change = await changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.target.id, role: 'owner', source: 'slack' });
-      expect(await outcome(undoChange(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, eventId: change.eventId, source: 'slack' }))).toBe('forbidden');
+      expect(await outcome(undoChange(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, eventId: change.eventId!, source: 'slack' }))).toBe('forbidden');
       // Nor can an event of this organization be undone through the other one.
-      expect(await outcome(undoChange(t.db, { organizationId: w.other.id, actorMemberId: w.foreignActors.owner!.id, eventId: change.eventId, source: 'slack' }))).toBe('not_undoable');
+      expect(await outcome(undoChange(t.db, { organizationId: w.other.id, actorMemberId: w.foreignActors.owner!.id, eventId: change.eventId!, source: 'slack' }))).toBe('not_undoable');
       expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe('owner');
+    });
+  }
+});
+
+describe('make someone an owner for a while (issue 19)', () => {
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'forbidden', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind]}`, async () => {
+      const w = await world();
+      const until = new Date(Date.now() + 4 * 3_600_000);
+      const result = await outcome(
+        changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, targetMemberId: w.target.id, role: 'owner', ownerUntil: until, source: 'slack' }),
+      );
+      expect(result).toBe(expected[kind]);
+      const target = (await findMemberById(t.db, w.org.id, w.target.id))!;
+      expect(target.owner_until).toEqual(result === 'allowed' ? until : null);
+      expect(await auditActions(t.db, w.org.id)).toEqual(result === 'allowed' ? ['member.role_changed'] : []);
+    });
+  }
+});
+
+describe('ask for and decide a promotion under the two-person rule (issue 19)', () => {
+  async function twoPersonWorld() {
+    const w = await world();
+    await t.db.updateTable('organizations').set({ promotion_approval_policy: 'another-owner' }).where('id', '=', w.org.id).execute();
+    return w;
+  }
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'forbidden', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+
+  for (const kind of ACTORS) {
+    it(`asking, by a ${kind} of this organization: ${expected[kind]}; a request, not a role change`, async () => {
+      const w = await twoPersonWorld();
+      const result = await outcome(
+        changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, targetMemberId: w.target.id, role: 'owner', source: 'slack' }),
+      );
+      expect(result).toBe(expected[kind]);
+      expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe('member');
+      expect(await auditActions(t.db, w.org.id)).toEqual(result === 'allowed' ? ['promotion.requested'] : []);
+    });
+
+    it(`approving, by a ${kind} of this organization (not the requester): ${expected[kind] === 'allowed' ? 'allowed' : 'decision_refused'}`, async () => {
+      const w = await twoPersonWorld();
+      const second = (await t.db.selectFrom('members').selectAll().where('organization_id', '=', w.org.id).where('email', '=', 'owner2@acme.test').executeTakeFirstOrThrow());
+      const asked = await changeRole(t.db, { organizationId: w.org.id, actorMemberId: second.id, targetMemberId: w.target.id, role: 'owner', source: 'slack' });
+      const result = await outcome(
+        decideRemoval(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, requestId: asked.request!.id, decision: 'approve', source: 'slack' }),
+      );
+      expect(result).toBe(expected[kind] === 'allowed' ? 'allowed' : 'decision_refused');
+      expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe(result === 'allowed' ? 'owner' : 'member');
+    });
+
+    it(`approving, by a ${kind} of another organization: refused, nothing changes`, async () => {
+      const w = await twoPersonWorld();
+      const asked = await changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.target.id, role: 'owner', source: 'slack' });
+      const result = await outcome(
+        decideRemoval(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, requestId: asked.request!.id, decision: 'approve', source: 'slack' }),
+      );
+      expect(result).toBe('decision_refused');
+      expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe('member');
+      expect(await auditActions(t.db, w.other.id)).toEqual([]);
     });
   }
 });

@@ -134,17 +134,17 @@ describe('undo', () => {
   it('a role change, within 5 minutes, by the one who made it: the role is back, audited with undo_of', async () => {
     const { olga, bob } = await people();
     const change = await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
-    const undo = await undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: change.eventId, source: 'slack', now: later(4 * 60_000) });
+    const undo = await undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: change.eventId!, source: 'slack', now: later(4 * 60_000) });
     expect(undo).toMatchObject({ kind: 'role_changed', role: 'member' });
     expect((await findMemberById(t.db, org.id, bob.id))!.role).toBe('member');
     const event = await t.db.selectFrom('audit_events').selectAll().where('id', '=', undo.eventId).executeTakeFirstOrThrow();
-    expect(event).toMatchObject({ action: 'member.role_changed', before: { role: 'owner' }, after: { role: 'member', undo_of: change.eventId } });
+    expect(event).toMatchObject({ action: 'member.role_changed', before: { role: 'owner' }, after: { role: 'member', undo_of: change.eventId! } });
   });
 
   it('after 5 minutes: refused, nothing changed', async () => {
     const { olga, bob } = await people();
     const change = await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
-    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: change.eventId, source: 'slack', now: later(5 * 60_000 + 5_000) }));
+    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: change.eventId!, source: 'slack', now: later(5 * 60_000 + 5_000) }));
     expect(err.code).toBe('undo_expired');
     expect(err.message).toMatch(/^Undo works for 5 minutes after a change; this one was made on .+ UTC\. Nothing was changed: change the role again with `\/team role`\.$/);
     expect((await findMemberById(t.db, org.id, bob.id))!.role).toBe('owner');
@@ -153,7 +153,7 @@ describe('undo', () => {
   it('by someone else: refused, naming who made it', async () => {
     const { olga, oscar, bob } = await people();
     const change = await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
-    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: oscar.id, eventId: change.eventId, source: 'slack' }));
+    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: oscar.id, eventId: change.eventId!, source: 'slack' }));
     expect(err.code).toBe('undo_not_yours');
     expect(err.message).toBe('Only olga@acme.test, who made this change, can undo it. Nothing was changed.');
   });
@@ -162,12 +162,12 @@ describe('undo', () => {
     const { olga, oscar, bob } = await people();
     const change = await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
     await changeRole(t.db, { organizationId: org.id, actorMemberId: oscar.id, targetMemberId: bob.id, role: 'member', source: 'slack' });
-    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: change.eventId, source: 'slack' }));
+    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: change.eventId!, source: 'slack' }));
     expect(err.code).toBe('undo_superseded');
     // Undone twice? The first Undo is the latest change, so a second click on the same button is refused too.
     const again = await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
-    await undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: again.eventId, source: 'slack' });
-    expect((await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: again.eventId, source: 'slack' }))).code).toBe('undo_superseded');
+    await undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: again.eventId!, source: 'slack' });
+    expect((await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: again.eventId!, source: 'slack' }))).code).toBe('undo_superseded');
   });
 
   it('through the same rules: an actor who is no longer an owner cannot undo', async () => {
@@ -175,12 +175,12 @@ describe('undo', () => {
     // The undoer must be an owner besides the target, so the last-owner rule cannot bite an Undo of a role change;
     // the rules that can are the role rules themselves. Oscar's self-demotion cannot be undone by him, a member now.
     const demoted = await changeRole(t.db, { organizationId: org.id, actorMemberId: oscar.id, targetMemberId: oscar.id, role: 'member', source: 'slack' });
-    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: oscar.id, eventId: demoted.eventId, source: 'slack' }));
+    const err = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: oscar.id, eventId: demoted.eventId!, source: 'slack' }));
     expect(err.code).toBe('forbidden');
     // Olga promotes Bob; Bob demotes Olga: Olga, no longer an owner, cannot undo her promotion of Bob.
     const promoted = await changeRole(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: bob.id, role: 'owner', source: 'slack' });
     await changeRole(t.db, { organizationId: org.id, actorMemberId: bob.id, targetMemberId: olga.id, role: 'member', source: 'slack' });
-    expect((await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: promoted.eventId, source: 'slack' }))).code).toBe('forbidden');
+    expect((await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: promoted.eventId!, source: 'slack' }))).code).toBe('forbidden');
   });
 
   it('a removal without approval: Undo restores them, audited with undo_of; refused after 5 minutes', async () => {
@@ -193,7 +193,7 @@ describe('undo', () => {
     expect(event).toMatchObject({ action: 'member.restored', after: { undo_of: removal.eventId } });
 
     const again = await remove(olga.id, bob.id);
-    const late = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: again.eventId, source: 'slack', now: later(6 * 60_000) }));
+    const late = await refusalOf(undoChange(t.db, { organizationId: org.id, actorMemberId: olga.id, eventId: again.eventId!, source: 'slack', now: later(6 * 60_000) }));
     expect(late.message).toContain('restore them with `/team restore`');
   });
 

@@ -36,6 +36,15 @@ async function expectUnchanged(): Promise<void> {
 }
 
 describe('updateSettings', () => {
+  it('summarises what SCIM provisioning does now, in words', async () => {
+    await update(owner.id, { scim_provisioning: 'invite' });
+    const [job, ...more] = await queuedJobs(t.db, org.id);
+    expect(more).toEqual([]);
+    expect(job!.payload.text).toBe(
+      ':gear: <@U0OLGA> changed the team settings:\n• SCIM provisioning: people added by the identity provider become members at once → people added by the identity provider are sent an invitation',
+    );
+  });
+
   it('writes the changed fields, one settings.changed event with before/after of those only, and the summary job', async () => {
     const result = await update(owner.id, {
       // The whole form comes in; only what differs counts.

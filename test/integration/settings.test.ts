@@ -84,6 +84,19 @@ describe('updateSettings', () => {
     });
   });
 
+  it('saves what SCIM provisioning does (member by default, or invite): one event; a value it does not know is refused by name', async () => {
+    expect(org.scim_provisioning).toBe('member');
+    const result = await update(owner.id, { scim_provisioning: 'invite' });
+    expect(result.changed).toEqual(['scim_provisioning']);
+    expect((await findOrganizationById(t.db, org.id))!.scim_provisioning).toBe('invite');
+    const [event, ...more] = await t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', org.id).execute();
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ action: 'settings.changed', actor_id: owner.id, before: { scim_provisioning: 'member' }, after: { scim_provisioning: 'invite' } });
+    const refused = await errorOf(update(owner.id, { scim_provisioning: 'approve' as never }));
+    expect(refused).toBeInstanceOf(InvalidSettingsError);
+    expect((refused as InvalidSettingsError).issues).toEqual([{ field: 'scim_provisioning', message: 'Choose what happens when your identity provider adds someone' }]);
+  });
+
   it('the saved values are what removals use: a new request waits the new hours; the removed person gets a DM only while notifying is on', async () => {
     await seedMember(t.db, org, 'sam@acme.test', 'owner');
     const bob = await seedMember(t.db, org, 'bob@acme.test', 'member', { slackUserId: 'U0BOB' });

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { installationClients } from '../../src/slack/clients.js';
-import { UndeliverableError } from '../../src/notify/slack-delivery.js';
+import { UndeliverableError } from '../../src/slack/delivery.js';
 import { postgresInstallationStore } from '../../src/slack/installations/installation-store.js';
 import { tokenCipher } from '../../src/crypto/token-cipher.js';
 import type { PeopleDirectory } from '../../src/team/people.js';

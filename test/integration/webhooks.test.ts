@@ -5,8 +5,8 @@ import { Webhook } from 'standardwebhooks';
 import type { Runner } from 'graphile-worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { singleWorkspaceClients } from '../../src/slack/clients.js';
-import { startWorker } from '../../src/jobs/worker.js';
-import { createWorkerSlackClient } from '../../src/notify/slack-delivery.js';
+import { startWorker } from '../../src/job-runner/worker.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { renderHomeForUser } from '../../src/slack/home/home-view.js';
@@ -183,7 +183,7 @@ describe('outbound webhooks', () => {
     const before = await t.db.selectFrom('webhook_deliveries').select('id').execute();
     await expect(
       t.db.transaction().execute(async (trx) => {
-        const { appendAuditEvent } = await import('../../src/activity/audit-repository.js');
+        const { appendAuditEvent } = await import('../../src/events/audit-repository.js');
         await appendAuditEvent(trx, { organizationId: org.id, actor: { type: 'member', id: oscar.id }, action: 'member.role_changed', target: { type: 'member', id: olga.id }, before: { role: 'member' }, after: { role: 'owner' }, source: 'slack' });
         throw new Error('the change failed');
       }),

@@ -163,4 +163,54 @@ describe('payload shape', () => {
     expect(unexpected, outcomes.join('\n')).toBe(0);
     expect(unauthorised, outcomes.join('\n')).toBe(0);
   });
+
+  it('malformed SCIM requests: a SCIM error with the documented status, never a 5xx, nothing changed', async () => {
+    const scimToken = (await createApiKey(t.db, { organizationId: org.id, name: 'idp', scope: 'scim', actor: { type: 'cli', id: 'x' }, source: 'cli' })).key;
+    const bob = await t.db.selectFrom('members').select('id').where('organization_id', '=', org.id).where('email', '=', 'bob@acme.test').executeTakeFirstOrThrow();
+    const scim = (init: RequestInit, path = '/Users') =>
+      fetch(`${h.app.url}/scim/v2${path}`, { ...init, headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json', ...init.headers } });
+    const patch = (Operations: unknown) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
+    const cases: Array<[string, () => Promise<Response>, number[]]> = [
+      ['POST: malformed JSON', () => scim({ method: 'POST', body: '{"userName":' }), [400]],
+      ['POST: JSON null', () => scim({ method: 'POST', body: 'null' }), [400]],
+      ['POST: no userName', () => scim({ method: 'POST', body: '{}' }), [400]],
+      ['POST: userName not an address, no email', () => scim({ method: 'POST', body: JSON.stringify({ userName: "' OR 1=1 --" }) }), [400]],
+      ['POST: userName an object', () => scim({ method: 'POST', body: JSON.stringify({ userName: { $ne: null } }) }), [400]],
+      ['POST: wrong schema', () => scim({ method: 'POST', body: JSON.stringify({ schemas: ['urn:evil'], userName: 'x@acme.test' }) }), [400]],
+      ['POST: active "maybe"', () => scim({ method: 'POST', body: JSON.stringify({ userName: 'x@acme.test', active: 'maybe' }) }), [400]],
+      ['POST: over 256 KiB', () => scim({ method: 'POST', body: JSON.stringify({ userName: 'x@acme.test', pad: 'x'.repeat(300_000) }) }), [413]],
+      ['PATCH: no PatchOp schema', () => scim({ method: 'PATCH', body: JSON.stringify({ Operations: [{ op: 'replace', value: { active: false } }] }) }, `/Users/${bob.id}`), [400]],
+      ['PATCH: Operations not a list', () => scim({ method: 'PATCH', body: patch({ op: 'replace' }) }, `/Users/${bob.id}`), [400]],
+      ['PATCH: unknown op', () => scim({ method: 'PATCH', body: patch([{ op: 'drop', path: 'active' }]) }, `/Users/${bob.id}`), [400]],
+      ['PATCH: remove active', () => scim({ method: 'PATCH', body: patch([{ op: 'remove', path: 'active' }]) }, `/Users/${bob.id}`), [400]],
+      ['PATCH: active a number', () => scim({ method: 'PATCH', body: patch([{ op: 'replace', path: 'active', value: 0 }]) }, `/Users/${bob.id}`), [400]],
+      ['PATCH: replace id', () => scim({ method: 'PATCH', body: patch([{ op: 'replace', path: 'id', value: 'x' }]) }, `/Users/${bob.id}`), [400]],
+      ['PATCH: not a uuid', () => scim({ method: 'PATCH', body: patch([{ op: 'replace', value: { active: false } }]) }, "/Users/1'%3B--"), [404]],
+      ['GET: filter injection', () => scim({ method: 'GET' }, `/Users?filter=${encodeURIComponent('userName eq "x" or 1 eq 1')}`), [400]],
+      ['GET: filter on an unknown attribute', () => scim({ method: 'GET' }, `/Users?filter=${encodeURIComponent('password eq "x"')}`), [400]],
+      ['GET: count not a number', () => scim({ method: 'GET' }, '/Users?count=ten'), [400]],
+      ['GET: filter twice', () => scim({ method: 'GET' }, '/Users?filter=a&filter=b'), [400]],
+      ['Groups: PATCH a member that does not exist', () => scim({ method: 'PATCH', body: patch([{ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] }]) }, '/Groups/owners'), [400]],
+      ['Groups: PATCH members not ids', () => scim({ method: 'PATCH', body: patch([{ op: 'add', path: 'members', value: [{ value: 5 }] }]) }, '/Groups/owners'), [400]],
+      ['Groups: unknown group', () => scim({ method: 'GET' }, '/Groups/admins'), [404]],
+      ['Groups: DELETE', () => scim({ method: 'DELETE' }, '/Groups/owners'), [400]],
+      ['unknown resource', () => scim({ method: 'GET' }, '/Bulk'), [404]],
+    ];
+    const outcomes: string[] = [];
+    let unexpected = 0;
+    let unauthorised = 0;
+    for (const [name, run, expected] of cases) {
+      const before = await orgFingerprint(t.db, org.id);
+      const res = await run();
+      const body = await res.text();
+      const changed = (await orgFingerprint(t.db, org.id)) !== before;
+      const scimError = res.headers.get('content-type')?.startsWith('application/scim+json') && body.includes('urn:ietf:params:scim:api:messages:2.0:Error');
+      outcomes.push(`${res.status}${changed ? ' CHANGED' : ''}${scimError ? '' : ' NOT-A-SCIM-ERROR'} ${name}`);
+      if (!expected.includes(res.status) || !scimError) unexpected++;
+      if (changed) unauthorised++;
+    }
+    record({ area: 'input', name: 'malformed SCIM requests', inputs: cases.length, lost: 0, duplicated: 0, unauthorised });
+    expect(unexpected, outcomes.join('\n')).toBe(0);
+    expect(unauthorised, outcomes.join('\n')).toBe(0);
+  });
 });

@@ -13,7 +13,7 @@ import { messagesByDelivery } from './support/slack-deliveries.js';
  * Slack starts refusing the bot token in the middle of a run (invalid_auth, token_revoked,
  * account_inactive), then accepts it again (the token is fixed). The worker must hold the
  * deliveries — no retry storm against Slack, one log line for the hold, none dropped — and
- * deliver every one exactly once after the fix (src/jobs/slack-token-hold.ts). The test retries
+ * deliver every one exactly once after the fix (src/job-runner/slack-token-hold.ts). The test retries
  * the token every 2 s instead of the default 300 (SLACK_TOKEN_RETRY_SECONDS).
  */
 describe('Slack refusing the bot token mid-run', () => {

@@ -14,7 +14,7 @@ import { messagesByDelivery } from './support/slack-deliveries.js';
  * A worker process dies with SIGKILL (an OOM kill, a platform's hard kill) in the middle of
  * 100 channel posts, holding jobs and their channels' queues. graphile-worker alone would keep
  * those locked for 4 hours; the other worker sees the dead one's heartbeat stop, declares it
- * dead after WORKER_DEAD_AFTER_SECONDS and frees its jobs (src/jobs/heartbeat.ts). The test
+ * dead after WORKER_DEAD_AFTER_SECONDS and frees its jobs (src/job-runner/heartbeat.ts). The test
  * runs with a threshold of 20 s instead of the default 60 (to keep the suite short); the
  * requirement checked is the issue's: every post in Slack within 90 s of the kill, none twice.
  */

@@ -2,8 +2,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
 /**
  * Every log line the test suites produce, kept for one scan at the end of the run: the in-memory
- * loggers of in-process apps (test/support/log-capture.ts) and the stdout/stderr of app, worker
- * and CLI child processes (test/support/process.ts) append here when LOG_SCAN_FILE is set (the
+ * loggers of in-process apps (test/support/log-capture.ts), the JSON log lines on the stdout of
+ * app, worker and CLI child processes and all of their stderr (test/support/process.ts) append here when LOG_SCAN_FILE is set (the
  * suites' global setup sets it). Beside it, a second file lists the secrets the tests handed out
  * or saw (signing secrets and tokens from the environments they start, emailed accept tokens),
  * so the scan can look for each exact value as well as for the shapes every secret of ours has.

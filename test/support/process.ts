@@ -28,15 +28,23 @@ export function runNode(args: string[], env: Record<string, string>): RunningPro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let partial = '';
   let err = '';
   const listeners = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
+    // stdout: the JSON log lines go to the log scan; other lines are the program's output
+    // (a CLI's result, such as a new API key shown once; the demo's narration), not logs.
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    const complete = lines;
     out += chunk.toString();
-    teeLogText(chunk.toString());
+    const logLines = complete.filter((l) => l.startsWith('{'));
+    if (logLines.length > 0) teeLogText(logLines.join('\n') + '\n');
     for (const l of listeners) l();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     err += chunk.toString();
+    // stderr: all of it (a configuration error that echoed a value would be a leak).
     teeLogText(chunk.toString());
   });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));

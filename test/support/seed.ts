@@ -9,6 +9,7 @@ export const DEFAULT_SETTINGS: Settings = {
   team_channel_id: 'C0TEAM0001',
   approvals_channel_id: null,
   removal_approval_policy: 'another-owner',
+  promotion_approval_policy: 'immediate',
   removal_request_expiry_hours: 72,
   notify_removed_member: true,
   invitation_expiry_days: 7,
@@ -17,6 +18,7 @@ export const DEFAULT_SETTINGS: Settings = {
   access_review_cadence: 'weekly',
   inactivity_threshold_days: 90,
   restore_window_days: 30,
+  scim_provisioning: 'member',
 };
 
 /** Test data written straight to the tables (no audit events): the state a test starts from. */

@@ -23,6 +23,8 @@ function member(n: number, overrides: Partial<Member> = {}): Member {
     email: `${'&'.repeat(240)}${n}@ex.test`.slice(0, 254),
     slack_user_id: null,
     slack_guest: false,
+    owner_until: null,
+    owner_expiry_held_at: null,
     display_name: `${NASTY}<!channel>`,
     role: 'member',
     status: 'active',
@@ -32,6 +34,10 @@ function member(n: number, overrides: Partial<Member> = {}): Member {
     removed_by_member_id: null,
     removal_reason: null,
     restored_at: null,
+    external_id: null,
+    user_name: null,
+    given_name: null,
+    family_name: null,
     last_sign_in_at: null,
     last_slack_activity_at: null,
     role_rank: 1,
@@ -135,6 +141,27 @@ describe('activity blocks', () => {
     expect(text).toContain('*Last activity in Slack*\nnot seen yet');
     expect(text).toContain('Enabled SSO');
     expect(validateView(activityRefusedModal("Members can see their own activity; only owners can see other people's."), 'modal')).toEqual([]);
+  });
+
+  it('says where a change came from: a role given and a removal made by the identity provider read as such, "via SCIM"', () => {
+    const removed = member(9, { email: 'erin@acme.test', status: 'removed', removed_at: new Date('2026-03-01T00:00:00Z'), removal_reason: 'deactivated in your identity provider' });
+    const activity: MemberActivity = {
+      member: removed,
+      viewerIsMember: false,
+      invitedBy: null,
+      roleHistory: [
+        { fromRole: 'member', toRole: 'owner', changedBy: null, source: 'scim', changedAt: new Date('2026-02-05T00:00:00Z') },
+        { fromRole: null, toRole: 'member', changedBy: null, source: 'scim', changedAt: new Date('2026-01-05T00:00:00Z') },
+      ],
+      moreRoleHistory: false,
+      lastSignInAt: null,
+      lastSlackActivityAt: null,
+      configChanges: [],
+    };
+    const text = mrkdwnTexts(memberActivityMessage(activity).blocks).join('\n');
+    expect(text).toMatch(/removed <!date\^\d+\^[^>]+> \(deactivated in your identity provider\)/);
+    expect(text).toContain('Member → Owner, by your identity provider (via SCIM)');
+    expect(text).toContain('joined as Member, by your identity provider (via SCIM)');
   });
 });
 

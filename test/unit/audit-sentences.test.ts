@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/activity/audit-actions.js';
-import { actorName, auditSentence, settingsChangeSummary } from '../../src/slack/blocks/audit-sentences.js';
+import { ACTION_PREFIXES, KNOWN_ACTIONS, mentionedIds, type AuditEventLike, type AuditLookup, type AuditPerson } from '../../src/events/audit-actions.js';
+import { actorName, auditSentence, settingsChangeSummary, sourceLabel } from '../../src/slack/blocks/audit-sentences.js';
 import { parseActionFilter, unknownActionMessage } from '../../src/activity/audit-log.js';
 
 /**
@@ -124,6 +124,18 @@ const CASES: Array<[AuditEventLike, string]> = [
     '<@U0BOB00001> was reactivated in Slack; they stay removed from the team until invited again.',
   ],
   [
+    event({ action: 'member.provisioned', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), after: { email: 'bob@acme.test', role: 'member', status: 'active', external_id: 'okta-1' } }),
+    'The identity provider (SCIM) added <@U0BOB00001> as a Member.',
+  ],
+  [
+    event({ action: 'member.profile_updated', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), before: { given_name: null }, after: { given_name: 'Bob', external_id: 'x1', directory: 'your identity provider' } }),
+    "The identity provider (SCIM) updated <@U0BOB00001>'s given name, external id.",
+  ],
+  [
+    event({ action: 'member.deleted_in_directory', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), after: { status: 'removed' } }),
+    '<@U0BOB00001> was deleted in the identity provider (SCIM) as well (already removed from the team).',
+  ],
+  [
     event({ action: 'invitation.sent', ...onInvitation, after: { email: 'dave@acme.test', role: 'member', expires_at: '2026-12-01T00:00:00.000Z' } }),
     '<@U0ALICE001> invited dave@acme.test as a Member.',
   ],
@@ -151,6 +163,38 @@ const CASES: Array<[AuditEventLike, string]> = [
   [
     event({ action: 'removal.rejected', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'rejected', target_member_id: BOB, reason: 'still needed' } }),
     'Carol &lt;!channel&gt; &amp; co rejected the request to remove <@U0BOB00001> (reason: “still needed”).',
+  ],
+  [
+    event({ action: 'member.owner_until_changed', ...onMember(BOB), before: { role: 'owner', owner_until: null }, after: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z' } }),
+    '<@U0ALICE001> made <@U0BOB00001> an owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC> (was a permanent owner).',
+  ],
+  [
+    event({ action: 'member.owner_expiry_held', actor_type: 'system', actor_id: 'expiry', ...onMember(BOB), before: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z' }, after: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z', reason: 'last_owner' }, source: 'system' }),
+    "<@U0BOB00001>'s temporary ownership was due to end at <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, but they are the last owner, so they stay an owner until another owner is added.",
+  ],
+  [
+    event({ action: 'promotion.requested', ...onRequest, after: { status: 'pending', target_member_id: BOB, owner_until: '2026-12-08T15:00:00.000Z', expires_at: '2026-12-08T15:00:00.000Z' } }),
+    "<@U0ALICE001> asked to make <@U0BOB00001> an owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, waiting for another owner's approval.",
+  ],
+  [
+    event({ action: 'promotion.approved', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'approved', target_member_id: BOB, reason: null, owner_until: null } }),
+    'Carol &lt;!channel&gt; &amp; co approved the request to make <@U0BOB00001> an owner.',
+  ],
+  [
+    event({ action: 'promotion.rejected', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'rejected', target_member_id: BOB, reason: 'not yet' } }),
+    'Carol &lt;!channel&gt; &amp; co rejected the request to make <@U0BOB00001> an owner (reason: “not yet”).',
+  ],
+  [
+    event({ action: 'promotion.withdrawn', ...onRequest, before: { status: 'pending' }, after: { status: 'withdrawn', target_member_id: BOB, reason: null } }),
+    '<@U0ALICE001> withdrew the request to make <@U0BOB00001> an owner.',
+  ],
+  [
+    event({ action: 'promotion.expired', actor_type: 'system', actor_id: null, ...onRequest, before: { status: 'pending' }, after: { status: 'expired', target_member_id: BOB, reason: null }, source: 'system' }),
+    'The request to make <@U0BOB00001> an owner expired without a decision.',
+  ],
+  [
+    event({ action: 'promotion.cancelled', actor_type: 'system', actor_id: null, ...onRequest, before: { status: 'pending' }, after: { status: 'cancelled', target_member_id: BOB, reason: 'they are no longer a member' }, source: 'system' }),
+    'The request to make <@U0BOB00001> an owner was cancelled: they are no longer a member.',
   ],
   [
     event({ action: 'removal.withdrawn', ...onRequest, before: { status: 'pending' }, after: { status: 'withdrawn', target_member_id: BOB, reason: null } }),
@@ -232,6 +276,22 @@ describe('audit sentences', () => {
     expect(auditSentence(event({ action: 'member.restored', ...onMember(BOB), before: { status: 'removed', role: 'member' }, after: { status: 'active', role: 'member', undo_of: '42' } }), lookup)).toBe(
       '<@U0ALICE001> restored <@U0BOB00001> to the team as a Member (Undo of their removal just before).',
     );
+  });
+
+  it('a change from SCIM reads as the identity provider\'s, "via SCIM", so an owner can tell it from a person\'s', () => {
+    const removed = event({ action: 'member.removed', actor_type: 'system', actor_id: 'scim', source: 'scim', ...onMember(BOB), after: { status: 'removed', removed_by: null, reason: 'deactivated in your identity provider' } });
+    expect(auditSentence(removed, lookup)).toBe('The identity provider (SCIM) removed <@U0BOB00001> from the team (reason: “deactivated in your identity provider”).');
+    expect(sourceLabel('scim')).toBe('via SCIM');
+    expect(actorName('system', 'scim')).toBe('the identity provider (SCIM)');
+  });
+
+  it('says when the clock ended a temporary ownership, and who approved a promotion', () => {
+    expect(
+      auditSentence(event({ action: 'member.role_changed', actor_type: 'system', actor_id: 'expiry', ...onMember(BOB), before: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z' }, after: { role: 'member', expired: true }, source: 'system' }), lookup),
+    ).toBe("<@U0BOB00001>'s temporary ownership ended at <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>; they are a member again.");
+    expect(
+      auditSentence(event({ action: 'member.role_changed', actor_id: CAROL, ...onMember(BOB), before: { role: 'member' }, after: { role: 'owner', owner_until: '2026-12-08T15:00:00.000Z', requested_by: ALICE, approved_by: CAROL } }), lookup),
+    ).toBe("<@U0ALICE001> changed <@U0BOB00001>'s role from Member to Owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, approved by Carol &lt;!channel&gt; &amp; co.");
   });
 
   it('an unknown action gets a generic sentence that still names the actor and the member', () => {

@@ -71,8 +71,8 @@ describe('configuration from the environment', () => {
   });
 
   it('the API rate limit comes from the environment (defaults: bursts of 100, then 10 a second)', () => {
-    expect(loadConfig(valid).api.rateLimit).toEqual({ burst: 100, perSecond: 10 });
-    expect(loadConfig({ ...valid, API_RATE_LIMIT_BURST: '5', API_RATE_LIMIT_PER_SECOND: '0.5' }).api.rateLimit).toEqual({ burst: 5, perSecond: 0.5 });
+    expect(loadConfig(valid).api.rateLimit).toEqual({ burst: 100, perSecond: 10, shared: true });
+    expect(loadConfig({ ...valid, API_RATE_LIMIT_BURST: '5', API_RATE_LIMIT_PER_SECOND: '0.5', API_RATE_LIMIT_SHARED: 'false' }).api.rateLimit).toEqual({ burst: 5, perSecond: 0.5, shared: false });
     expect(problems({ ...valid, API_RATE_LIMIT_BURST: '0', API_RATE_LIMIT_PER_SECOND: '0' }).map((l) => l.split(':')[0])).toEqual(['API_RATE_LIMIT_BURST', 'API_RATE_LIMIT_PER_SECOND']);
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { boltLogger, createLogger } from '../../src/logger.js';
 import { Writable } from 'node:stream';
 import { scanForSecrets } from '../support/log-scan.js';
 
@@ -30,6 +30,15 @@ describe('log scan for secrets', () => {
     expect(scanForSecrets(local, [token]).found).toEqual([]);
     const elsewhere = JSON.stringify({ level: 30, url: `/invitations/${token}`, msg: 'request' });
     expect(scanForSecrets(`${local}\n${elsewhere}`, [token]).found.map((f) => f.where)).toEqual(['request']);
+  });
+
+  it("blanks the OAuth client_secret, code and refresh_token in the Slack SDK's debug lines", () => {
+    let text = '';
+    const log = createLogger({ level: 'debug', pretty: false, destination: new Writable({ write: (c, _e, cb) => ((text += c.toString()), cb()) }) });
+    const secret = `client-secret-${randomBytes(8).toString('hex')}`;
+    boltLogger(log).debug(`http request body: ${JSON.stringify({ client_id: '1.2', client_secret: secret, code: 'oauth-code-123456', refresh_token: 'xoxe-1-abcdefabcdef' })}`);
+    expect(text).toContain('http request body');
+    expect(scanForSecrets(text, [secret, 'oauth-code-123456']).found).toEqual([]);
   });
 
   it('finds nothing in what the logger writes when secrets sit in redacted fields', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent, Member } from '../../src/db/schema.js';
 import { AUDIT_TO_PUBLIC, derivePublicEvents } from '../../src/events/derive.js';
 import { envelopeSchema } from '../../src/events/vocabulary.js';
-import { KNOWN_ACTIONS } from '../../src/activity/audit-actions.js';
+import { KNOWN_ACTIONS } from '../../src/events/audit-actions.js';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
 const member = (id: string, email: string, role: 'owner' | 'member' = 'member', status: 'active' | 'removed' = 'active'): Member =>
@@ -50,7 +50,7 @@ describe('public events from audit events', () => {
     }
     expect(actions.size).toBeGreaterThan(15);
     expect([...actions].filter((a) => !(a in AUDIT_TO_PUBLIC))).toEqual([]);
-    // The audit log's own list of every action it knows (src/activity/audit-actions.ts).
+    // The audit log's own list of every action it knows (src/events/audit-actions.ts).
     expect(KNOWN_ACTIONS.filter((a) => !(a in AUDIT_TO_PUBLIC))).toEqual([]);
   });
 });

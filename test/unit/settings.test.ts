@@ -31,12 +31,14 @@ const form = (over: Record<string, unknown> = {}) => ({
   removal_approval_policy: 'another-owner',
   removal_request_expiry_hours: '72',
   notify_removed_member: true,
+  promotion_approval_policy: 'immediate',
   invitation_expiry_days: '7',
   allowed_email_domains: '',
   require_sso: false,
   access_review_cadence: 'weekly',
   inactivity_threshold_days: '90',
   restore_window_days: '30',
+  scim_provisioning: 'member',
   ...over,
 });
 
@@ -227,6 +229,7 @@ describe('settings modal', () => {
     expect(inputOf(view, 'team_channel_id').element).toMatchObject({ type: 'conversations_select', initial_conversation: 'C0TEAM0001' });
     expect(inputOf(view, 'approvals_channel_id').element.initial_conversation).toBe('C0APPR0001');
     expect(inputOf(view, 'removal_approval_policy').element.initial_option.value).toBe('none');
+    expect(inputOf(view, 'promotion_approval_policy').element).toMatchObject({ type: 'radio_buttons', initial_option: { value: 'immediate' } });
     expect(inputOf(view, 'removal_request_expiry_hours').element).toMatchObject({ type: 'number_input', is_decimal_allowed: false, initial_value: '48', min_value: '1', max_value: '720' });
     expect(inputOf(view, 'notify_removed_member').element).toMatchObject({ type: 'checkboxes', initial_options: [{ value: 'on', text: { text: 'DM the removed person that their access has ended' } }] });
     // The removal settings sit together: policy, then how long requests wait, then the DM.

@@ -37,6 +37,7 @@ function member(n: number, overrides: Partial<TeamPageMember> = {}): TeamPageMem
     // Some members are guests in Slack: their row says so (and has no role dropdown), the longest text.
     slack_guest: n % 4 === 3,
     role: n % 2 === 0 ? 'owner' : 'member',
+    owner_until: null,
     joined_at: new Date('2026-01-02T03:04:05Z'),
     last_sign_in_at: n % 3 === 0 ? null : new Date('2026-02-03T04:05:06Z'),
     role_rank: n % 2 === 0 ? 0 : 1,
@@ -163,12 +164,14 @@ describe('team page blocks', () => {
     const select = allElements(view.blocks).find((e) => e.action_id === ACTIONS.role)!;
     expect(select.type).toBe('static_select');
     expect(select.initial_option).toEqual({ text: { type: 'plain_text', text: 'Member' }, value: `member|${bob.id}` });
-    expect((select.options as unknown[]).length).toBe(2);
+    expect((select.options as Array<{ text: { text: string } }>).map((o) => o.text.text)).toEqual(['Owner', 'Owner for 1 day', 'Owner for 7 days', 'Member']);
     const confirm = select.confirm as Record<string, { text: string }>;
     expect(confirm.text!.text).toBe("Change Bob <!channel> Baker's role from Member to Owner?"); // plain_text: shown literally
     expect(confirm.confirm!.text).toBe('Make owner');
     expect(parseRoleOptionValue(`owner|${bob.id}`)).toEqual({ role: 'owner', memberId: bob.id });
     expect(parseRoleOptionValue(`admin|${bob.id}`)).toBeUndefined();
+    expect(parseRoleOptionValue(`owner-7d|${bob.id}`)).toEqual({ role: 'owner', memberId: bob.id, ownerForDays: 7 });
+    expect(parseRoleOptionValue(`member-7d|${bob.id}`)).toBeUndefined();
   });
 
   it('escapes names, emails and the search in mrkdwn', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { KNOWN_ACTIONS } from '../../src/activity/audit-actions.js';
+import { KNOWN_ACTIONS } from '../../src/events/audit-actions.js';
 import { AppError, moment, person, plainWords, say } from '../../src/errors.js';
 import { SLACK_RENDERERS } from '../../src/notify/tellings/slack-teller.js';
 import { slackMessage } from '../../src/slack/mrkdwn.js';
@@ -11,14 +11,11 @@ import { slackMessage } from '../../src/slack/mrkdwn.js';
  */
 const NOT_TOLD_IN_SLACK = [
   // Bookkeeping and things with their own surfaces (the API key is shown once to whoever made it,
-  // the access review's digest is posted by its own jobs, webhooks answer in their own views).
+  // webhooks answer in their own views).
   'member.slack_linked',
   'api_key.created',
   'api_key.revoked',
   'activity.ingested',
-  'access_review.started',
-  'access_review.kept',
-  'access_review.remove_started',
   'slack.installed',
   'slack.uninstalled',
   'webhook.endpoint_created',
@@ -26,6 +23,8 @@ const NOT_TOLD_IN_SLACK = [
   'webhook.endpoint_deleted',
   'webhook.secret_rotated',
   'webhook.redelivery_requested',
+  // SCIM: a DELETE of someone already deactivated there changes nothing anyone sees.
+  'member.deleted_in_directory',
 ];
 
 describe('what Slack is told', () => {

@@ -91,6 +91,13 @@ export class Telling {
 
 export type Renderer = (telling: Telling, events: readonly AuditEvent[]) => Promise<void>;
 
+/** A renderer that tells of each event on its own (most actions; bulk ones render their events together). */
+export const each =
+  (render: (t: Telling, event: AuditEvent) => Promise<void>): Renderer =>
+  async (t, events) => {
+    for (const event of events) await render(t, event);
+  };
+
 /** An audit row's `after` / `before` as an object (the column holds JSON). */
 export function fields(value: unknown): Record<string, unknown> {
   const parsed = typeof value === 'string' ? safeJson(value) : value;

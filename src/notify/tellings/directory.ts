@@ -1,8 +1,7 @@
 import type { AuditEvent } from '../../db/schema.js';
 import { ADD_OWNER_COMMAND } from '../../team/directory-changes.js';
 import { memberLabel } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /** What the owners hear about changes from the directory (src/team/directory-changes.ts) that our rules refused or kept. */
 

@@ -1,9 +1,9 @@
 import type { AuditEvent, Invitation } from '../../db/schema.js';
 import { findInvitation } from '../../team/invitation-repository.js';
 import { roleLabel } from '../../team/people.js';
-import { memberLabel } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
+import { IDENTITY_PROVIDER } from '../../team/provisioning.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
  * Invitations in Slack: the invitee's DM (sent with each send, rewritten with the outcome), one
@@ -32,11 +32,14 @@ async function rewriteDm(t: Telling, invitationId: unknown): Promise<Invitation 
 const sent: Renderer = async (t, events) => {
   for (const event of events) if (event.target_id) dmJob(t, { id: event.target_id, send_count: 1 });
   const actor = await t.actor(events[0]!);
-  if (!actor) return;
+  // Sent by a member, or by a directory (an identity provider provisioning over SCIM).
+  const directory = text(fields(events[0]!.after).directory);
+  if (!actor && !directory) return;
   const emails = events.map((e) => text(fields(e.after).email) ?? '?');
   const role = fields(events[0]!.after).role === 'owner' ? 'owner' : 'member';
-  t.teamChannel(`:envelope: ${memberLabel(actor)} invited ${emails.length === 1 ? '1 person' : `${emails.length} people`} as ${roleLabel(role)}: ${list(emails)}.`);
-  t.homes([actor.slack_user_id]);
+  const who = actor ? memberLabel(actor) : escapeText(directory!);
+  t.teamChannel(`:envelope: ${who} invited ${emails.length === 1 ? '1 person' : `${emails.length} people`} as ${roleLabel(role)}: ${list(emails)}.`);
+  t.homes([actor?.slack_user_id]);
 };
 
 async function resent(t: Telling, event: AuditEvent): Promise<void> {
@@ -53,6 +56,10 @@ async function resent(t: Telling, event: AuditEvent): Promise<void> {
 async function cancelled(t: Telling, event: AuditEvent): Promise<void> {
   const invitation = await rewriteDm(t, event.target_id);
   const actor = await t.actor(event);
+  if (invitation && event.actor_type === 'system' && event.actor_id === IDENTITY_PROVIDER.actor.id) {
+    t.teamChannel(`:no_entry_sign: The invitation to ${invitation.email} was cancelled: deactivated in ${IDENTITY_PROVIDER.name}.`);
+    return;
+  }
   if (!invitation || !actor) return;
   t.teamChannel(`:no_entry_sign: ${memberLabel(actor)} cancelled the invitation to ${invitation.email}.`);
   t.homes([actor.slack_user_id]);

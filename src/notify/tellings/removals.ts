@@ -1,10 +1,9 @@
 import type { AuditEvent, Member, Organization, RemovalRequest } from '../../db/schema.js';
 import { findRemovalRequest, activeOwnerSlackIds } from '../../team/removal-repository.js';
-import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
+import { escapeText, memberLabel, timeLabel } from '../../slack/mrkdwn.js';
 import { removalCardQueue } from '../removal-cards.js';
 import { restorable } from './restorable.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
  * Removals and removal requests: the approval card (posted, then rewritten with the outcome),
@@ -22,9 +21,8 @@ async function requested(t: Telling, event: AuditEvent): Promise<void> {
   t.queue({ task: 'removal.post-card', payload: { organizationId: t.organization.id, requestId: event.target_id }, options: { queueName: removalCardQueue(event.target_id) } });
   const [requester, target] = [await t.actor(event), await t.member(fields(event.after).target_member_id)];
   if (requester && target && teamChannelApartFromCard(t.organization)) {
-    t.teamChannel(
-      `:hourglass_flowing_sand: ${memberLabel(requester)} asked to remove ${memberLabel(target)}; waiting for another owner's approval in <#${t.organization.approvals_channel_id}>.`,
-    );
+    const asked = event.action === 'promotion.requested' ? `asked to make ${memberLabel(target)} an owner` : `asked to remove ${memberLabel(target)}`;
+    t.teamChannel(`:hourglass_flowing_sand: ${memberLabel(requester)} ${asked}; waiting for another owner's approval in <#${t.organization.approvals_channel_id}>.`);
   }
   t.homes(await activeOwnerSlackIds(t.trx, t.organization.id));
 }
@@ -42,7 +40,9 @@ async function removed(t: Telling, event: AuditEvent): Promise<void> {
   if (requestId) await closed(t, requestId);
   const directory = text(after.directory);
   if (directory) {
-    restorable(t, `:wave: ${memberLabel(target)} was deactivated in ${directory} and removed from the team.`, target);
+    // The reason says how the directory ended it: "deactivated in Slack", "deleted in your identity provider".
+    const how = text(after.reason) ?? `deactivated in ${directory}`;
+    restorable(t, `:wave: ${memberLabel(target)} was ${escapeText(how)} and removed from the team.`, target);
     return;
   }
   const requester = await t.member(after.requested_by);
@@ -81,6 +81,7 @@ interface People {
 
 /** What the requester's DM and the team channel say about a closed request. Pure. */
 export function outcomeWords(request: RemovalRequest, p: People): { requester?: string; team?: string } {
+  if (request.kind === 'promotion') return promotionOutcomeWords(request, p);
   const target = memberLabel(p.target);
   const requester = memberLabel(p.requester);
   const decider = p.decider ? memberLabel(p.decider) : 'someone';
@@ -113,6 +114,38 @@ export function outcomeWords(request: RemovalRequest, p: People): { requester?: 
   }
 }
 
+/** The same for a promotion request: approved means they are an owner now (until its end, when temporary). */
+function promotionOutcomeWords(request: RemovalRequest, p: People): { requester?: string; team?: string } {
+  const target = memberLabel(p.target);
+  const requester = memberLabel(p.requester);
+  const decider = p.decider ? memberLabel(p.decider) : 'someone';
+  const until = request.owner_until ? ` until ${timeLabel(request.owner_until)}` : '';
+  const reason = request.decision_reason ? `: “${escapeText(request.decision_reason.replace(/\s+/g, ' '))}”` : '';
+  switch (request.status) {
+    case 'approved':
+      return {
+        requester: `:white_check_mark: ${decider} approved your request: ${target} is now an owner${until}.`,
+        team: `:key: ${target} is now an owner${until}: asked by ${requester}, approved by ${decider}.`,
+      };
+    case 'rejected':
+      return {
+        requester: `:x: ${decider} rejected your request to make ${target} an owner${reason}. ${target} is still a member.`,
+        team: `:x: ${decider} rejected ${requester}'s request to make ${target} an owner.`,
+      };
+    case 'withdrawn':
+      return { team: `${requester} withdrew the request to make ${target} an owner.` };
+    case 'expired':
+      return {
+        requester: `:hourglass: Your request to make ${target} an owner expired: no other owner decided in time. ${target} is still a member.`,
+        team: `:hourglass: The request to make ${target} an owner expired without a decision.`,
+      };
+    case 'cancelled':
+      return { requester: `Your request to make ${target} an owner was cancelled${reason}.` };
+    default:
+      return {};
+  }
+}
+
 const requestClosed = each(async (t, event) => {
   if (event.target_id) await closed(t, event.target_id);
 });
@@ -124,4 +157,11 @@ export const removalRenderers: Record<string, Renderer> = {
   'removal.withdrawn': requestClosed,
   'removal.expired': requestClosed,
   'removal.cancelled': requestClosed,
+  // Promotion requests (the two-person rule) ride the same card and the same closing.
+  'promotion.requested': each(requested),
+  'promotion.approved': requestClosed,
+  'promotion.rejected': requestClosed,
+  'promotion.withdrawn': requestClosed,
+  'promotion.expired': requestClosed,
+  'promotion.cancelled': requestClosed,
 };

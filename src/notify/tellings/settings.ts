@@ -1,21 +1,20 @@
 import type { AuditEvent } from '../../db/schema.js';
 import type { Settings, SettingKey } from '../../team/settings.js';
 import { codeSpan, memberLabel } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, type Renderer, type Telling } from './context.js';
+import { each, fields, type Renderer, type Telling } from './context.js';
 
 /** Settings changes and the organization's first words, in the team channel. */
 
 async function settingsChanged(t: Telling, event: AuditEvent): Promise<void> {
   const before = fields(event.before) as Partial<Settings>;
   const after = fields(event.after) as Partial<Settings>;
-  const actor = await t.actor(event);
-  if (!actor) {
+  if (event.actor_type === 'system' && after.team_channel_id && !before.team_channel_id && Object.keys(after).length === 1) {
     // The configured team channel adopted by an organization that had none (src/team/organizations.ts).
-    if (after.team_channel_id) t.teamChannel(`:wave: Team Manager will post ${t.organization.name}'s team updates in this channel from now on.`);
+    t.teamChannel(`:wave: Team Manager will post ${t.organization.name}'s team updates in this channel from now on.`);
     return;
   }
-  const summary = `:gear: ${memberLabel(actor)} changed the team settings:\n${describeSettingsChange(before, after)}`;
+  const actor = await t.actor(event);
+  const summary = `:gear: ${actor ? memberLabel(actor) : 'Team Manager'} changed the team settings:\n${describeSettingsChange(before, after)}`;
   // Posted in the team channel as it is now: the new one when it moved; when it was cleared,
   // the old one is the only place that can hear it stopped.
   if (!t.teamChannel(summary) && before.team_channel_id) t.teamChannel(summary, before.team_channel_id);
@@ -51,6 +50,10 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   }
   if (has('removal_approval_policy')) {
     lines.push(`• Removal approval: ${policyText(before.removal_approval_policy)} → ${policyText(after.removal_approval_policy)}`);
+  }
+  if (has('promotion_approval_policy')) {
+    const text = (p: Settings['promotion_approval_policy'] | undefined) => (p === 'immediate' ? 'at once' : 'another owner must approve');
+    lines.push(`• Promotion to owner: ${text(before.promotion_approval_policy)} → ${text(after.promotion_approval_policy)}`);
   }
   if (has('removal_request_expiry_hours')) {
     lines.push(
@@ -93,7 +96,14 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   if (has('restore_window_days')) {
     lines.push(`• Restore window: ${before.restore_window_days ?? '?'} → ${after.restore_window_days} days` + (after.restore_window_days === 0 ? ' (restore is off)' : ''));
   }
+  if (has('scim_provisioning')) {
+    lines.push(`• SCIM provisioning: ${scimText(before.scim_provisioning)} → ${scimText(after.scim_provisioning)}`);
+  }
   return lines.join('\n');
+}
+
+function scimText(mode: Settings['scim_provisioning'] | undefined): string {
+  return mode === 'invite' ? 'people added by the identity provider are sent an invitation' : 'people added by the identity provider become members at once';
 }
 
 export const settingsRenderers: Record<string, Renderer> = {

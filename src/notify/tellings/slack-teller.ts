@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../db/schema.js';
 import type { Teller } from '../../events/tellers.js';
+import { accessReviewRenderers } from './access-reviews.js';
 import { Telling, type Renderer } from './context.js';
 import { directoryRenderers } from './directory.js';
 import { invitationRenderers } from './invitations.js';
@@ -20,6 +21,7 @@ export const SLACK_RENDERERS: Readonly<Record<string, Renderer>> = {
   ...settingsRenderers,
   ...directoryRenderers,
   ...webhookRenderers,
+  ...accessReviewRenderers,
 };
 
 export const slackTeller: Teller = {

@@ -1,7 +1,6 @@
 import type { AuditEvent } from '../../db/schema.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
-import { each } from './members.js';
-import { fields, text, type Renderer, type Telling } from './context.js';
+import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /** An endpoint that failed every delivery for 3 days was disabled (src/webhooks/delivery.ts): every owner gets a DM. */
 async function endpointDisabled(t: Telling, event: AuditEvent): Promise<void> {

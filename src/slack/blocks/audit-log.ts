@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditPage } from '../../activity/audit-log.js';
-import { ACTION_PREFIXES } from '../../activity/audit-actions.js';
+import { ACTION_PREFIXES } from '../../events/audit-actions.js';
 import { auditSentence, sourceLabel } from './audit-sentences.js';
 import { withRestoreButton } from './restore-undo.js';
 import { memberLabel, timeLabel } from '../mrkdwn.js';

@@ -1,6 +1,6 @@
 import type { ActorType, AuditSource } from '../../db/schema.js';
-import { EMPTY_LOOKUP, type AuditEventLike, type AuditLookup } from '../../activity/audit-actions.js';
-import { escapeText, memberLabel } from '../mrkdwn.js';
+import { EMPTY_LOOKUP, type AuditEventLike, type AuditLookup } from '../../events/audit-actions.js';
+import { escapeText, memberLabel, timeLabel } from '../mrkdwn.js';
 
 /**
  * The audit log in words: one readable sentence per event, for `/team audit` and the activity
@@ -28,6 +28,14 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
   const invitee = () => inviteeName(event, lookup);
   const aboutRequest = () => member(str(after.target_member_id));
   const reason = (value: unknown) => (str(value) ? ` (reason: “${userText(str(value)!, MAX_REASON)}”)` : '');
+  // An ownership's end, as Slack shows times (the reader's zone); nothing when there is none.
+  const until = (value: unknown, lead: string) => {
+    const at = str(value) ? new Date(str(value)!) : undefined;
+    return at && !Number.isNaN(at.getTime()) ? `${lead}${timeLabel(at)}` : '';
+  };
+  const approvedBy = () => (str(after.approved_by) ? `, approved by ${member(str(after.approved_by))}` : '');
+  // An approved promotion is the requester's change, approved by the actor.
+  const changer = str(after.requested_by) ? member(str(after.requested_by)) : actor;
 
   switch (event.action) {
     case 'organization.created':
@@ -36,12 +44,31 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       const changes = settingsChangeSummary(event.before, event.after);
       return `${cap(actor)} changed the team settings${changes ? `: ${changes}` : ''}.`;
     }
-    case 'member.added':
-      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
     case 'member.role_changed':
-      return `${cap(actor)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}${str(after.undo_of) ? ' (Undo of their change just before)' : ''}.`;
+      if (event.actor_type === 'system' && event.actor_id === 'expiry') {
+        return `${cap(target ?? 'someone')}'s temporary ownership ended${until(before.owner_until, ' at ')}; they are a member again.`;
+      }
+      return `${cap(changer)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}${until(after.owner_until, ' until ')}${approvedBy()}${str(after.undo_of) ? ' (Undo of their change just before)' : ''}.`;
     case 'member.restored':
       return `${cap(actor)} restored ${target ?? 'someone'} to the team as ${roleWithArticle(after.role)}${str(after.undo_of) ? ' (Undo of their removal just before)' : ''}.`;
+    case 'member.owner_until_changed':
+      return str(after.owner_until)
+        ? `${cap(changer)} made ${target ?? 'someone'} an owner${until(after.owner_until, ' until ')}${str(before.owner_until) ? ` (was${until(before.owner_until, ' until ')})` : ' (was a permanent owner)'}${approvedBy()}.`
+        : `${cap(changer)} made ${target ?? 'someone'} a permanent owner (was an owner${until(before.owner_until, ' until ')})${approvedBy()}.`;
+    case 'member.owner_expiry_held':
+      return `${cap(target ?? 'someone')}'s temporary ownership was due to end${until(after.owner_until, ' at ')}, but they are the last owner, so they stay an owner until another owner is added.`;
+    case 'promotion.requested':
+      return `${cap(actor)} asked to make ${aboutRequest()} an owner${until(after.owner_until, ' until ')}, waiting for another owner's approval.`;
+    case 'promotion.approved':
+      return `${cap(actor)} approved the request to make ${aboutRequest()} an owner${until(after.owner_until, ' until ')}.`;
+    case 'promotion.rejected':
+      return `${cap(actor)} rejected the request to make ${aboutRequest()} an owner${reason(after.reason)}.`;
+    case 'promotion.withdrawn':
+      return `${cap(actor)} withdrew the request to make ${aboutRequest()} an owner.`;
+    case 'promotion.expired':
+      return `The request to make ${aboutRequest()} an owner expired without a decision.`;
+    case 'promotion.cancelled':
+      return `The request to make ${aboutRequest()} an owner was cancelled${str(after.reason) ? `: ${userText(str(after.reason)!, MAX_REASON)}` : ''}.`;
     case 'member.reactivated':
       return `${cap(actor)} brought ${target ?? 'someone'} back to the team as ${roleWithArticle(after.role)}.`;
     case 'member.slack_linked': {
@@ -67,6 +94,15 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return after.guest === true
         ? `${cap(actor)} reported ${target ?? 'a member'} as a guest of the workspace (guests cannot be made owners).`
         : `${cap(actor)} reported ${target ?? 'a member'} as a full member of the workspace again (no longer a guest).`;
+    case 'member.provisioned': // falls through: the actor (SCIM) says how
+    case 'member.added':
+      return `${cap(actor)} added ${target ?? 'someone'} as ${roleWithArticle(after.role)}.`;
+    case 'member.profile_updated': {
+      const fields = Object.keys(after).filter((k) => k !== 'directory').map((k) => PROFILE_FIELDS[k] ?? userText(k, 40));
+      return `${cap(actor)} updated ${target ?? 'a member'}'s ${fields.length ? fields.join(', ') : 'profile'}.`;
+    }
+    case 'member.deleted_in_directory':
+      return `${cap(target ?? 'a member')} was deleted in ${actor} as well (already removed from the team).`;
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':
@@ -74,6 +110,7 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
     case 'invitation.resent':
       return `${cap(actor)} resent the invitation to ${invitee()}.`;
     case 'invitation.cancelled':
+      if (event.actor_type === 'system' && event.actor_id === 'scim') return `The invitation to ${invitee()} was cancelled: deactivated in ${actor}.`;
       return event.actor_type === 'system'
         ? `The invitation to ${invitee()} was cancelled, because whoever sent it is no longer a member.`
         : `${cap(actor)} cancelled the invitation to ${invitee()}.`;
@@ -146,6 +183,8 @@ export function sourceLabel(source: AuditSource): string {
       return 'from the command line';
     case 'system':
       return 'automatically';
+    case 'scim':
+      return 'via SCIM';
     default:
       return `via ${userText(String(source), 20)}`;
   }
@@ -168,6 +207,7 @@ export function actorName(type: ActorType | string, id: string | null, lookup: A
       if (id?.startsWith('invitee:')) return userText(id.slice('invitee:'.length), MAX_EMAIL);
       if (id === 'BOOTSTRAP_OWNER_EMAILS') return 'Team Manager (from BOOTSTRAP_OWNER_EMAILS)';
       if (id === 'slack') return 'Slack';
+      if (id === 'scim') return 'the identity provider (SCIM)';
       return 'Team Manager';
     default:
       return 'someone';
@@ -204,6 +244,7 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   team_channel_id: { label: 'Team channel', value: channel },
   approvals_channel_id: { label: 'Approvals channel', value: channel },
   removal_approval_policy: { label: 'Removal approval', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'none' ? 'none' : plain(v)) },
+  promotion_approval_policy: { label: 'Promotion to owner', value: (v) => (v === 'another-owner' ? 'another owner' : v === 'immediate' ? 'at once' : plain(v)) },
   removal_request_expiry_hours: { label: 'Removal requests expire after', value: count('hours') },
   notify_removed_member: { label: 'Notify the removed person', value: onOff },
   invitation_expiry_days: { label: 'Invitation expiry', value: count('days') },
@@ -212,7 +253,10 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   access_review_cadence: { label: 'Access review', value: plain },
   inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
   restore_window_days: { label: 'Restore window', value: count('days') },
+  scim_provisioning: { label: 'SCIM provisioning', value: (v) => (v === 'invite' ? 'send an invitation' : v === 'member' ? 'add as a member' : plain(v)) },
 };
+
+const PROFILE_FIELDS: Record<string, string> = { external_id: 'external id', given_name: 'given name', family_name: 'family name', display_name: 'name' };
 
 function domainsChange(beforeValue: unknown, afterValue: unknown): string {
   const was = new Set(strings(beforeValue));
@@ -245,7 +289,8 @@ function inviteeName(event: AuditEventLike, lookup: AuditLookup): string {
 
 function apiKeyName(id: string | null, lookup: AuditLookup, fallback: Record<string, unknown>): string {
   const prefix = (id ? lookup.apiKeys.get(id)?.prefix : undefined) ?? str(fallback.prefix);
-  return prefix ? `API key \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : 'an API key';
+  const what = fallback.scope === 'scim' ? 'SCIM token' : 'API key';
+  return prefix ? `${what} \`${userText(prefix.replace(/`/g, "'"), 40)}\`` : fallback.scope === 'scim' ? 'a SCIM token' : 'an API key';
 }
 
 function keyDetails(after: Record<string, unknown>): string {

@@ -96,7 +96,9 @@ function heading(m: Member): string {
 
 function status(m: Member): string {
   if (m.status === 'active') return 'active member';
-  return `removed ${m.removed_at ? timeLabel(m.removed_at) : ''}`.trim();
+  // The reason says where it came from: "deactivated in Slack", "…in your identity provider", or the owner's words.
+  const why = m.removal_reason ? ` (${escapeMrkdwn(clip(oneLine(m.removal_reason), MAX_SUMMARY))})` : '';
+  return `removed${m.removed_at ? ` ${timeLabel(m.removed_at)}` : ''}${why}`;
 }
 
 function person(p: ActivityPerson): string {
@@ -106,7 +108,7 @@ function person(p: ActivityPerson): string {
 
 function roleLine(entry: RoleHistoryEntry): string {
   const change = entry.fromRole === null ? `joined as ${roleLabel(entry.toRole)}` : `${roleLabel(entry.fromRole)} → ${roleLabel(entry.toRole)}`;
-  const by = entry.changedBy ? `, by ${person(entry.changedBy)}` : entry.source === 'cli' ? ', by the command line' : entry.source === 'system' ? ', by Team Manager' : '';
+  const by = entry.changedBy ? `, by ${person(entry.changedBy)}` : entry.source === 'cli' ? ', by the command line' : entry.source === 'system' ? ', by Team Manager' : entry.source === 'scim' ? ', by your identity provider' : '';
   return `• ${timeLabel(entry.changedAt)}: ${change}${by} (${sourceLabel(entry.source)})`;
 }
 

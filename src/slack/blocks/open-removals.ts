@@ -19,7 +19,7 @@ export const HOME_REMOVALS_LIMIT = 5;
 
 
 export interface OpenRemovalRow {
-  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'>;
+  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'> & Partial<Pick<RemovalRequest, 'kind' | 'owner_until'>>;
   requester: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'>;
   target: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email' | 'role'>;
 }
@@ -65,14 +65,15 @@ export function openRemovalsSection(rows: readonly OpenRemovalRow[], viewerMembe
   for (const { request, requester, target } of shown) {
     const yours = request.requested_by_member_id === viewerMemberId;
     const aboutYou = request.target_member_id === viewerMemberId;
+    const promotion = request.kind === 'promotion';
     const lines = [
-      `Remove ${targetText(target)}`,
+      promotion ? `Make ${targetText(target)} an owner${request.owner_until ? ` until ${timeLabel(request.owner_until)}` : ''}` : `Remove ${targetText(target)}`,
       `Asked by ${yours ? 'you' : memberLabel(requester)} ${timeLabel(request.created_at)} · expires ${timeLabel(request.expires_at)}`,
-      request.reason ? `> ${escapedClip(request.reason.replace(/\s+/g, ' '), MAX_REASON_SHOWN)}` : '_No reason given._',
+      ...(promotion ? [] : [request.reason ? `> ${escapedClip(request.reason.replace(/\s+/g, ' '), MAX_REASON_SHOWN)}` : '_No reason given._']),
     ];
     if (aboutYou && !yours) lines.push('_This request is about you, so another owner decides it._');
     blocks.push(section(lines.join('\n'), `removal|${request.id}`));
-    const elements = yours ? [withdrawButton(request.id)] : aboutYou ? [] : decisionButtons(request.id, target);
+    const elements = yours ? [withdrawButton(request.id)] : aboutYou ? [] : decisionButtons(request.id, target, request.kind);
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `removal-actions|${request.id}`, elements });
   }
   const more = rows.length > HOME_REMOVALS_LIMIT ? `Showing the ${HOME_REMOVALS_LIMIT} oldest; more are waiting in the approvals channel. ` : '';

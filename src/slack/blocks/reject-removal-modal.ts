@@ -1,4 +1,4 @@
-import type { Member } from '../../db/schema.js';
+import type { Member, RequestKind } from '../../db/schema.js';
 import { memberLabel } from '../mrkdwn.js';
 import { MAX_REASON_LENGTH } from '../../team/removals.js';
 import { plain, section, type FormValues, type ModalView } from './kit.js';
@@ -19,18 +19,21 @@ export const REJECT_REASON_ACTION = 'reason';
 type Person = Pick<Member, 'slack_user_id' | 'display_name' | 'email'>;
 
 /** The reason dialog for one pending request. */
-export function rejectRemovalModal(input: { requestId: string; requester: Person; target: Person }): ModalView {
+export function rejectRemovalModal(input: { requestId: string; requester: Person; target: Person; kind?: RequestKind }): ModalView {
+  const promotion = input.kind === 'promotion';
   return {
     type: 'modal',
     callback_id: REJECT_REMOVAL_CALLBACK_ID,
     private_metadata: input.requestId,
-    title: plain('Reject removal'),
+    title: plain(promotion ? 'Reject promotion' : 'Reject removal'),
     submit: plain('Reject'),
     close: plain('Cancel'),
     blocks: [
       section(
-        `Reject ${memberLabel(input.requester)}'s request to remove ${memberLabel(input.target)}? ` +
-          `${memberLabel(input.target)} stays a member and the request is closed.`,
+        promotion
+          ? `Reject ${memberLabel(input.requester)}'s request to make ${memberLabel(input.target)} an owner? The request is closed and their role stays as it is.`
+          : `Reject ${memberLabel(input.requester)}'s request to remove ${memberLabel(input.target)}? ` +
+              `${memberLabel(input.target)} stays a member and the request is closed.`,
       ),
       {
         type: 'input',
@@ -43,7 +46,7 @@ export function rejectRemovalModal(input: { requestId: string; requester: Person
           action_id: REJECT_REASON_ACTION,
           multiline: true,
           max_length: MAX_REASON_LENGTH,
-          placeholder: plain('Why should this person stay?'),
+          placeholder: plain(promotion ? 'Why not an owner (yet)?' : 'Why should this person stay?'),
         },
       },
     ],

@@ -1,4 +1,4 @@
-import type { Member, RemovalRequest } from '../../db/schema.js';
+import type { Member, RemovalRequest, RequestKind } from '../../db/schema.js';
 import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { button, clip, confirmDialog, context, header, mrkdwn, section, type Button, type KnownBlock } from './kit.js';
@@ -35,20 +35,29 @@ function targetLine(model: RemovalCardModel): string {
   return `${memberLabel(t)}${email}, ${t.role === 'owner' ? 'an *owner*' : 'a *member*'}`;
 }
 
+const isPromotion = (model: RemovalCardModel) => model.request.kind === 'promotion';
+
+/** What the request asks, in the card's first field: "Remove" someone, or "Make owner" (until when). */
+function askField(model: RemovalCardModel): string {
+  if (!isPromotion(model)) return `*Remove*\n${targetLine(model)}`;
+  const until = model.request.owner_until ? `until ${timeLabel(model.request.owner_until)}` : 'permanently';
+  return `*Make owner*\n${targetLine(model)}, ${until}`;
+}
+
 function facts(model: RemovalCardModel): KnownBlock[] {
   const { request } = model;
-  return [
-    {
-      type: 'section',
-      fields: [
-        mrkdwn(`*Remove*\n${targetLine(model)}`),
-        mrkdwn(`*Requested by*\n${memberLabel(model.requester)}`),
-        mrkdwn(`*Requested*\n${timeLabel(request.created_at)}`),
-        mrkdwn(`*Expires*\n${timeLabel(request.expires_at)}`),
-      ],
-    },
-    section(request.reason ? `*Reason*\n${quote(request.reason)}` : '*Reason*\n_none given_'),
-  ];
+  const fieldsBlock: KnownBlock = {
+    type: 'section',
+    fields: [
+      mrkdwn(askField(model)),
+      mrkdwn(`*Requested by*\n${memberLabel(model.requester)}`),
+      mrkdwn(`*Requested*\n${timeLabel(request.created_at)}`),
+      mrkdwn(`*Expires*\n${timeLabel(request.expires_at)}`),
+    ],
+  };
+  // A promotion has no reason to give: the card is the facts alone.
+  if (isPromotion(model)) return [fieldsBlock];
+  return [fieldsBlock, section(request.reason ? `*Reason*\n${quote(request.reason)}` : '*Reason*\n_none given_')];
 }
 
 /** What became of a closed request, in one line: who, when, why. */
@@ -59,13 +68,15 @@ export function outcomeLine(model: RemovalCardModel): string {
   const why = request.decision_reason ? `\n${quote(request.decision_reason)}` : '';
   switch (request.status) {
     case 'approved':
-      return `:white_check_mark: *Approved* by ${by} on ${at}. ${memberLabel(model.target)} was removed; their access ended at once.`;
+      return isPromotion(model)
+        ? `:white_check_mark: *Approved* by ${by} on ${at}. ${memberLabel(model.target)} is an owner${model.request.owner_until ? ` until ${timeLabel(model.request.owner_until)}` : ''}.`
+        : `:white_check_mark: *Approved* by ${by} on ${at}. ${memberLabel(model.target)} was removed; their access ended at once.`;
     case 'rejected':
       return `:x: *Rejected* by ${by} on ${at}.${why}`;
     case 'withdrawn':
       return `:leftwards_arrow_with_hook: *Withdrawn* by ${memberLabel(model.requester)} on ${at}.`;
     case 'expired':
-      return `:hourglass: *Expired* on ${at}: nobody decided in time. ${memberLabel(model.target)} is still a member.`;
+      return `:hourglass: *Expired* on ${at}: nobody decided in time. ${memberLabel(model.target)} is still ${isPromotion(model) ? 'not an owner' : 'a member'}.`;
     case 'cancelled':
       return `:no_entry_sign: *Cancelled* on ${at}${request.decision_reason ? `: ${escapeMrkdwn(request.decision_reason)}` : ''}.`;
     default:
@@ -76,33 +87,35 @@ export function outcomeLine(model: RemovalCardModel): string {
 /** The card: facts, then Approve / Reject while pending, the outcome once closed (no buttons). */
 export function removalCard(model: RemovalCardModel): SlackReply {
   const pending = model.request.status === 'pending';
-  const blocks: KnownBlock[] = [header(pending ? 'Removal waiting for approval' : 'Removal request'), ...facts(model)];
+  const what = isPromotion(model) ? 'Promotion to owner' : 'Removal';
+  const blocks: KnownBlock[] = [header(pending ? `${what} waiting for approval` : `${what} request`), ...facts(model)];
   if (pending) {
     blocks.push(
-      { type: 'actions', block_id: 'removal.decide', elements: decisionButtons(model.request.id, model.target) },
+      { type: 'actions', block_id: 'removal.decide', elements: decisionButtons(model.request.id, model.target, model.request.kind) },
       context('Any owner other than the requester and the person named can decide.'),
     );
   } else {
     blocks.push(section(outcomeLine(model), 'removal.outcome'));
   }
   const status = pending ? 'waiting for approval' : model.request.status;
-  return { text: `Removal of ${plainName(model.target)} requested by ${plainName(model.requester)}: ${status}.`, blocks };
+  return { text: `${what} of ${plainName(model.target)} requested by ${plainName(model.requester)}: ${status}.`, blocks };
 }
 
 /** The requester's DM: "waiting" with Withdraw, later the outcome without it. */
 export function requesterDm(model: RemovalCardModel, cardChannel: string | null): SlackReply {
   const where = cardChannel ? ` in <#${cardChannel}>` : '';
   const pending = model.request.status === 'pending';
+  const ask = isPromotion(model) ? (name: string) => `make ${name} an owner` : (name: string) => `remove ${name}`;
   const headline = pending
-    ? `:hourglass_flowing_sand: Your request to remove ${memberLabel(model.target)} is waiting for another owner's approval${where}. It expires ${timeLabel(model.request.expires_at)}.`
-    : `Your request to remove ${memberLabel(model.target)}:`;
+    ? `:hourglass_flowing_sand: Your request to ${ask(memberLabel(model.target))} is waiting for another owner's approval${where}. It expires ${timeLabel(model.request.expires_at)}.`
+    : `Your request to ${ask(memberLabel(model.target))}:`;
   const blocks: KnownBlock[] = [section(headline)];
   if (pending) {
     blocks.push({ type: 'actions', block_id: 'removal.requester', elements: [withdrawButton(model.request.id)] });
   } else {
     blocks.push(section(outcomeLine(model)));
   }
-  return { text: pending ? `Your request to remove ${plainName(model.target)} is waiting for approval.` : `Your request to remove ${plainName(model.target)} was ${model.request.status}.`, blocks };
+  return { text: pending ? `Your request to ${ask(plainName(model.target))} is waiting for approval.` : `Your request to ${ask(plainName(model.target))} was ${model.request.status}.`, blocks };
 }
 
 /**
@@ -110,8 +123,22 @@ export function requesterDm(model: RemovalCardModel, cardChannel: string | null)
  * card and the owners' App Home share them, so one set of handlers serves both; the buttons
  * carry only the request's id.
  */
-export function decisionButtons(requestId: string, target: Pick<Member, 'display_name' | 'email'>): Button[] {
+export function decisionButtons(requestId: string, target: Pick<Member, 'display_name' | 'email'>, kind: RequestKind = 'removal'): Button[] {
   const name = clip(target.display_name ?? target.email, 120);
+  if (kind === 'promotion') {
+    return [
+      button(REMOVAL_ACTIONS.approve, 'Approve', requestId, {
+        style: 'primary',
+        confirm: confirmDialog({
+          title: 'Approve this promotion?',
+          text: `${name} will become an owner: they can invite, remove people and change settings.`,
+          confirm: 'Approve',
+          deny: 'Cancel',
+        }),
+      }),
+      button(REMOVAL_ACTIONS.reject, 'Reject', requestId),
+    ];
+  }
   return [
     button(REMOVAL_ACTIONS.approve, 'Approve', requestId, {
       style: 'danger',

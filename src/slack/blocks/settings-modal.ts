@@ -7,6 +7,7 @@ import {
   MAX_ALLOWED_DOMAINS,
   MAX_DOMAINS_TEXT,
   REMOVAL_REQUEST_EXPIRY_HOURS,
+  SCIM_PROVISIONING_MODES,
   type SettingKey,
   type Settings,
   type SettingsInput,
@@ -46,6 +47,7 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   team_channel_id: { blockId: 'settings.team_channel', actionId: 'team_channel' },
   approvals_channel_id: { blockId: 'settings.approvals_channel', actionId: 'approvals_channel' },
   removal_approval_policy: { blockId: 'settings.removal_approval', actionId: 'removal_approval' },
+  promotion_approval_policy: { blockId: 'settings.promotion_approval', actionId: 'promotion_approval' },
   removal_request_expiry_hours: { blockId: 'settings.removal_expiry', actionId: 'removal_expiry' },
   notify_removed_member: { blockId: 'settings.notify_removed', actionId: 'notify_removed' },
   invitation_expiry_days: { blockId: 'settings.invitation_expiry', actionId: 'invitation_expiry' },
@@ -54,6 +56,7 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   access_review_cadence: { blockId: 'settings.access_review', actionId: 'access_review' },
   inactivity_threshold_days: { blockId: 'settings.inactivity', actionId: 'inactivity' },
   restore_window_days: { blockId: 'settings.restore_window', actionId: 'restore_window' },
+  scim_provisioning: { blockId: 'settings.scim_provisioning', actionId: 'scim_provisioning' },
 };
 
 const SSO_ON = 'on';
@@ -64,10 +67,20 @@ const POLICY_OPTIONS: Record<Settings['removal_approval_policy'], PlainTextOptio
   none: option('none', 'No approval', "The requester's confirmation is enough"),
 };
 
+const PROMOTION_OPTIONS: Record<Settings['promotion_approval_policy'], PlainTextOption> = {
+  'another-owner': option('another-owner', 'Another owner must approve', 'A promotion waits for a second owner, like a removal'),
+  immediate: option('immediate', 'At once', 'Any owner can make someone an owner'),
+};
+
 const CADENCE_OPTIONS: Record<Settings['access_review_cadence'], PlainTextOption> = {
   off: option('off', 'Off'),
   weekly: option('weekly', 'Weekly'),
   monthly: option('monthly', 'Monthly'),
+};
+
+const SCIM_OPTIONS: Record<Settings['scim_provisioning'], PlainTextOption> = {
+  member: option('member', 'Add them as a member', 'Your identity provider has already decided who gets access'),
+  invite: option('invite', 'Send them an invitation', 'They join when they accept, as with any invitation'),
 };
 
 const SSO_OPTION = option(SSO_ON, 'Invitations can be accepted only inside Slack', "Never by email link alone: Slack's sign-in is your SSO");
@@ -156,6 +169,17 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         },
       ),
       input('notify_removed_member', 'Notify the removed person', checkbox(NOTIFY_REMOVED_OPTION, s.notify_removed_member), { optional: true }),
+      input(
+        'promotion_approval_policy',
+        'Promotion to owner',
+        (actionId): RadioButtons => ({
+          type: 'radio_buttons',
+          action_id: actionId,
+          options: [PROMOTION_OPTIONS['another-owner'], PROMOTION_OPTIONS.immediate],
+          initial_option: PROMOTION_OPTIONS[s.promotion_approval_policy],
+        }),
+        { hint: 'Also applies to extending a temporary owner. A team with a single owner always promotes at once: nobody else could approve.' },
+      ),
       input('invitation_expiry_days', 'Invitations expire after (days)', wholeNumberInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
         hint: `From ${INVITATION_EXPIRY_DAYS.min} to ${INVITATION_EXPIRY_DAYS.max} days; ${INVITATION_EXPIRY_DAYS.default} by default.`,
       }),
@@ -195,6 +219,17 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
           `An owner can bring a removed member back with their role and history within this many days (\`/team restore\`). ` +
           `0 turns restore off, and with it Undo of a removal. From ${RESTORE_WINDOW_DAYS.min} to ${RESTORE_WINDOW_DAYS.max}; ${RESTORE_WINDOW_DAYS.default} by default.`,
       }),
+      input(
+        'scim_provisioning',
+        'When your identity provider (SCIM) adds someone',
+        (actionId): RadioButtons => ({
+          type: 'radio_buttons',
+          action_id: actionId,
+          options: SCIM_PROVISIONING_MODES.map((m) => SCIM_OPTIONS[m]),
+          initial_option: SCIM_OPTIONS[s.scim_provisioning],
+        }),
+        { hint: 'Okta, Entra ID or OneLogin provisioning at /scim/v2. Deactivating someone there always removes them here.' },
+      ),
     ],
   };
 }
@@ -228,6 +263,7 @@ export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
   read('team_channel_id', (v) => v.selected_conversation ?? null);
   read('approvals_channel_id', (v) => v.selected_conversation ?? null);
   read('removal_approval_policy', (v) => v.selected_option?.value ?? null);
+  read('promotion_approval_policy', (v) => v.selected_option?.value ?? null);
   // A number_input comes back as its text in `value` (null when left empty), like a text input.
   read('removal_request_expiry_hours', (v) => v.value ?? null);
   read('notify_removed_member', (v) => (v.selected_options ?? []).some((o) => o.value === NOTIFY_REMOVED_ON));
@@ -237,6 +273,7 @@ export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
   read('access_review_cadence', (v) => v.selected_option?.value ?? null);
   read('inactivity_threshold_days', (v) => v.value ?? null);
   read('restore_window_days', (v) => v.value ?? null);
+  read('scim_provisioning', (v) => v.selected_option?.value ?? null);
   return form as Partial<SettingsInput>;
 }
 

@@ -3,7 +3,7 @@ import type { Role } from '../../db/schema.js';
 import type { Cursor, TeamPageMember, TeamPageRead } from '../../team/member-list.js';
 import { MAX_SEARCH_LENGTH } from '../../team/member-list.js';
 import { roleLabel } from '../../team/people.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { escapeMrkdwn, timeLabel } from '../mrkdwn.js';
 import {
   button,
   clip,
@@ -132,9 +132,17 @@ export function roleOptionValue(role: Role, memberId: string): string {
   return `${role}|${memberId}`;
 }
 
-export function parseRoleOptionValue(value: string | undefined): { role: Role; memberId: string } | undefined {
-  const match = /^(owner|member)\|([0-9a-f-]{36})$/.exec(value ?? '');
-  return match ? { role: match[1] as Role, memberId: match[2]! } : undefined;
+/** A temporary ownership offered by the dropdown: owner for this many days. */
+export const OWNER_FOR_DAYS = [1, 7] as const;
+
+export function ownerForOptionValue(days: (typeof OWNER_FOR_DAYS)[number], memberId: string): string {
+  return `owner-${days}d|${memberId}`;
+}
+
+export function parseRoleOptionValue(value: string | undefined): { role: Role; memberId: string; ownerForDays?: number } | undefined {
+  const match = /^(owner|member)(?:-(1|7)d)?\|([0-9a-f-]{36})$/.exec(value ?? '');
+  if (!match || (match[2] && match[1] !== 'owner')) return undefined;
+  return { role: match[1] as Role, memberId: match[3]!, ...(match[2] ? { ownerForDays: Number(match[2]) } : {}) };
 }
 
 // ---------------------------------------------------------------------------
@@ -282,7 +290,7 @@ function memberText(member: TeamPageMember, isViewer: boolean): string {
   const lines = [`*${escapeMrkdwn(clip(name, MAX_NAME))}*${isViewer ? ' _(you)_' : ''}`];
   if (member.display_name !== null) lines.push(escapeMrkdwn(clip(member.email, MAX_EMAIL)));
   lines.push(
-    `${roleLabel(member.role)}${member.slack_guest ? ' · guest in Slack' : ''} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
+    `${roleLabel(member.role)}${member.owner_until ? ` until ${timeLabel(member.owner_until)}` : ''}${member.slack_guest ? ' · guest in Slack' : ''} · joined ${slackDate(member.joined_at)} · last sign-in ${member.last_sign_in_at ? slackDate(member.last_sign_in_at) : 'never'}`,
   );
   return lines.join('\n');
 }
@@ -294,11 +302,16 @@ function roleSelect(member: TeamPageMember): StaticSelect {
   return {
     type: 'static_select',
     action_id: ACTIONS.role,
-    options: [roleOption('owner'), roleOption('member')],
+    // Owner for a day or a week: least privilege without a command (the clock makes them a member again).
+    options: [roleOption('owner'), ...OWNER_FOR_DAYS.map((d) => option(ownerForOptionValue(d, member.id), `Owner for ${d === 1 ? '1 day' : `${d} days`}`)), roleOption('member')],
     initial_option: roleOption(member.role),
     confirm: confirmDialog({
       title: 'Change role?',
-      text: `Change ${clip(member.display_name ?? member.email, 150)}'s role from ${roleLabel(member.role)} to ${roleLabel(other)}?`,
+      // One dialog for every option: for an owner it may be the end of their ownership or a new end time.
+      text:
+        member.role === 'owner'
+          ? `Change ${clip(member.display_name ?? member.email, 150)}'s role or how long they stay an owner?`
+          : `Change ${clip(member.display_name ?? member.email, 150)}'s role from ${roleLabel(member.role)} to ${roleLabel(other)}?`,
       confirm: `Make ${roleLabel(other).toLowerCase()}`,
       deny: 'Cancel',
     }),

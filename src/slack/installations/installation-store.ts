@@ -1,7 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Db } from '../../db/database.js';
 import type { SlackInstallationRow } from '../../db/schema.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from '../../activity/audit-repository.js';
+import { appendAuditEvent, SYSTEM_ACTOR } from '../../events/audit-repository.js';
 import type { Logger } from '../../logger.js';
 import { countActiveOwners } from '../../team/member-repository.js';
 import { ensureOwner } from '../../team/members.js';

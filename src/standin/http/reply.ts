@@ -1,6 +1,8 @@
 /** How the stand-in reads Web API requests and answers them, as Slack does (no state here). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JSON_FIELDS } from '../workspace/types.js';
+
+/** Form fields that WebClient sends as JSON strings. */
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
 
 export type Args = Record<string, unknown>;
 export interface ApiReply {

@@ -32,6 +32,16 @@ export interface BlockAction {
   type?: string;
   [extra: string]: unknown;
 }
+/**
+ * Whom and where a change shows: a page re-reads its pane only for an update that concerns it
+ * (its person, its conversation, or Mail), so a message in one channel does not re-render every
+ * open Home tab. An empty scope concerns every page.
+ */
+export interface UpdateScope {
+  user?: string;
+  channel?: string;
+  mail?: true;
+}
 type StateValues = Record<string, Record<string, unknown>>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -155,7 +165,7 @@ export class LocalSession {
       stack.splice(stack.indexOf(viewId), 1);
       this.errors.delete(viewId);
     }
-    this.update();
+    this.update({ user });
   }
 
   /** Close (or Escape): the top modal goes; view_closed when the view asked for it. */
@@ -165,7 +175,7 @@ export class LocalSession {
     const at = stack.indexOf(viewId);
     if (at >= 0) stack.splice(at, 1);
     this.errors.delete(viewId);
-    this.update();
+    this.update({ user });
     if (view?.notify_on_close === true) await this.driver().viewClosed(user, { ...view, id: viewId, callback_id: String(view.callback_id ?? '') });
   }
 
@@ -189,18 +199,23 @@ export class LocalSession {
   notify(notice: Omit<Notice, 'at'>): void {
     this.notices.push({ at: Date.now(), ...notice });
     if (this.notices.length > 50) this.notices.shift();
-    this.update();
+    this.update({ ...(notice.user ? { user: notice.user } : {}), ...(notice.channel ? { channel: notice.channel } : {}) });
   }
 
-  private update(): void {
-    this.events.emit('update');
+  /** An email was written to the spool (the page watches the folder): the Mail panes read it. */
+  mailArrived(): void {
+    this.update({ mail: true });
+  }
+
+  private update(scope: UpdateScope = {}): void {
+    this.events.emit('update', scope);
   }
 
   private addEphemeral(user: string, e: Omit<Ephemeral, 'ts'> & { ts?: string }): void {
     const list = this.ephemerals.get(user) ?? [];
     list.push({ ts: e.ts ?? this.standin.nextTs(), ...e });
     this.ephemerals.set(user, list);
-    this.update();
+    this.update({ user, channel: e.channel });
   }
 
   /** The app's HTTP answer to a command or action: a body is a reply (ephemeral unless in_channel). */
@@ -231,7 +246,7 @@ export class LocalSession {
         if (body.delete_original === true) list.splice(at, 1);
         else list[at] = { channel, ts: messageTs, text, ...(blocks ? { blocks } : {}) };
       }
-      this.update();
+      this.update({ user, channel });
       return;
     }
     if (messageTs && body.delete_original === true) {
@@ -262,16 +277,31 @@ export class LocalSession {
   }
 
   private onChange(change: WorkspaceChange): void {
-    if (change.kind === 'ephemeral') this.addEphemeral(change.user, { ...change.message, channel: change.channel });
-    if (change.kind === 'view' && change.triggerId && (change.how === 'open' || change.how === 'push')) {
-      const user = this.triggerUser.get(change.triggerId);
-      if (user) {
+    if (change.kind === 'ephemeral') {
+      this.addEphemeral(change.user, { ...change.message, channel: change.channel });
+      return;
+    }
+    if (change.kind === 'message') {
+      this.update({ channel: change.message.channel });
+      return;
+    }
+    if (change.kind === 'view') {
+      const user = change.userId ?? (change.triggerId ? this.triggerUser.get(change.triggerId) : undefined) ?? this.modalOwner(change.view.id);
+      if (user && change.triggerId && (change.how === 'open' || change.how === 'push')) {
         const stack = change.how === 'open' ? [] : (this.modals.get(user) ?? []);
         stack.push(change.view.id);
         this.modals.set(user, stack);
       }
+      this.update(user ? { user } : {});
+      return;
     }
     this.update();
+  }
+
+  /** Whose stack holds this modal (a views.update names only the view). */
+  private modalOwner(viewId: string): string | undefined {
+    for (const [user, stack] of this.modals) if (stack.includes(viewId)) return user;
+    return undefined;
   }
 
   /** A refused payload shows Slack's error where the person is, never a silent blank. */

@@ -125,8 +125,6 @@ export const DEFAULT_CHANNELS: readonly StandinChannel[] = [
 export const MAX_MESSAGE_TEXT = 40_000;
 /** Slack's limit on the members of a group DM opened with conversations.open. */
 export const MAX_MPIM_USERS = 8;
-/** Form fields that WebClient sends as JSON strings. */
-export const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'] as const;
 /** Slack's ceiling on users.list's `limit` (it advises 200). */
 export const MAX_USERS_LIST_LIMIT = 1000;
 /** Slack's Tier 2 rate limit (users.list): about 20 calls a minute. */

@@ -13,7 +13,7 @@ import type { RecordedCall, SlackStandin, StoredMessage } from '../../../src/sta
  */
 
 /** Periodic jobs the worker's cron adds on its own; not part of any phase's work. */
-const CRON_TASKS = ['invitation.expire-due', 'removal.expire-due', 'access-review.start-due'];
+const CRON_TASKS = ['invitation.expire-due', 'removal.expire-due', 'owner.expire-due', 'access-review.start-due'];
 
 export interface QueuedJob {
   task: string;

@@ -107,17 +107,28 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
     const actor = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.peopleFor(c.organization.id));
     let notice: Notice;
     try {
-      const { target } = await decideRemoval(deps.db, {
+      const { target, request } = await decideRemoval(deps.db, {
         organizationId: c.organization.id,
         actorMemberId: actor?.id ?? null,
         requestId: c.requestId,
         decision,
         source: 'slack',
       });
+      const promotion = request.kind === 'promotion';
       notice =
         decision === 'approve'
-          ? { kind: 'success', text: `:white_check_mark: You approved the removal: ${memberLabel(target)} was removed and their access has ended.` }
-          : { kind: 'success', text: `:leftwards_arrow_with_hook: You withdrew your request to remove ${memberLabel(target)}. They are still a member.` };
+          ? {
+              kind: 'success',
+              text: promotion
+                ? `:white_check_mark: You approved the promotion: ${memberLabel(target)} is now an owner.`
+                : `:white_check_mark: You approved the removal: ${memberLabel(target)} was removed and their access has ended.`,
+            }
+          : {
+              kind: 'success',
+              text: promotion
+                ? `:leftwards_arrow_with_hook: You withdrew your request to make ${memberLabel(target)} an owner.`
+                : `:leftwards_arrow_with_hook: You withdrew your request to remove ${memberLabel(target)}. They are still a member.`,
+            };
     } catch (err) {
       // RemovalDecisionRefusedError (not allowed, already decided) and the other refusals (last owner, no such request).
       if (!(err instanceof AppError)) throw err;
@@ -154,7 +165,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
     const requester = (await findMemberById(deps.db, c.organization.id, check.request.requested_by_member_id))!;
     await c.client.views.open({
       trigger_id: c.triggerId,
-      view: rejectRemovalModal({ requestId: check.request.id, requester, target: check.target }),
+      view: rejectRemovalModal({ requestId: check.request.id, requester, target: check.target, kind: check.request.kind }),
     });
   });
 }

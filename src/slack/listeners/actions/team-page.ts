@@ -6,7 +6,7 @@ import { AppError } from '../../../errors.js';
 import { resolveActingMember } from '../../../team/acting-member.js';
 import { normaliseSearch, type TeamPageQuery } from '../../../team/member-list.js';
 import { changeRole } from '../../../team/members.js';
-import { memberLabel } from '../../mrkdwn.js';
+import { memberLabel, timeLabel } from '../../mrkdwn.js';
 import { previewRemoval } from '../../../team/removals.js';
 import {
   ACTIONS,
@@ -119,14 +119,21 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     const actor = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
     let notice: Notice;
     try {
-      const { member, eventId } = await changeRole(deps.db, {
+      const now = new Date();
+      const ownerUntil = choice.ownerForDays ? new Date(now.getTime() + choice.ownerForDays * 86_400_000) : null;
+      const { member, request, eventId } = await changeRole(deps.db, {
         organizationId: c.organization.id,
         actorMemberId: actor?.id ?? null,
         targetMemberId: choice.memberId,
         role: choice.role,
+        ownerUntil,
         source: 'slack',
+        now,
       });
-      notice = { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? 'an *owner*' : 'a *member*'}.`, undoEventId: eventId };
+      const until = ownerUntil ? ` until ${timeLabel(ownerUntil)}` : '';
+      notice = request
+        ? { kind: 'success', text: `Requested, waiting for another owner: ${memberLabel(member)} becomes an *owner*${until} once another owner approves.` }
+        : { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? `an *owner*${until}` : 'a *member*'}.`, ...(eventId ? { undoEventId: eventId } : {}) };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       notice = { kind: 'error', text: slackMessage(err) };

@@ -76,7 +76,14 @@ export const PAGE_SCRIPT = `(() => {
     }
     running = false;
   }
-  new EventSource('/local/events').addEventListener('update', refresh);
+  // An update names whom and where it concerns (none: everyone); other people's and other
+  // conversations' changes leave this pane alone.
+  const concerns = (s) => (!s.user || s.user === page.as) && (!s.channel || s.channel === page.c) && (!s.mail || page.c === 'mail');
+  new EventSource('/local/events').addEventListener('update', (e) => {
+    let scope = {};
+    try { scope = JSON.parse(e.data) || {}; } catch { /* an update without a scope concerns every page */ }
+    if (concerns(scope)) refresh();
+  });
   document.getElementById('you-are').addEventListener('change', (e) => { location.search = '?as=' + encodeURIComponent(e.target.value) + '&c=' + encodeURIComponent(page.c); });
   const composer = document.getElementById('composer');
   if (composer) {

@@ -8,7 +8,7 @@ import { mkdirSync, watch } from 'node:fs';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { mailFolder, readMailSpool } from '../../../mail/spool.js';
 import type { SlackStandin } from '../../slack-standin.js';
-import type { LocalSession } from '../session.js';
+import type { LocalSession, UpdateScope } from '../session.js';
 import { PAGE_SCRIPT } from './client.js';
 import { BLOCK_KIT_CLIENT, PAGE_CSS } from './renderer.js';
 import { LAYOUT_CSS } from './style.js';
@@ -55,7 +55,7 @@ export function localSlackPage(deps: PageDeps): Router {
   // page's event stream (the folder is made now, as the mailer makes it, so it can be watched).
   const mailDir = mailFolder(deps.dataDir);
   mkdirSync(mailDir, { recursive: true, mode: 0o700 });
-  watch(mailDir, { persistent: false, ...(deps.signal ? { signal: deps.signal } : {}) }, () => session.events.emit('update'));
+  watch(mailDir, { persistent: false, ...(deps.signal ? { signal: deps.signal } : {}) }, () => session.mailArrived());
   const pane = async (s: PageState) => paneHtml(s, s.c === 'mail' ? await readMailSpool(deps.dataDir) : undefined);
 
   router.get('/', async (req, res) => {
@@ -70,7 +70,8 @@ export function localSlackPage(deps: PageDeps): Router {
   router.get('/local/events', (req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': connected\n\n');
-    const send = () => res.write('event: update\ndata: {}\n\n');
+    // Each update says whom and where it concerns (UpdateScope); the page decides whether to re-read.
+    const send = (scope: UpdateScope = {}) => res.write(`event: update\ndata: ${JSON.stringify(scope)}\n\n`);
     session.events.on('update', send);
     req.on('close', () => session.events.off('update', send));
   });

@@ -9,7 +9,8 @@ import type { Logger } from '../logger.js';
  * a fixed token would deliver them. Instead the organization gets a hold (slack_token_holds, one
  * row): the first refusal logs one error, later jobs of the organization are failed *before*
  * calling Slack (graphile-worker retries them later, with its backoff), and one job every
- * `probeMs` is let through as a probe. The hold ends when a probe succeeds (the token works
+ * `probeMs` is let through as a probe (a per-minute sweep moves one held job to now when its
+ * organization's probe is due, however far its backoff has grown). The hold ends when a probe succeeds (the token works
  * again) or when the organization's token is a different one (a reinstall, a new
  * SLACK_BOT_TOKEN after a restart); the held jobs are then rescheduled to run at once, with
  * their attempts reset, so none runs out of attempts while held.
@@ -42,6 +43,11 @@ export interface TokenHolds {
   hold(organizationId: string, fingerprint: string, slackError: string, log: Logger): Promise<void>;
   /** The token works (a probe went through): end the hold and run the held jobs now. */
   release(organizationId: string, log: Logger, why: string): Promise<void>;
+  /**
+   * Periodic: for each hold whose probe is due, moves one held job to now. Held jobs back off
+   * exponentially (hours apart after a long hold); this keeps the probe to its interval.
+   */
+  nudge(): Promise<number>;
 }
 
 export function tokenHolds(pool: pg.Pool, probeMs: number): TokenHolds {
@@ -86,6 +92,21 @@ export function tokenHolds(pool: pg.Pool, probeMs: number): TokenHolds {
         await pool.query('select 1 from graphile_worker.reschedule_jobs($1::bigint[], now(), null, 0, null)', [rows.map((r) => r.id)]);
       }
       log.info({ organizationId, resumed: rows.length, why }, 'Slack accepts the bot token again; held deliveries resume');
+    },
+    async nudge() {
+      const { rows } = await pool.query<{ organization_id: string }>('select organization_id from slack_token_holds where next_probe_at <= now()');
+      let nudged = 0;
+      for (const { organization_id } of rows) {
+        const job = await pool.query<{ id: string }>(
+          `select id from graphile_worker.jobs where locked_at is null and last_error like $1 order by run_at limit 1`,
+          [`%${HELD} ${organization_id}%`],
+        );
+        if (job.rows[0]) {
+          await pool.query('select 1 from graphile_worker.reschedule_jobs(array[$1::bigint], now())', [job.rows[0].id]);
+          nudged++;
+        }
+      }
+      return nudged;
     },
   };
   return holds;

@@ -1,7 +1,7 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { ActorType, AuditEvent, AuditSource } from '../db/schema.js';
-import { queuePublicEvents } from '../events/outbox.js';
-import { tellChange } from '../events/tellers.js';
+import { queuePublicEvents } from './outbox.js';
+import { tellChange } from './tellers.js';
 
 /** Who did something: a member, a Slack user not (yet) a member, an API key, the CLI or the system. */
 export interface Actor {
@@ -10,6 +10,8 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+/** The clock ending a temporary ownership (src/team/owner-expiry.ts): the system, named so the audit log can say so. */
+export const EXPIRY_ACTOR: Actor = { type: 'system', id: 'expiry' };
 
 export interface AuditEventInput {
   organizationId: string;

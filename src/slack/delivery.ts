@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebAPIPlatformError, WebAPIRateLimitedError, WebClient, WebClientEvent } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import { reportSlackApiError } from './api-errors.js';
 
 /**
  * Slack errors that no retry can fix: the job is reported and finished instead of being
@@ -27,7 +28,7 @@ const PERMANENT_ERRORS = new Set([
  * Slack refusing the token itself: nothing sent with it can succeed, but a fixed token (a new
  * one, a reinstall, the account reactivated) makes every message deliverable again. So these
  * are neither retried like an outage nor dropped like a bad message: the worker holds the
- * organization's Slack jobs until the token works (src/jobs/slack-token-hold.ts).
+ * organization's Slack jobs until the token works (src/job-runner/slack-token-hold.ts).
  */
 export const TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'account_inactive']);
 
@@ -92,6 +93,7 @@ export async function deliver<T>(call: () => Promise<T>, options: DeliverOptions
     try {
       return await call();
     } catch (err) {
+      reportSlackApiError(slackErrorCode(err));
       if (err instanceof WebAPIRateLimitedError) {
         const waitMs = Math.max(1, err.retryAfter) * 1000;
         if (Date.now() + waitMs > deadline) throw err;
@@ -108,4 +110,12 @@ export async function deliver<T>(call: () => Promise<T>, options: DeliverOptions
       throw err;
     }
   }
+}
+
+/** Slack's error code for a failed call, or what kind of failure it was when Slack did not answer with one. */
+function slackErrorCode(err: unknown): string {
+  if (err instanceof WebAPIRateLimitedError) return 'ratelimited';
+  if (err instanceof WebAPIPlatformError) return err.data.error;
+  const code = (err as { code?: unknown }).code;
+  return code === 'slack_webapi_http_error' ? 'http_error' : code === 'slack_webapi_request_error' ? 'request_error' : 'other';
 }

@@ -8,7 +8,7 @@ import { createMailer } from '../mail/mailer.js';
 import { workerSlackClients } from '../slack/configured-clients.js';
 import { renderHomeForUser } from '../slack/home/home-view.js';
 import { syncSlackDirectory } from '../slack/directory-sync.js';
-import { startWorker } from './worker.js';
+import { startWorker, type WorkerDeps } from './worker.js';
 import { webhookDepsOf } from '../webhooks/configured.js';
 
 /**
@@ -19,6 +19,7 @@ export async function startConfiguredWorker(
   config: Readonly<Config>,
   database: Pick<DatabaseHandle, 'url'>,
   log: Logger,
+  metrics?: WorkerDeps['metrics'],
 ): Promise<{ stop(): Promise<void> }> {
   retryDatabaseOutagesInWorker();
   // A pool of its own: the worker must never wait behind web requests for a connection. With
@@ -39,6 +40,7 @@ export async function startConfiguredWorker(
     concurrency: config.worker.concurrency,
     deadAfterMs: config.worker.deadAfterSeconds * 1000,
     tokenProbeMs: config.worker.tokenRetrySeconds * 1000,
+    ...(metrics ? { metrics } : {}),
     renderHome: (organizationId, slackUserId) => renderHomeForUser({ db: own.db }, organizationId, slackUserId),
     invitations: { mailer, publicUrl: config.http.publicUrl },
     webhooks: webhookDepsOf(config),

@@ -5,23 +5,23 @@ import { startHeartbeat } from './heartbeat.js';
 import type pg from 'pg';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from './tasks.js';
+import { taskPayloads, type JobRun, type TaskName, type TaskPayload } from '../jobs/tasks.js';
 import { postMessage } from '../notify/post-message.js';
 import { publishHome, type HomeRenderer } from '../notify/publish-home.js';
 import { sendInvitationDm, sendInvitationEmail, updateInvitationDm, type InvitationDeliveryDeps } from '../notify/invitation-delivery.js';
-import { SlackTokenError, UndeliverableError, type SlackClients } from '../notify/slack-delivery.js';
-import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type Verdict } from './slack-token-hold.js';
+import { SlackTokenError, UndeliverableError, type SlackClients } from '../slack/delivery.js';
+import { SlackTokenHeldError, tokenFingerprint, tokenHolds, type TokenHolds, type Verdict } from './slack-token-hold.js';
 import { postRemovalCard, updateRemovalCard } from '../notify/removal-cards.js';
 import { isDatabaseUnavailable, type Db } from '../db/database.js';
 import { expireInvitations } from '../team/invitations.js';
 import { expireRemovalRequests } from '../team/removals.js';
+import { expireTemporaryOwners } from '../team/owner-expiry.js';
 import { startDueAccessReviews } from '../activity/access-review.js';
 import { postAccessReview, updateAccessReview } from '../notify/access-review-delivery.js';
 import { deliverEndpoint, purgeDeliveryBodies, type DeliveryDeps } from '../webhooks/delivery.js';
 import { secretBox } from '../webhooks/signing.js';
-import { enqueueAll } from './queue.js';
+import { enqueueAll } from '../jobs/queue.js';
 import { systemResolver } from '../webhooks/ssrf.js';
-import { installTellings } from '../tellings.js';
 
 export interface WorkerDeps {
   pool: pg.Pool;
@@ -30,12 +30,14 @@ export interface WorkerDeps {
   slack: SlackClients;
   log: Logger;
   concurrency: number;
-  /** A worker whose heartbeat is older than this is declared dead and its jobs freed (src/jobs/heartbeat.ts); 60 s unless set. */
+  /** A worker whose heartbeat is older than this is declared dead and its jobs freed (src/job-runner/heartbeat.ts); 60 s unless set. */
   deadAfterMs?: number;
   renderHome: HomeRenderer;
   /** For invitation deliveries: the mailer and the base of accept links. */
   invitations: Omit<InvitationDeliveryDeps, 'db' | 'slack' | 'log'>;
-  /** How often a held organization's token is tried again (src/jobs/slack-token-hold.ts); 5 minutes unless set. */
+  /** Counts each job attempt's outcome for /metrics (src/web/metrics.ts); none when metrics are off. */
+  metrics?: { delivery(task: TaskName, outcome: 'done' | 'retry' | 'held' | 'undeliverable'): void };
+  /** How often a held organization's token is tried again (src/job-runner/slack-token-hold.ts); 5 minutes unless set. */
   tokenProbeMs?: number;
   /** Webhook delivery: the secrets' key and the URL policy (default: no key, not production, the system resolver). */
   webhooks?: Partial<Omit<DeliveryDeps, 'db' | 'log'>>;
@@ -45,7 +47,7 @@ export interface WorkerDeps {
 
 type Handlers = { [T in TaskName]: (payload: TaskPayload<T>, run: JobRun) => Promise<void> };
 
-function handlers(deps: WorkerDeps): Handlers {
+function handlers(deps: WorkerDeps, holds: TokenHolds): Handlers {
   const log = deps.log;
   // Each Slack delivery gets the client of its job's organization, resolved when it runs.
   const slackOf = async (organizationId: string) => ({ db: deps.db, slack: await deps.slack.forOrganization(organizationId), log });
@@ -61,6 +63,7 @@ function handlers(deps: WorkerDeps): Handlers {
     'removal.post-card': async (payload, run) => postRemovalCard(await slackOf(payload.organizationId), payload, run),
     'removal.update-card': async (payload, run) => updateRemovalCard(await slackOf(payload.organizationId), payload, run.signal),
     'removal.expire-due': () => inBatches(log, 'removal requests expired', (now) => expireRemovalRequests(deps.db, now, BATCH)),
+    'owner.expire-due': () => inBatches(log, 'temporary ownerships ended', (now) => expireTemporaryOwners(deps.db, now, BATCH)),
     'access-review.start-due': async () => {
       const started = await startDueAccessReviews(deps.db, new Date());
       if (started > 0) log.info({ count: started }, 'access reviews started');
@@ -77,6 +80,10 @@ function handlers(deps: WorkerDeps): Handlers {
       const organization = await deps.db.selectFrom('organizations').select(['id', 'slack_team_id']).where('id', '=', payload.organizationId).executeTakeFirst();
       if (!organization || !deps.syncDirectory) return;
       await deps.syncDirectory(organization, await deps.slack.forOrganization(organization.id), run.signal);
+    },
+    'slack.probe-held-tokens': async () => {
+      const nudged = await holds.nudge();
+      if (nudged > 0) log.info({ count: nudged }, 'held Slack deliveries: one per organization tries the token again');
     },
     'webhook.purge-bodies': async () => {
       const purged = await purgeDeliveryBodies(deps.db);
@@ -111,12 +118,12 @@ const SLACK_TASKS = new Set<TaskName>([
 /**
  * Wraps each handler: re-checks the payload (it may predate this version), logs with the
  * job's identity, finishes jobs Slack refuses for good instead of retrying them, and holds an
- * organization's Slack jobs while Slack refuses its token (src/jobs/slack-token-hold.ts).
+ * organization's Slack jobs while Slack refuses its token (src/job-runner/slack-token-hold.ts).
  */
 export function buildTaskList(deps: WorkerDeps): TaskList {
   const list: TaskList = {};
-  const table = handlers(deps) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   const holds = tokenHolds(deps.pool, deps.tokenProbeMs ?? 5 * 60_000);
+  const table = handlers(deps, holds) as Record<TaskName, (payload: unknown, run: JobRun) => Promise<void>>;
   for (const name of Object.keys(taskPayloads) as TaskName[]) {
     const task: Task = async (raw, helpers) => {
       const log = deps.log.child({ job: helpers.job.id, task: name, attempt: helpers.job.attempts });
@@ -152,16 +159,23 @@ export function buildTaskList(deps: WorkerDeps): TaskList {
           await sleep(RECONNECT_PAUSE_MS);
           await attemptOnce(helpers.job.attempts + 1);
         }
+        deps.metrics?.delivery(name, 'done');
       } catch (err) {
-        if (err instanceof SlackTokenHeldError) throw err;
+        if (err instanceof SlackTokenHeldError) {
+          deps.metrics?.delivery(name, 'held');
+          throw err;
+        }
         if (err instanceof SlackTokenError && organizationId) {
+          deps.metrics?.delivery(name, 'held');
           await holds.hold(organizationId, fingerprint, err.slackError, log);
           throw new SlackTokenHeldError(organizationId);
         }
         if (err instanceof UndeliverableError) {
+          deps.metrics?.delivery(name, 'undeliverable');
           log.error({ err, slackError: err.slackError }, 'job cannot be delivered; giving up');
           return;
         }
+        deps.metrics?.delivery(name, 'retry');
         log.warn({ err }, 'job failed; the queue will retry it');
         throw err;
       }
@@ -183,11 +197,13 @@ const RECONNECT_PAUSE_MS = 500;
 export const CRON_ITEMS = parseCronItems([
   { task: 'invitation.expire-due', match: '* * * * *' },
   { task: 'removal.expire-due', match: '* * * * *' },
+  { task: 'owner.expire-due', match: '* * * * *' },
   // Hourly: each organization's review is due weekly or monthly (its setting); see startDueAccessReviews.
   { task: 'access-review.start-due', match: '0 * * * *' },
   { task: 'webhook.purge-bodies', match: '17 * * * *' },
   // Daily, off the hour: events missed while the app was down are caught up within a day.
   { task: 'slack.sync-directories', match: '41 4 * * *' },
+  { task: 'slack.probe-held-tokens', match: '* * * * *' },
 ]);
 
 function workerLogger(log: Logger): WorkerLogger {
@@ -203,8 +219,6 @@ function workerLogger(log: Logger): WorkerLogger {
  * commits. Its workers beat a heartbeat, and free the jobs of workers that stopped beating.
  */
 export async function startWorker(deps: WorkerDeps): Promise<Runner> {
-  // The worker's crons change things too (expiries, access reviews): they tell like any change.
-  installTellings();
   const heartbeat = startHeartbeat({ pool: deps.pool, deadAfterMs: deps.deadAfterMs ?? 60_000, log: deps.log });
   const events: WorkerEvents = new EventEmitter();
   // Jobs and queues are locked by the pool's id (graphile-worker 0.17's batchGetJobs), not
