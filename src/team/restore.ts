@@ -18,13 +18,15 @@ import { findMemberById, recordRoleChange, updateMember } from './member-reposit
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The member's changes that an Undo must be the latest of, and that say "restored already". */
-export const MEMBERSHIP_CHANGES = ['member.role_changed', 'member.removed', 'member.left', 'member.restored', 'member.reactivated'] as const;
+export const MEMBERSHIP_CHANGES = ['member.role_changed', 'member.removed', 'member.left', 'member.restored', 'member.reactivated', 'member.owner_until_changed'] as const;
 
 /**
- * The role a restored member comes back with. Today: the role they had. The place where a
- * promotion policy decides otherwise (a former owner back as member, needing approval again).
+ * The role a restored member comes back with: the role they had, except that under the
+ * two-person rule (promotion_approval_policy 'another-owner') a former owner comes back as a
+ * member, since being an owner again is a promotion that needs another owner's approval.
  */
-export function restoredRole(previous: Role, _organization: Organization): Role {
+export function restoredRole(previous: Role, organization: Pick<Organization, 'promotion_approval_policy'>): Role {
+  if (previous === 'owner' && organization.promotion_approval_policy === 'another-owner') return 'member';
   return previous;
 }
 
@@ -98,6 +100,9 @@ export async function restoreMemberIn(
     removed_by_member_id: null,
     removal_reason: null,
     restored_at: input.now,
+    // A temporary ownership does not survive a removal: a restored owner is a permanent one.
+    owner_until: null,
+    owner_expiry_held_at: null,
   });
   if (role !== target.role) {
     await recordRoleChange(trx, { organizationId: organization.id, memberId: target.id, from: target.role, to: role, by: actor.id, source: input.source });

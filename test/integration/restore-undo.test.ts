@@ -59,6 +59,17 @@ describe('restore', () => {
     expect((await posts()).map((p) => p.text)).toContain(':leftwards_arrow_with_hook: <@U0OLGA> restored <@U0OSCAR> to the team as an Owner.');
   });
 
+  it('a former owner under the two-person rule comes back as a member (being an owner again needs approval); a temporary ownership does not survive', async () => {
+    const { olga, oscar } = await people();
+    await t.db.updateTable('members').set({ owner_until: new Date(Date.now() + DAY) }).where('id', '=', oscar.id).execute();
+    await remove(olga.id, oscar.id);
+    org = await t.db.updateTable('organizations').set({ promotion_approval_policy: 'another-owner' }).where('id', '=', org.id).returningAll().executeTakeFirstOrThrow();
+    const { member, eventId } = await restoreMember(t.db, { organizationId: org.id, actorMemberId: olga.id, targetMemberId: oscar.id, source: 'slack' });
+    expect(member).toMatchObject({ id: oscar.id, status: 'active', role: 'member', owner_until: null, owner_expiry_held_at: null });
+    const event = await t.db.selectFrom('audit_events').selectAll().where('id', '=', eventId).executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ before: { role: 'owner' }, after: { role: 'member' } });
+  });
+
   it('after the window: refused with the days and the way back, nothing changed', async () => {
     const { olga, bob } = await people();
     await remove(olga.id, bob.id, new Date(Date.now() - 30 * DAY - 60_000));
