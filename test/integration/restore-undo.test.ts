@@ -68,6 +68,9 @@ describe('restore', () => {
     expect(member).toMatchObject({ id: oscar.id, status: 'active', role: 'member', owner_until: null, owner_expiry_held_at: null });
     const event = await t.db.selectFrom('audit_events').selectAll().where('id', '=', eventId).executeTakeFirstOrThrow();
     expect(event).toMatchObject({ before: { role: 'owner' }, after: { role: 'member' } });
+    expect((await posts()).map((p) => p.text)).toContain(
+      ":leftwards_arrow_with_hook: <@U0OLGA> restored <@U0OSCAR> to the team as a Member. They were an owner: being one again needs another owner's approval (`/team role`).",
+    );
   });
 
   it('after the window: refused with the days and the way back, nothing changed', async () => {

@@ -133,8 +133,11 @@ async function restored(t: Telling, event: AuditEvent): Promise<void> {
   const actor = await t.actor(event);
   if (!member || !actor) return;
   const as = role(fields(event.after).role) ?? member.role;
-  t.teamChannel(`:leftwards_arrow_with_hook: ${memberLabel(actor)} restored ${memberLabel(member)} to the team as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.`);
-  t.dm(member, `:leftwards_arrow_with_hook: ${memberLabel(actor)} restored your access to ${t.organization.name}'s team in Team Manager, as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.`);
+  // Under the two-person rule a former owner comes back as a member (src/team/restore.ts restoredRole): say why.
+  const wasOwner = role(fields(event.before).role) === 'owner' && as === 'member';
+  const again = wasOwner ? " They were an owner: being one again needs another owner's approval (`/team role`)." : '';
+  t.teamChannel(`:leftwards_arrow_with_hook: ${memberLabel(actor)} restored ${memberLabel(member)} to the team as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.${again}`);
+  t.dm(member, `:leftwards_arrow_with_hook: ${memberLabel(actor)} restored your access to ${t.organization.name}'s team in Team Manager, as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.${again}`);
   t.homes([actor.slack_user_id, member.slack_user_id]);
 }
 
