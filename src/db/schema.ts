@@ -22,6 +22,8 @@ export interface OrganizationsTable {
   notify_removed_member: Generated<boolean>;
   scim_provisioning: Generated<ScimProvisioning>;
   promotion_approval_policy: Generated<PromotionApprovalPolicy>;
+  /** Days after a removal within which an owner can restore the member; 0 = restore is off. */
+  restore_window_days: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -54,6 +56,8 @@ export interface MembersTable {
   removed_at: Date | null;
   removed_by_member_id: string | null;
   removal_reason: string | null;
+  /** When the member was last restored after a removal (joined_at keeps when they first joined). */
+  restored_at: Date | null;
   last_sign_in_at: Date | null;
   last_slack_activity_at: Date | null;
   /** The identity provider's id for the person (SCIM externalId); unique per organization where set. */

@@ -28,6 +28,7 @@ export const KNOWN_ACTIONS = [
   'member.slack_linked',
   'member.left',
   'member.removed',
+  'member.restored',
   'member.email_changed',
   'member.email_change_refused',
   'member.deactivation_kept_last_owner',

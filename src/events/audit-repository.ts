@@ -68,3 +68,23 @@ export async function listAuditEvents(db: DbOrTrx, organizationId: string, limit
     .limit(limit)
     .execute();
 }
+
+export async function findAuditEvent(db: DbOrTrx, organizationId: string, eventId: string): Promise<AuditEvent | undefined> {
+  // Ids are bigints: anything else names no event (and would be an SQL error as a parameter).
+  if (!/^\d{1,18}$/.test(eventId)) return undefined;
+  return db.selectFrom('audit_events').selectAll().where('organization_id', '=', organizationId).where('id', '=', eventId).executeTakeFirst();
+}
+
+/** The latest of these actions about one member: e.g. whether a change is still the latest one made to them. */
+export async function latestMemberEvent(db: DbOrTrx, organizationId: string, memberId: string, actions: readonly string[]): Promise<AuditEvent | undefined> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('target_type', '=', 'member')
+    .where('target_id', '=', memberId)
+    .where('action', 'in', [...actions])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -57,6 +57,11 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
     const member = x.member(row.target_id);
     return member ? [{ type: 'member.joined', data: { member, via: 'reactivated', invitation_id: null } }] : [];
   },
+  // A restore (src/team/restore.ts) is the member joining again, on the same member id.
+  'member.restored': (row, _r, x) => {
+    const member = x.member(row.target_id);
+    return member ? [{ type: 'member.joined', data: { member, via: 'restored', invitation_id: null } }] : [];
+  },
   'member.role_changed': (row, _r, x) => {
     const member = x.member(row.target_id);
     const from = role(x.before.role);

@@ -43,7 +43,7 @@ const removalRequestRef = z.object({
 });
 
 export const eventData = {
-  'member.joined': z.object({ member: memberRef, via: z.enum(['invitation', 'owner_bootstrap', 'reactivated', 'provisioned']), invitation_id: z.uuid().nullable() }),
+  'member.joined': z.object({ member: memberRef, via: z.enum(['invitation', 'owner_bootstrap', 'reactivated', 'provisioned', 'restored']), invitation_id: z.uuid().nullable() }),
   'member.role_changed': z.object({ member: memberRef, from: z.enum(['owner', 'member']), to: z.enum(['owner', 'member']) }),
   'member.removed': z.object({
     member: memberRef,

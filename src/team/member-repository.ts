@@ -109,6 +109,7 @@ export async function updateMember(
     removed_at: Date | null;
     removed_by_member_id: string | null;
     removal_reason: string | null;
+    restored_at: Date | null;
     joined_at: Date;
     external_id: string | null;
     user_name: string | null;

@@ -3,12 +3,12 @@ import type { AuditSource, Member, RemovalRequest, Role } from '../db/schema.js'
 import { AppError, moment, person, say } from '../errors.js';
 import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { authorize } from './policy.js';
-import { inChange } from './change.js';
+import { inChange, type ChangeContext } from './change.js';
 import { countActiveOwners, findMemberById, insertMember, recordRoleChange, updateMember, findMemberByEmail } from './member-repository.js';
 import { lockOrganization } from './organization-repository.js';
 import { normaliseEmail } from './emails.js';
 import { endMembership } from './membership-end.js';
-import { applyRoleChange, grantsOwnership, GUEST_OWNER_MESSAGE, LAST_OWNER_MESSAGE } from './role-change.js';
+import { applyRoleChangeEvent, grantsOwnership, GUEST_OWNER_MESSAGE, LAST_OWNER_MESSAGE } from './role-change.js';
 import { checkOwnerTerm } from './owner-terms.js';
 import { openPromotionRequest, promotionNeedsApproval } from './promotions.js';
 
@@ -41,6 +41,8 @@ export interface RoleChangeResult {
   request?: RemovalRequest;
   /** The request was already open (asked before); nothing new was created. */
   alreadyPending?: boolean;
+  /** The change's audit event when it was made (not when it waits): what an Undo button names (src/team/undo.ts). */
+  eventId?: string;
 }
 
 /**
@@ -49,12 +51,23 @@ export interface RoleChangeResult {
  * owners demoting each other at once, the second finds it is no longer an owner.
  */
 export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleChangeResult> {
+  return inChange(db, input.organizationId, input.actorMemberId, (ctx) => changeRoleIn(ctx, input));
+}
+
+/**
+ * The role change inside a change already under way (the lock taken, the actor re-read): the
+ * one set of rules both a role change and its Undo go through. `undoOf` names the event undone.
+ */
+export async function changeRoleIn(
+  { trx, organization, actor: acting }: ChangeContext,
+  input: Pick<RoleChangeInput, 'targetMemberId' | 'role' | 'source' | 'ownerUntil' | 'byDirectory' | 'now'> & { undoOf?: string },
+): Promise<RoleChangeResult> {
   const directory = input.byDirectory;
   const now = input.now ?? new Date();
   if (input.role !== 'owner' && input.ownerUntil) throw new AppError('owner_until_member', 'Only an ownership can have an end time: a member is a member until someone changes it.');
   const ownerUntil = input.role === 'owner' ? (input.ownerUntil ?? null) : null;
   if (ownerUntil) checkOwnerTerm(ownerUntil, now);
-  return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor: acting }) => {
+  {
     const target = await findMemberById(trx, organization.id, input.targetMemberId);
     if (!target || target.status !== 'active') {
       if (!directory) authorize(acting, 'member.change_role', organization.id);
@@ -76,17 +89,17 @@ export async function changeRole(db: Db, input: RoleChangeInput): Promise<RoleCh
       const { request, alreadyPending } = await openPromotionRequest(trx, organization, { requester: actor, target, ownerUntil, source: input.source, now });
       return { ...unchanged, request, alreadyPending };
     }
-    const changed = await applyRoleChange(trx, organization, {
+    const changed = await applyRoleChangeEvent(trx, organization, {
       target,
       role: input.role,
       ownerUntil,
       actor: actor ? { type: 'member', id: actor.id } : directory!.actor,
       by: actor?.id ?? null,
-      ...(directory ? { details: { directory: directory.name } } : {}),
+      ...(directory || input.undoOf ? { details: { ...(directory ? { directory: directory.name } : {}), ...(input.undoOf ? { undo_of: input.undoOf } : {}) } } : {}),
       source: input.source,
     });
-    return { ...unchanged, member: changed };
-  });
+    return { ...unchanged, member: changed.member, eventId: changed.eventId };
+  }
 }
 
 /** A member leaves the team. The last owner cannot; access ends when this commits. */

@@ -11,6 +11,7 @@ export type Action =
   | 'member.invite'
   | 'member.change_role'
   | 'member.request_removal'
+  | 'member.restore'
   | 'removal.decide'
   | 'settings.view'
   | 'settings.change'
@@ -26,6 +27,7 @@ const OWNER_ONLY: ReadonlySet<Action> = new Set([
   'member.invite',
   'member.change_role',
   'member.request_removal',
+  'member.restore',
   'removal.decide',
   'settings.view',
   'settings.change',
@@ -80,6 +82,8 @@ function describe(action: Action): string {
       return "change someone's role";
     case 'member.request_removal':
       return 'remove people';
+    case 'member.restore':
+      return 'restore removed members';
     case 'removal.decide':
       return 'approve or reject removals';
     case 'settings.view':

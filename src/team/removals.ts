@@ -1,7 +1,7 @@
 import type { Db, DbOrTrx } from '../db/database.js';
 import type { AuditSource, Member, Organization, RemovalRequest } from '../db/schema.js';
 import { AppError, moment, person, say, type Word } from '../errors.js';
-import { appendAuditEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
+import { appendAuditEvent, latestMemberEvent, SYSTEM_ACTOR } from '../events/audit-repository.js';
 import { authorize, decide, NOT_A_MEMBER_MESSAGE, type Actor } from './policy.js';
 import { inChange } from './change.js';
 import { countActiveOwners, findMemberById } from './member-repository.js';
@@ -82,7 +82,7 @@ export async function previewRemoval(db: Db, input: { organizationId: string; ac
   });
 }
 
-export type RemovalRequestResult = { kind: 'removed'; member: Member } | { kind: 'requested'; request: RemovalRequest; alreadyPending: boolean };
+export type RemovalRequestResult = { kind: 'removed'; member: Member; /** Its `member.removed` event: what the requester's Undo names. */ eventId: string } | { kind: 'requested'; request: RemovalRequest; alreadyPending: boolean };
 
 /**
  * The requester has confirmed. Either removes at once (no approval needed) or opens a request
@@ -101,7 +101,9 @@ export async function requestRemoval(
 
     if (!(await needsApproval(trx, organization, requester, target))) {
       const member = await removeMember(trx, organization, { target, requester, approver: null, reason, request: null, source: input.source, now });
-      return { kind: 'removed' as const, member };
+      // Written just now, under the lock: the latest removal of this member is this one.
+      const event = (await latestMemberEvent(trx, organization.id, target.id, ['member.removed']))!;
+      return { kind: 'removed' as const, member, eventId: event.id };
     }
 
     const request = await insertRemovalRequest(trx, {

@@ -32,12 +32,17 @@ export interface DecidedRoleChange {
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export async function applyRoleChange(trx: DbOrTrx, organization: Organization, change: DecidedRoleChange): Promise<Member> {
+  return (await applyRoleChangeEvent(trx, organization, change)).member;
+}
+
+/** applyRoleChange, also naming the audit event it appended: what an Undo button names (src/team/undo.ts). */
+export async function applyRoleChangeEvent(trx: DbOrTrx, organization: Organization, change: DecidedRoleChange): Promise<{ member: Member; eventId: string }> {
   const { target, role } = change;
   const ownerUntil = role === 'owner' ? change.ownerUntil : null;
   const updated = await updateMember(trx, target.id, { role, owner_until: ownerUntil, owner_expiry_held_at: null });
   if (target.role === role) {
     // Still an owner: only the end moved (extended, shortened, made permanent or temporary).
-    await appendAuditEvent(trx, {
+    const event = await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: change.actor,
       action: 'member.owner_until_changed',
@@ -46,10 +51,10 @@ export async function applyRoleChange(trx: DbOrTrx, organization: Organization, 
       after: { role, owner_until: iso(ownerUntil), ...change.details },
       source: change.source,
     });
-    return updated;
+    return { member: updated, eventId: event.id };
   }
   await recordRoleChange(trx, { organizationId: organization.id, memberId: target.id, from: target.role, to: role, by: change.by, source: change.source });
-  await appendAuditEvent(trx, {
+  const event = await appendAuditEvent(trx, {
     organizationId: organization.id,
     actor: change.actor,
     action: 'member.role_changed',
@@ -58,7 +63,7 @@ export async function applyRoleChange(trx: DbOrTrx, organization: Organization, 
     after: { role, ...(ownerUntil ? { owner_until: iso(ownerUntil) } : {}), ...change.details },
     source: change.source,
   });
-  return updated;
+  return { member: updated, eventId: event.id };
 }
 
 /** Whether this change gives more ownership than the target has: a promotion, or a later (or no) end to a temporary one. */

@@ -25,6 +25,7 @@ export const SETTING_KEYS = [
   'require_sso',
   'access_review_cadence',
   'inactivity_threshold_days',
+  'restore_window_days',
   'scim_provisioning',
 ] as const;
 
@@ -40,6 +41,8 @@ export const SCIM_PROVISIONING_MODES = ['member', 'invite'] as const;
 export const REMOVAL_REQUEST_EXPIRY_HOURS = { min: 1, max: 720, default: 72 } as const;
 export const INVITATION_EXPIRY_DAYS = { min: 1, max: 30, default: 7 } as const;
 export const INACTIVITY_THRESHOLD_DAYS = { min: 1, max: 3650, default: 90 } as const;
+/** Days after a removal within which an owner can restore the member (src/team/restore.ts); 0 turns restore off. */
+export const RESTORE_WINDOW_DAYS = { min: 0, max: 90, default: 30 } as const;
 export const MAX_ALLOWED_DOMAINS = 50;
 /** The list is shown back in one plain_text_input, whose max_length Slack caps at 3,000. */
 export const MAX_DOMAINS_TEXT = 3000;
@@ -131,6 +134,7 @@ export const settingsSchema = z.object({
   require_sso: z.boolean({ error: 'Require SSO must be on or off' }),
   access_review_cadence: z.enum(ACCESS_REVIEW_CADENCES, { error: 'Choose how often access is reviewed' }),
   inactivity_threshold_days: wholeNumber('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
+  restore_window_days: wholeNumber('Restore window', RESTORE_WINDOW_DAYS),
   scim_provisioning: z.enum(SCIM_PROVISIONING_MODES, { error: 'Choose what happens when your identity provider adds someone' }),
 });
 

@@ -85,6 +85,7 @@ describe('the Block Kit client in a real browser', () => {
       require_sso: true,
       access_review_cadence: 'weekly',
       inactivity_threshold_days: null,
+      restore_window_days: String(DEFAULT_SETTINGS.restore_window_days),
       scim_provisioning: DEFAULT_SETTINGS.scim_provisioning,
       promotion_approval_policy: DEFAULT_SETTINGS.promotion_approval_policy,
     });

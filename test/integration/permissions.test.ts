@@ -7,6 +7,8 @@ import { updateSettings } from '../../src/team/settings.js';
 import { readTeamPage } from '../../src/team/member-list.js';
 import { findOrganizationById } from '../../src/team/organization-repository.js';
 import { findMemberById } from '../../src/team/member-repository.js';
+import { restoreMember } from '../../src/team/restore.js';
+import { undoChange } from '../../src/team/undo.js';
 import { useTestDatabase } from '../support/database.js';
 import { auditActions, seedMember, seedOrganization } from '../support/seed.js';
 
@@ -96,6 +98,58 @@ describe('change a role', () => {
     expect(result).toBe('not_found');
     expect((await findMemberById(t.db, w.other.id, w.foreignTarget.id))!.role).toBe('member');
   });
+});
+
+describe('restore a removed member', () => {
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'forbidden', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind]}`, async () => {
+      const w = await world();
+      const gone = await seedMember(t.db, w.org, 'gone@acme.test', 'member', { removed: true });
+      const result = await outcome(restoreMember(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, targetMemberId: gone.id, source: 'slack' }));
+      expect(result).toBe(expected[kind]);
+      expect((await findMemberById(t.db, w.org.id, gone.id))!.status).toBe(result === 'allowed' ? 'active' : 'removed');
+      expect(await auditActions(t.db, w.org.id)).toEqual(result === 'allowed' ? ['member.restored'] : []);
+    });
+
+    it(`${kind} of another organization: refused, nothing changes`, async () => {
+      const w = await world();
+      const gone = await seedMember(t.db, w.org, 'gone@acme.test', 'member', { removed: true });
+      expect(await outcome(restoreMember(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, targetMemberId: gone.id, source: 'slack' }))).toBe('forbidden');
+      expect((await findMemberById(t.db, w.org.id, gone.id))!.status).toBe('removed');
+    });
+  }
+
+  it("an owner cannot restore another organization's removed member", async () => {
+    const w = await world();
+    expect(await outcome(restoreMember(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.foreignActors['removed member']!.id, source: 'slack' }))).toBe('not_found');
+    expect((await findMemberById(t.db, w.other.id, w.foreignActors['removed member']!.id))!.status).toBe('removed');
+  });
+});
+
+describe("undo the owner's role change", () => {
+  // Only the owner who made the change may undo it; anyone else is refused before anything changes.
+  const expected: Record<ActorKind, string> = { owner: 'allowed', member: 'undo_not_yours', 'non-member': 'forbidden', 'removed member': 'forbidden' };
+
+  for (const kind of ACTORS) {
+    it(`${kind} of this organization: ${expected[kind]}`, async () => {
+      const w = await world();
+      const change = await changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.target.id, role: 'owner', source: 'slack' });
+      const result = await outcome(undoChange(t.db, { organizationId: w.org.id, actorMemberId: w.actors[kind]?.id ?? null, eventId: change.eventId!, source: 'slack' }));
+      expect(result).toBe(expected[kind]);
+      expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe(result === 'allowed' ? 'member' : 'owner');
+    });
+
+    it(`${kind} of another organization: refused`, async () => {
+      const w = await world();
+      const change = await changeRole(t.db, { organizationId: w.org.id, actorMemberId: w.actors.owner!.id, targetMemberId: w.target.id, role: 'owner', source: 'slack' });
+      expect(await outcome(undoChange(t.db, { organizationId: w.org.id, actorMemberId: w.foreignActors[kind]?.id ?? null, eventId: change.eventId!, source: 'slack' }))).toBe('forbidden');
+      // Nor can an event of this organization be undone through the other one.
+      expect(await outcome(undoChange(t.db, { organizationId: w.other.id, actorMemberId: w.foreignActors.owner!.id, eventId: change.eventId!, source: 'slack' }))).toBe('not_undoable');
+      expect((await findMemberById(t.db, w.org.id, w.target.id))!.role).toBe('owner');
+    });
+  }
 });
 
 describe('make someone an owner for a while (issue 19)', () => {

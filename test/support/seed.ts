@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: Settings = {
   require_sso: false,
   access_review_cadence: 'weekly',
   inactivity_threshold_days: 90,
+  restore_window_days: 30,
   scim_provisioning: 'member',
 };
 

@@ -78,6 +78,10 @@ const CASES: Array<[AuditEventLike, string]> = [
     "<@U0ALICE001> changed <@U0BOB00001>'s role from Member to Owner.",
   ],
   [
+    event({ action: 'member.restored', ...onMember(BOB), before: { status: 'removed', role: 'owner' }, after: { status: 'active', role: 'owner' } }),
+    '<@U0ALICE001> restored <@U0BOB00001> to the team as an Owner.',
+  ],
+  [
     event({ action: 'member.reactivated', actor_type: 'system', actor_id: 'BOOTSTRAP_OWNER_EMAILS', ...onMember(BOB), before: { role: 'member', status: 'removed' }, after: { role: 'owner', status: 'active' }, source: 'system' }),
     'Team Manager (from BOOTSTRAP_OWNER_EMAILS) brought <@U0BOB00001> back to the team as an Owner.',
   ],
@@ -263,6 +267,15 @@ describe('audit sentences', () => {
 
   it.each(CASES.map(([e, s]) => [e.action, e, s] as const))('%s reads as a specific sentence', (_action, e, sentence) => {
     expect(auditSentence(e, lookup)).toBe(sentence);
+  });
+
+  it('an Undo says so, for a role change and for a removal', () => {
+    expect(auditSentence(event({ action: 'member.role_changed', ...onMember(BOB), before: { role: 'owner' }, after: { role: 'member', undo_of: '41' } }), lookup)).toBe(
+      "<@U0ALICE001> changed <@U0BOB00001>'s role from Owner to Member (Undo of their change just before).",
+    );
+    expect(auditSentence(event({ action: 'member.restored', ...onMember(BOB), before: { status: 'removed', role: 'member' }, after: { status: 'active', role: 'member', undo_of: '42' } }), lookup)).toBe(
+      '<@U0ALICE001> restored <@U0BOB00001> to the team as a Member (Undo of their removal just before).',
+    );
   });
 
   it('a change from SCIM reads as the identity provider\'s, "via SCIM", so an owner can tell it from a person\'s', () => {

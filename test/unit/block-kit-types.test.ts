@@ -44,7 +44,7 @@ describe('Block Kit is typed with @slack/types', () => {
   it("the settings modal's number inputs are the fixed shape, nothing else", () => {
     const view = wire(settingsModal({ name: 'Acme', ...SETTINGS }));
     const numbers = view.blocks.map((b: Wire) => b.element).filter((e: Wire | undefined) => e?.type === 'number_input');
-    expect(numbers).toHaveLength(3);
+    expect(numbers).toHaveLength(4);
     for (const el of numbers) {
       expect(Object.keys(el).sort()).toEqual(['action_id', 'initial_value', 'is_decimal_allowed', 'max_value', 'min_value', 'type']);
       expect(el.is_decimal_allowed).toBe(false);

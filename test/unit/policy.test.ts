@@ -23,6 +23,7 @@ const MATRIX: Array<[Action, boolean, boolean]> = [
   ['member.invite', true, false],
   ['member.change_role', true, false],
   ['member.request_removal', true, false],
+  ['member.restore', true, false],
   ['removal.decide', true, false],
   ['settings.view', true, false],
   ['settings.change', true, false],

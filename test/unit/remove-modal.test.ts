@@ -39,6 +39,7 @@ function member(n: number, values: Partial<Member> = {}): Member {
     removed_at: null,
     removed_by_member_id: null,
     removal_reason: null,
+    restored_at: null,
     external_id: null,
     user_name: null,
     given_name: null,

@@ -37,6 +37,7 @@ const form = (over: Record<string, unknown> = {}) => ({
   require_sso: false,
   access_review_cadence: 'weekly',
   inactivity_threshold_days: '90',
+  restore_window_days: '30',
   scim_provisioning: 'member',
   ...over,
 });

@@ -5,6 +5,7 @@ import { channelQueue, enqueueAll, type JobSpec } from '../../jobs/queue.js';
 import { findMemberById } from '../../team/member-repository.js';
 import { findOrganizationById } from '../../team/organization-repository.js';
 import { approvalsChannelOf } from '../../team/removal-outcomes.js';
+import type { KnownBlock } from '../../slack/blocks/kit.js';
 
 /**
  * What a Slack renderer works with while it turns one change's audit events into posts: the
@@ -41,9 +42,9 @@ export class Telling {
   }
 
   /** A post in the team channel; nothing when none is set (there is nobody to tell). */
-  teamChannel(text: string, channel: string | null = this.organization.team_channel_id): boolean {
+  teamChannel(text: string, channel: string | null = this.organization.team_channel_id, blocks?: KnownBlock[]): boolean {
     if (!channel) return false;
-    this.post(channel, text);
+    this.post(channel, text, blocks);
     return true;
   }
 
@@ -79,10 +80,10 @@ export class Telling {
   }
 
   /** Each post gets its own delivery id, so it is posted exactly once however often its job is retried (exactly-once.ts). */
-  private post(channel: string, text: string): void {
+  private post(channel: string, text: string, blocks?: KnownBlock[]): void {
     this.queue({
       task: 'slack.post-message',
-      payload: { organizationId: this.organization.id, channel, text, deliveryId: randomUUID() },
+      payload: { organizationId: this.organization.id, channel, text, ...(blocks ? { blocks } : {}), deliveryId: randomUUID() },
       options: { queueName: channelQueue(channel) },
     });
   }

@@ -3,6 +3,7 @@ import { roleLabel } from '../../team/people.js';
 import { escapeText, memberLabel, timeLabel } from '../../slack/mrkdwn.js';
 import { activeOwnerSlackIds } from '../../team/removal-repository.js';
 import { each, fields, text, type Renderer, type Telling } from './context.js';
+import { restorable } from './restorable.js';
 
 /** Roles, owners made from the command line, leaving: what the team channel and the person hear. */
 
@@ -123,7 +124,21 @@ async function left(t: Telling, event: AuditEvent): Promise<void> {
   const member = await t.member(event.target_id);
   if (!member) return;
   t.homes([member.slack_user_id]);
-  t.teamChannel(`:wave: ${memberLabel(member)} left the team.`);
+  restorable(t, `:wave: ${memberLabel(member)} left the team.`, member);
+}
+
+/** A removed member restored by an owner (or by the Undo of their removal): the channel hears it, the person gets a DM. */
+async function restored(t: Telling, event: AuditEvent): Promise<void> {
+  const member = await t.member(event.target_id);
+  const actor = await t.actor(event);
+  if (!member || !actor) return;
+  const as = role(fields(event.after).role) ?? member.role;
+  // Under the two-person rule a former owner comes back as a member (src/team/restore.ts restoredRole): say why.
+  const wasOwner = role(fields(event.before).role) === 'owner' && as === 'member';
+  const again = wasOwner ? " They were an owner: being one again needs another owner's approval (`/team role`)." : '';
+  t.teamChannel(`:leftwards_arrow_with_hook: ${memberLabel(actor)} restored ${memberLabel(member)} to the team as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.${again}`);
+  t.dm(member, `:leftwards_arrow_with_hook: ${memberLabel(actor)} restored your access to ${t.organization.name}'s team in Team Manager, as ${as === 'owner' ? 'an' : 'a'} ${roleLabel(as)}.${again}`);
+  t.homes([actor.slack_user_id, member.slack_user_id]);
 }
 
 export const memberRenderers: Record<string, Renderer> = {
@@ -136,5 +151,6 @@ export const memberRenderers: Record<string, Renderer> = {
   'member.provisioned': each(provisioned),
   'member.profile_updated': each(profileUpdated),
   'member.left': each(left),
+  'member.restored': each(restored),
 };
 

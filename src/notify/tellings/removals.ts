@@ -2,6 +2,7 @@ import type { AuditEvent, Member, Organization, RemovalRequest } from '../../db/
 import { findRemovalRequest, activeOwnerSlackIds } from '../../team/removal-repository.js';
 import { escapeText, memberLabel, timeLabel } from '../../slack/mrkdwn.js';
 import { removalCardQueue } from '../removal-cards.js';
+import { restorable } from './restorable.js';
 import { each, fields, text, type Renderer, type Telling } from './context.js';
 
 /**
@@ -41,14 +42,14 @@ async function removed(t: Telling, event: AuditEvent): Promise<void> {
   if (directory) {
     // The reason says how the directory ended it: "deactivated in Slack", "deleted in your identity provider".
     const how = text(after.reason) ?? `deactivated in ${directory}`;
-    t.teamChannel(`:wave: ${memberLabel(target)} was ${escapeText(how)} and removed from the team.`);
+    restorable(t, `:wave: ${memberLabel(target)} was ${escapeText(how)} and removed from the team.`, target);
     return;
   }
   const requester = await t.member(after.requested_by);
   if (!requester) return;
   const approver = (await t.member(after.approved_by)) ?? null;
   // With approval, the closed request announces it ("removed by X, approved by Y").
-  if (!approver) t.teamChannel(`:wave: ${memberLabel(target)} was removed by ${memberLabel(requester)}.`);
+  if (!approver) restorable(t, `:wave: ${memberLabel(target)} was removed by ${memberLabel(requester)}.`, target);
   if (t.organization.notify_removed_member) {
     t.dm(
       target,
@@ -67,7 +68,8 @@ async function closed(t: Telling, requestId: string): Promise<void> {
   if (!requester || !target) return;
   const words = outcomeWords(request, { requester, target, decider });
   if (words.requester && requester.status === 'active' && requester.id !== decider?.id) t.dm(requester, words.requester);
-  if (words.team && (request.status === 'approved' || teamChannelApartFromCard(t.organization))) t.teamChannel(words.team);
+  if (words.team && request.status === 'approved') restorable(t, words.team, target);
+  else if (words.team && teamChannelApartFromCard(t.organization)) t.teamChannel(words.team);
   t.homes(await activeOwnerSlackIds(t.trx, t.organization.id));
 }
 

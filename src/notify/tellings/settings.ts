@@ -93,6 +93,9 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   if (has('inactivity_threshold_days')) {
     lines.push(`• Inactive after: ${before.inactivity_threshold_days ?? '?'} → ${after.inactivity_threshold_days} days without a sign-in`);
   }
+  if (has('restore_window_days')) {
+    lines.push(`• Restore window: ${before.restore_window_days ?? '?'} → ${after.restore_window_days} days` + (after.restore_window_days === 0 ? ' (restore is off)' : ''));
+  }
   if (has('scim_provisioning')) {
     lines.push(`• SCIM provisioning: ${scimText(before.scim_provisioning)} → ${scimText(after.scim_provisioning)}`);
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuditPage } from '../../activity/audit-log.js';
 import { ACTION_PREFIXES } from '../../events/audit-actions.js';
 import { auditSentence, sourceLabel } from './audit-sentences.js';
+import { withRestoreButton } from './restore-undo.js';
 import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { button, clip, context, divider, header, section, type Button, type KnownBlock } from './kit.js';
@@ -64,7 +65,10 @@ export function auditLogMessage(page: AuditPage, command: string): SlackReply {
   }
   for (const event of page.events) {
     const sentence = auditSentence(event, page.lookup);
-    blocks.push(section(`${sentence}\n_${timeLabel(event.occurred_at)} · ${sourceLabel(event.source)}_`));
+    const line = `${sentence}\n_${timeLabel(event.occurred_at)} · ${sourceLabel(event.source)}_`;
+    // A membership that ended can be restored from its row; src/team/restore.ts decides at the click (window, since restored…).
+    const ended = (event.action === 'member.removed' || event.action === 'member.left') && event.target_type === 'member' && event.target_id;
+    blocks.push(ended ? withRestoreButton(line, event.target_id!) : section(line));
   }
   const filters = { t: page.target?.id, a: page.action };
   const buttons: Button[] = [];

@@ -48,7 +48,9 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       if (event.actor_type === 'system' && event.actor_id === 'expiry') {
         return `${cap(target ?? 'someone')}'s temporary ownership ended${until(before.owner_until, ' at ')}; they are a member again.`;
       }
-      return `${cap(changer)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}${until(after.owner_until, ' until ')}${approvedBy()}.`;
+      return `${cap(changer)} changed ${target ?? 'someone'}'s role from ${role(before.role)} to ${role(after.role)}${until(after.owner_until, ' until ')}${approvedBy()}${str(after.undo_of) ? ' (Undo of their change just before)' : ''}.`;
+    case 'member.restored':
+      return `${cap(actor)} restored ${target ?? 'someone'} to the team as ${roleWithArticle(after.role)}${str(after.undo_of) ? ' (Undo of their removal just before)' : ''}.`;
     case 'member.owner_until_changed':
       return str(after.owner_until)
         ? `${cap(changer)} made ${target ?? 'someone'} an owner${until(after.owner_until, ' until ')}${str(before.owner_until) ? ` (was${until(before.owner_until, ' until ')})` : ' (was a permanent owner)'}${approvedBy()}.`
@@ -250,6 +252,7 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   require_sso: { label: 'Require SSO', value: onOff },
   access_review_cadence: { label: 'Access review', value: plain },
   inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
+  restore_window_days: { label: 'Restore window', value: count('days') },
   scim_provisioning: { label: 'SCIM provisioning', value: (v) => (v === 'invite' ? 'send an invitation' : v === 'member' ? 'add as a member' : plain(v)) },
 };
 

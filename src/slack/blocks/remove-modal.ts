@@ -4,7 +4,8 @@ import { memberLabel, timeLabel } from '../mrkdwn.js';
 import { MAX_REASON_LENGTH, type RemovalPreview } from '../../team/removals.js';
 import { approvalsChannelOf } from '../../team/removal-outcomes.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
-import { clip, plain, plainSection, section, type FormValues, type ModalView } from './kit.js';
+import { button, clip, plain, plainSection, section, type FormValues, type ModalView } from './kit.js';
+import { RESTORE_ACTIONS } from './restore-undo.js';
 
 /**
  * The Remove modal (from `/team remove @person` and the team page's Remove button), the views
@@ -154,13 +155,26 @@ function pendingSentence(request: RemovalRequest, who: string, organization: Rem
 }
 
 /** Replaces the modal once the member was removed at once. */
-export function removedView(member: Person): ModalView {
+export function removedView(member: Person, undoEventId?: string): ModalView {
+  const done = section(`:white_check_mark: ${personText(member)} was removed; their access has ended.`, 'remove.done');
   return {
     type: 'modal',
     callback_id: `${REMOVE_MODAL_CALLBACK_ID}.done`,
     title: plain('Member removed'),
     close: plain('Done'),
-    blocks: [section(`:white_check_mark: ${personText(member)} was removed; their access has ended.`, 'remove.done')],
+    // Undo (5 minutes, checked at the click): restores them, as /team restore would.
+    blocks: [undoEventId ? { ...done, accessory: button(RESTORE_ACTIONS.undo, 'Undo', undoEventId) } : done],
+  };
+}
+
+/** What the removed modal shows after its Undo: the member is back, or why not. */
+export function undoneView(text: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: `${REMOVE_MODAL_CALLBACK_ID}.undone`,
+    title: plain('Member removed'),
+    close: plain('Done'),
+    blocks: [section(text, 'remove.undone')],
   };
 }
 

@@ -2,6 +2,7 @@ import type { Organization } from '../../db/schema.js';
 import {
   ACCESS_REVIEW_CADENCES,
   INACTIVITY_THRESHOLD_DAYS,
+  RESTORE_WINDOW_DAYS,
   INVITATION_EXPIRY_DAYS,
   MAX_ALLOWED_DOMAINS,
   MAX_DOMAINS_TEXT,
@@ -54,6 +55,7 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   require_sso: { blockId: 'settings.require_sso', actionId: 'require_sso' },
   access_review_cadence: { blockId: 'settings.access_review', actionId: 'access_review' },
   inactivity_threshold_days: { blockId: 'settings.inactivity', actionId: 'inactivity' },
+  restore_window_days: { blockId: 'settings.restore_window', actionId: 'restore_window' },
   scim_provisioning: { blockId: 'settings.scim_provisioning', actionId: 'scim_provisioning' },
 };
 
@@ -212,6 +214,11 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
       input('inactivity_threshold_days', 'Inactive after (days without sign-in)', wholeNumberInput(s.inactivity_threshold_days, INACTIVITY_THRESHOLD_DAYS), {
         hint: `From ${INACTIVITY_THRESHOLD_DAYS.min} to ${INACTIVITY_THRESHOLD_DAYS.max} days; ${INACTIVITY_THRESHOLD_DAYS.default} by default.`,
       }),
+      input('restore_window_days', 'Restore window (days after a removal)', wholeNumberInput(s.restore_window_days, RESTORE_WINDOW_DAYS), {
+        hint:
+          `An owner can bring a removed member back with their role and history within this many days (\`/team restore\`). ` +
+          `0 turns restore off, and with it Undo of a removal. From ${RESTORE_WINDOW_DAYS.min} to ${RESTORE_WINDOW_DAYS.max}; ${RESTORE_WINDOW_DAYS.default} by default.`,
+      }),
       input(
         'scim_provisioning',
         'When your identity provider (SCIM) adds someone',
@@ -265,6 +272,7 @@ export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
   read('require_sso', (v) => (v.selected_options ?? []).some((o) => o.value === SSO_ON));
   read('access_review_cadence', (v) => v.selected_option?.value ?? null);
   read('inactivity_threshold_days', (v) => v.value ?? null);
+  read('restore_window_days', (v) => v.value ?? null);
   read('scim_provisioning', (v) => v.selected_option?.value ?? null);
   return form as Partial<SettingsInput>;
 }

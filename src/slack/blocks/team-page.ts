@@ -22,6 +22,7 @@ import {
   type StaticSelect,
 } from './kit.js';
 import type { SlackReply } from './reply.js';
+import { RESTORE_ACTIONS } from './restore-undo.js';
 
 export { clip } from './kit.js';
 export type { HomeView } from './kit.js';
@@ -66,6 +67,8 @@ const MAX_EMAIL = 254;
 export interface Notice {
   kind: 'success' | 'error';
   text: string;
+  /** The audit event an Undo button beside the notice takes back (the actor's own role change). */
+  undoEventId?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -236,7 +239,8 @@ function header(organizationName: string): KnownBlock {
 
 function noticeBlock(notice: Notice): KnownBlock {
   const icon = notice.kind === 'success' ? ':white_check_mark:' : ':warning:';
-  return section(`${icon} ${notice.text}`, 'tp.notice');
+  const block = section(`${icon} ${notice.text}`, 'tp.notice');
+  return notice.undoEventId ? { ...block, accessory: button(RESTORE_ACTIONS.undo, 'Undo', notice.undoEventId) } : block;
 }
 
 function summary(model: TeamPageModel, surface: 'home' | 'message'): KnownBlock {

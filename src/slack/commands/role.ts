@@ -5,6 +5,7 @@ import { memberLabel, timeLabel } from '../mrkdwn.js';
 import type { Role } from '../../db/schema.js';
 import { findNamedMember } from '../targets.js';
 import { parsePersonRef } from './person-ref.js';
+import { withUndoButton } from '../blocks/restore-undo.js';
 import type { Subcommand } from '../deps.js';
 
 const ROLES: Record<string, Role> = { owner: 'owner', member: 'member' };
@@ -46,12 +47,16 @@ export function roleSubcommand(): Subcommand {
             : `:hourglass_flowing_sand: Requested, waiting for another owner: ${memberLabel(result.member)} becomes an owner${until} once another owner approves in the approvals channel.`,
         };
       }
-      const { member, previousRole, previousOwnerUntil } = result;
+      const { member, previousRole, previousOwnerUntil, eventId } = result;
+      let text: string;
       if (previousRole === role) {
         const was = previousOwnerUntil ? `an owner until ${timeLabel(previousOwnerUntil)}` : 'a permanent owner';
-        return { text: `:white_check_mark: ${memberLabel(member)} is now ${ownerUntil ? `an owner${until}` : 'a permanent owner'} (was ${was}).` };
+        text = `:white_check_mark: ${memberLabel(member)} is now ${ownerUntil ? `an owner${until}` : 'a permanent owner'} (was ${was}).`;
+      } else {
+        text = `:white_check_mark: ${memberLabel(member)} is now ${role === 'owner' ? 'an' : 'a'} ${roleLabel(role)}${until} (was ${roleLabel(previousRole)}).`;
       }
-      return { text: `:white_check_mark: ${memberLabel(member)} is now ${role === 'owner' ? 'an' : 'a'} ${roleLabel(role)}${until} (was ${roleLabel(previousRole)}).` };
+      // Undo for 5 minutes: src/slack/listeners/actions/undo.ts, checked by src/team/undo.ts.
+      return eventId ? { text, blocks: withUndoButton(text, eventId) } : { text };
     },
   };
 }

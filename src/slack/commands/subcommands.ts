@@ -6,6 +6,7 @@ import { listSubcommand } from './list.js';
 import { leaveSubcommand } from './leave.js';
 import { pendingSubcommand } from './pending.js';
 import { removeSubcommand } from './remove.js';
+import { restoreSubcommand } from './restore.js';
 import { roleSubcommand } from './role.js';
 import { settingsSubcommand } from './settings.js';
 import type { Subcommand } from '../deps.js';
@@ -20,6 +21,7 @@ export function buildSubcommands(): readonly Subcommand[] {
   list.push(pendingSubcommand());
   list.push(roleSubcommand());
   list.push(removeSubcommand());
+  list.push(restoreSubcommand());
   list.push(activitySubcommand());
   list.push(auditSubcommand());
   list.push(settingsSubcommand());

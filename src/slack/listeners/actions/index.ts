@@ -10,6 +10,7 @@ import { registerAccessReviewActions } from './access-review.js';
 import { registerAuditLogActions } from './audit-log.js';
 import { registerMemberActivityActions } from './member-activity.js';
 import { registerWebhookActions } from './webhooks.js';
+import { registerRestoreUndoActions } from './restore-undo.js';
 
 /** Registers every action listener; one line per listener module. */
 export function register(app: App, deps: SlackDeps): void {
@@ -23,4 +24,5 @@ export function register(app: App, deps: SlackDeps): void {
   registerAuditLogActions(app, deps);
   registerMemberActivityActions(app, deps);
   registerWebhookActions(app, deps);
+  registerRestoreUndoActions(app, deps);
 }

@@ -121,7 +121,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     try {
       const now = new Date();
       const ownerUntil = choice.ownerForDays ? new Date(now.getTime() + choice.ownerForDays * 86_400_000) : null;
-      const { member, request } = await changeRole(deps.db, {
+      const { member, request, eventId } = await changeRole(deps.db, {
         organizationId: c.organization.id,
         actorMemberId: actor?.id ?? null,
         targetMemberId: choice.memberId,
@@ -133,7 +133,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
       const until = ownerUntil ? ` until ${timeLabel(ownerUntil)}` : '';
       notice = request
         ? { kind: 'success', text: `Requested, waiting for another owner: ${memberLabel(member)} becomes an *owner*${until} once another owner approves.` }
-        : { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? `an *owner*${until}` : 'a *member*'}.` };
+        : { kind: 'success', text: `${memberLabel(member)} is now ${choice.role === 'owner' ? `an *owner*${until}` : 'a *member*'}.`, ...(eventId ? { undoEventId: eventId } : {}) };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       notice = { kind: 'error', text: slackMessage(err) };

@@ -44,7 +44,8 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
         source: 'slack',
       });
       if (result.kind === 'removed') {
-        await ack({ response_action: 'update', view: removedView(result.member) });
+        // Undo only while restore is on: with a window of 0, removals are final (src/team/undo.ts).
+        await ack({ response_action: 'update', view: removedView(result.member, organization.restore_window_days > 0 ? result.eventId : undefined) });
         return;
       }
       const { request, alreadyPending } = result;
