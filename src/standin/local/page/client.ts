@@ -79,7 +79,11 @@ export const PAGE_SCRIPT = `(() => {
   // An update names whom and where it concerns (none: everyone); other people's and other
   // conversations' changes leave this pane alone.
   const concerns = (s) => (!s.user || s.user === page.as) && (!s.channel || s.channel === page.c) && (!s.mail || page.c === 'mail');
-  new EventSource('/local/events').addEventListener('update', (e) => {
+  const events = new EventSource('/local/events');
+  // An update sent before the stream was open (the Home the app published while this page was
+  // loading) or while it was reconnecting was missed: each (re)connection fetches the pane once.
+  events.addEventListener('open', () => refresh());
+  events.addEventListener('update', (e) => {
     let scope = {};
     try { scope = JSON.parse(e.data) || {}; } catch { /* an update without a scope concerns every page */ }
     if (concerns(scope)) refresh();
