@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organization } from '../../src/db/schema.js';
+import { enqueue } from '../../src/jobs/queue.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import type { StandinUser } from '../../src/standin/workspace/types.js';
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';
@@ -52,10 +53,7 @@ describe('Slack directory sync (missed user_change events)', () => {
     Number((await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).where('organization_id', '=', org.id).where('action', '=', action).executeTakeFirstOrThrow()).n);
   async function syncOnce(): Promise<void> {
     const before = standin.callsTo('users.list').length;
-    await t.db.transaction().execute(async (trx) => {
-      const { enqueue } = await import('../../src/jobs/queue.js');
-      await enqueue(trx, 'slack.sync-directories', {});
-    });
+    await enqueue(t.db, 'slack.sync-directories', {});
     // Done when its pages were read and no sync job is left.
     await expect.poll(async () => standin.callsTo('users.list').length - before, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(6);
     await expect.poll(async () => (await queuedJobs(t.db)).filter((j) => j.task.startsWith('slack.sync-director')).length, { timeout: 30_000, interval: 200 }).toBe(0);
