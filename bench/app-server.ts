@@ -7,10 +7,13 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startTeamManager } from '../src/app.js';
 import { serveChild } from './server-child.js';
+import { countQueries, statementsSoFar } from './query-count.js';
+
+countQueries();
 
 serveChild(async () => {
   const config = loadConfig(process.env);
   const log = createLogger(config.log);
   const app = await startTeamManager(config, { log, host: '127.0.0.1' });
-  return { url: `${app.url}/slack/events`, stop: () => app.stop() };
+  return { url: `${app.url}/slack/events`, stop: () => app.stop(), statements: statementsSoFar };
 });

@@ -49,6 +49,8 @@ export interface ServerChild {
   pid: number;
   logFile: string;
   memory(gc?: boolean): Promise<MemoryReport>;
+  /** SQL statements the process has sent so far (-1: it does not count them). */
+  statements(): Promise<number>;
   stop(): Promise<void>;
   /** Lines the process logged at warn or above (pino JSON), or any non-JSON line (stack traces). */
   problems(): string[];
@@ -223,6 +225,7 @@ export class Harness {
       stop: async () => {
         await Promise.all([web.stop(), worker.stop()]);
       },
+      statements: async () => (await web.statements()) + (await worker.statements()),
       problems: () => [...web.problems(), ...worker.problems()],
     };
   }
@@ -280,8 +283,10 @@ export class Harness {
     });
     this.options.log(`${name}: listening after ${Math.round(now() - startedAt)} ms`);
     const memoryWaiters: Array<(m: MemoryReport) => void> = [];
+    const statementWaiters: Array<(n: number) => void> = [];
     child.on('message', (m: ServerToParent) => {
       if (m.type === 'memory') memoryWaiters.shift()?.(m.memory);
+      if (m.type === 'statements') statementWaiters.shift()?.(m.count);
     });
     let stopped: Promise<void> | undefined;
     const server: ServerChild = {
@@ -292,6 +297,11 @@ export class Harness {
         new Promise<MemoryReport>((resolve) => {
           memoryWaiters.push(resolve);
           child.send({ type: 'memory', gc });
+        }),
+      statements: () =>
+        new Promise<number>((resolve) => {
+          statementWaiters.push(resolve);
+          child.send({ type: 'statements' });
         }),
       stop: () =>
         (stopped ??= (async () => {

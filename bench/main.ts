@@ -27,10 +27,11 @@ import { bulkScenario } from './scenarios/bulk.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { localPageScenario } from './scenarios/local-page.js';
 import { webhooksScenario } from './scenarios/webhooks.js';
+import { throughputScenario } from './scenarios/throughput.js';
 import { prestart } from './team-app.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario } as const;
+const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario, throughput: throughputScenario } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
 const args = process.argv.slice(2);
@@ -86,7 +87,7 @@ try {
   if (quick) {
     // Timings do not count in --quick: the apps start side by side, and the scenarios that only
     // read and ack share one.
-    if (only.some((id) => id === 'ack' || id === 'completion' || id === 'memory')) prestart(harness, 'shared', p.ackTeamSize, { share: true });
+    if (only.some((id) => id === 'ack' || id === 'completion' || id === 'memory' || id === 'throughput')) prestart(harness, 'shared', p.ackTeamSize, { share: true });
     if (only.includes('growth')) prestart(harness, 'growth', p.growthSizes[0]!);
     if (only.includes('bulk')) prestart(harness, 'bulk', 100);
   }
@@ -126,7 +127,7 @@ const output = {
 };
 const out = option('out') ?? (quick ? path.join(os.tmpdir(), 'team-manager-bench-quick.json') : path.join(here, 'results.json'));
 await writeFile(out, `${JSON.stringify(output, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 100) / 100 : v), 2)}\n`);
-if (errors === 0) await harness.cleanWorkDir();
+if (errors === 0 && !process.env.BENCH_KEEP_LOGS) await harness.cleanWorkDir();
 else say(`server logs kept in ${workDir}`);
 
 say(`done in ${(totalMs / 1000).toFixed(1)} s: ${errors} error${errors === 1 ? '' : 's'}; targets missed: ${missed.length === 0 ? 'none' : missed.join('; ')}`);

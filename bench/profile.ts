@@ -16,6 +16,8 @@ export interface Profile {
   memoryTeamSize: number;
   memoryRequests: number;
   memoryWarmup: number;
+  throughputRequests: number;
+  throughputWarmup: number;
   progress(line: string): void;
 }
 
@@ -41,6 +43,8 @@ export function profile(quick: boolean, progress: (line: string) => void): Profi
       memoryTeamSize: 1_000,
       memoryRequests: 300,
       memoryWarmup: 30,
+      throughputRequests: 200,
+      throughputWarmup: 50,
       progress,
     };
   }
@@ -61,6 +65,8 @@ export function profile(quick: boolean, progress: (line: string) => void): Profi
     memoryTeamSize: 10_000,
     memoryRequests: 20_000,
     memoryWarmup: 2_000,
+    throughputRequests: 3_000,
+    throughputWarmup: 1_000,
     progress,
   };
 }

@@ -43,8 +43,9 @@ export interface MemoryReport {
   external: number;
 }
 
-export type ParentToServer = { type: 'memory'; gc: boolean } | { type: 'stop' };
+export type ParentToServer = { type: 'memory'; gc: boolean } | { type: 'statements' } | { type: 'stop' };
 export type ServerToParent =
   | { type: 'ready'; url: string }
   | { type: 'memory'; memory: MemoryReport }
+  | { type: 'statements'; count: number }
   | { type: 'failed'; error: string };

@@ -8,6 +8,8 @@ import type { MemoryReport, ParentToServer, ServerToParent } from './protocol.js
 export interface RunningServer {
   url: string;
   stop(): Promise<void>;
+  /** SQL statements sent so far (bench/query-count.ts), when the process counts them. */
+  statements?: () => number;
 }
 
 export function serveChild(start: () => Promise<RunningServer>): void {
@@ -36,6 +38,8 @@ export function serveChild(start: () => Promise<RunningServer>): void {
       const m = process.memoryUsage();
       const memory: MemoryReport = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
       send({ type: 'memory', memory });
+    } else if (message.type === 'statements') {
+      send({ type: 'statements', count: server?.statements?.() ?? -1 });
     } else if (message.type === 'stop') {
       void stop(0);
     }

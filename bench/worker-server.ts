@@ -8,7 +8,10 @@ import { connectDatabase } from '../src/db/connect.js';
 import { startConfiguredWorker } from '../src/job-runner/configured-worker.js';
 import { createLogger } from '../src/logger.js';
 import { serveChild } from './server-child.js';
+import { countQueries, statementsSoFar } from './query-count.js';
 import { installTellings } from '../src/tellings.js';
+
+countQueries();
 
 serveChild(async () => {
   const config = loadConfig(process.env);
@@ -18,6 +21,7 @@ serveChild(async () => {
   const worker = await startConfiguredWorker(config, database, log);
   return {
     url: 'worker:',
+    statements: statementsSoFar,
     stop: async () => {
       await worker.stop();
       await database.close();

@@ -4,10 +4,8 @@
  * a full garbage collection. Target: growth under 50 MB. The bare app gets the same
  * requests, for comparison. Each of the 16 waits for the answer to a click or Next before asking again.
  */
-import type { Role } from '../../src/db/schema.js';
-import { BENCH_USERS, type Harness, type ServerChild } from '../harness.js';
-import { build, EXPECT, toLoad, type Built } from '../requests.js';
-import type { LoadRequest } from '../protocol.js';
+import type { Harness, ServerChild } from '../harness.js';
+import { mixedLoad, mixedRequests } from '../mix.js';
 import { roundStats, seriesStats } from '../stats.js';
 import { type Row, type ScenarioResult } from '../results.js';
 import { cursorAt, roleTargets } from '../seed.js';
@@ -27,25 +25,7 @@ export async function memoryScenario(h: Harness, p: Profile): Promise<ScenarioRe
   const [{ database, team, app, release }, baseline] = await Promise.all([teamApp(h, 'memory', p.memoryTeamSize, { share: p.quick }), h.baseline()]);
   const later = await cursorAt(database.db, team.organizationId, Math.floor(team.size / 2));
   const targets = await roleTargets(database.db, team.organizationId, 500);
-  let changes = 0;
-
-  const mixed = (i: number): { built: Built; expect?: LoadRequest['expect'] } => {
-    const u = BENCH_USERS[i % BENCH_USERS.length]!.id;
-    switch (i % 5) {
-      case 0:
-      case 1:
-        return { built: build.command(h, u, 'list'), expect: EXPECT.listAck };
-      case 2:
-        return { built: build.nextPage(h, u, later) };
-      case 3: {
-        const n = changes++;
-        const role: Role = Math.floor(n / targets.length) % 2 === 0 ? 'owner' : 'member';
-        return { built: build.roleChange(h, u, targets[n % targets.length]!, role) };
-      }
-      default:
-        return { built: build.homeOpened(h, u) };
-    }
-  };
+  const mix = mixedLoad(h, later, targets);
 
   const drive = async (server: ServerChild, total: number, ours: boolean) => {
     const errors: string[] = [];
@@ -53,20 +33,9 @@ export async function memoryScenario(h: Harness, p: Profile): Promise<ScenarioRe
     const rounds = [];
     while (sent < total) {
       const count = Math.min(BATCH, total - sent);
-      const batch = Array.from({ length: count }, (_, i) => mixed(sent + i));
-      // Each of the 16 people waits for their answer (the ack, or the response_url post that
-      // follows a click) before the next request, so the readings measure what the app keeps,
-      // not a backlog of accepted work: a closed loop on acks alone lets clicks, which are acked
-      // before any work, pile up without bound. Home opens are not waited for: the role changes'
-      // Home refreshes publish for the same people, so a publish cannot say which request it
-      // answers (and Home opens are bounded by the waited-for 4/5 of the mix). The bare app's
-      // answer is its ack.
-      const waitsFor = (built: Built) => (ours && built.key?.startsWith('response:') ? built.key : undefined);
-      const requests = batch.map(({ built, expect }, i) => ({
-        ...toLoad([built], { ...(ours && expect ? { expect } : {}), awaitCompletion: waitsFor(built) !== undefined })[0]!,
-        id: i,
-      }));
-      const keys = ours ? batch.map(({ built }) => waitsFor(built)) : undefined;
+      // Each person waits for their answer (see mixedRequests): the readings measure what the
+      // app keeps, not a backlog of accepted work.
+      const { requests, keys } = mixedRequests(mix, count, ours, sent);
       h.resetStandin();
       const { samples, wallMs } = await h.load(server.url, CONCURRENCY, requests, keys);
       rounds.push(roundStats(samples, 'ack', wallMs));
