@@ -51,6 +51,8 @@ export interface ServerChild {
   memory(gc?: boolean): Promise<MemoryReport>;
   /** SQL statements the process has sent so far (-1: it does not count them). */
   statements(): Promise<number>;
+  /** CPU time (user + system) the process has used so far, ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
   /** Lines the process logged at warn or above (pino JSON), or any non-JSON line (stack traces). */
   problems(): string[];
@@ -226,6 +228,7 @@ export class Harness {
         await Promise.all([web.stop(), worker.stop()]);
       },
       statements: async () => (await web.statements()) + (await worker.statements()),
+      cpuMs: async () => (await web.cpuMs()) + (await worker.cpuMs()),
       problems: () => [...web.problems(), ...worker.problems()],
     };
   }
@@ -284,9 +287,11 @@ export class Harness {
     this.options.log(`${name}: listening after ${Math.round(now() - startedAt)} ms`);
     const memoryWaiters: Array<(m: MemoryReport) => void> = [];
     const statementWaiters: Array<(n: number) => void> = [];
+    const cpuWaiters: Array<(ms: number) => void> = [];
     child.on('message', (m: ServerToParent) => {
       if (m.type === 'memory') memoryWaiters.shift()?.(m.memory);
       if (m.type === 'statements') statementWaiters.shift()?.(m.count);
+      if (m.type === 'cpu') cpuWaiters.shift()?.(m.micros / 1000);
     });
     let stopped: Promise<void> | undefined;
     const server: ServerChild = {
@@ -302,6 +307,11 @@ export class Harness {
         new Promise<number>((resolve) => {
           statementWaiters.push(resolve);
           child.send({ type: 'statements' });
+        }),
+      cpuMs: () =>
+        new Promise<number>((resolve) => {
+          cpuWaiters.push(resolve);
+          child.send({ type: 'cpu' });
         }),
       stop: () =>
         (stopped ??= (async () => {

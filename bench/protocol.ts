@@ -43,9 +43,10 @@ export interface MemoryReport {
   external: number;
 }
 
-export type ParentToServer = { type: 'memory'; gc: boolean } | { type: 'statements' } | { type: 'stop' };
+export type ParentToServer = { type: 'memory'; gc: boolean } | { type: 'statements' } | { type: 'cpu' } | { type: 'stop' };
 export type ServerToParent =
   | { type: 'ready'; url: string }
   | { type: 'memory'; memory: MemoryReport }
   | { type: 'statements'; count: number }
+  | { type: 'cpu'; micros: number }
   | { type: 'failed'; error: string };

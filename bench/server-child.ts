@@ -38,6 +38,9 @@ export function serveChild(start: () => Promise<RunningServer>): void {
       const m = process.memoryUsage();
       const memory: MemoryReport = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
       send({ type: 'memory', memory });
+    } else if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', micros: user + system });
     } else if (message.type === 'statements') {
       send({ type: 'statements', count: server?.statements?.() ?? -1 });
     } else if (message.type === 'stop') {

@@ -53,7 +53,11 @@ export function createLogger(options: LoggerOptions): Logger {
         return store ? { requestId: store.requestId } : {};
       },
     },
-    (transport ?? options.destination ?? pino.destination(1)) as pino.DestinationStream,
+    // Asynchronous writes to stdout: a line is handed to the thread pool and the lines logged
+    // while one write is in flight go out together in the next, so the event loop never waits
+    // for the disk or a pipe (issue 20: no synchronous logging on the hot path). No minimum
+    // length: an idle server's line still goes out at once. pino flushes what is pending synchronously when the process exits.
+    (transport ?? options.destination ?? pino.destination({ dest: 1, sync: false })) as pino.DestinationStream,
   );
 }
 

@@ -42,6 +42,7 @@ export async function throughputScenario(h: Harness, p: Profile): Promise<Scenar
       return run;
     },
   });
+  const cpuBefore = await Promise.all([app.cpuMs(), baseline.cpuMs()]);
   const result = await measure(h, [series('ours', app.url, true), series('bare', baseline.url, false)], {
     rounds: p.rounds,
     requests: p.throughputRequests,
@@ -49,6 +50,11 @@ export async function throughputScenario(h: Harness, p: Profile): Promise<Scenar
   });
   const ours = result.get('ours')!;
   const bare = result.get('bare')!;
+  // CPU per request: what one request costs the process, whatever else the machine is doing
+  // (the rate is bounded by it: the app is one event loop).
+  const cpuAfter = await Promise.all([app.cpuMs(), baseline.cpuMs()]);
+  const served = p.rounds * p.throughputRequests + p.throughputWarmup;
+  const cpuPerRequest = { ours: (cpuAfter[0] - cpuBefore[0]) / served, bare: (cpuAfter[1] - cpuBefore[1]) / served };
   const target = Math.min(RATE_TARGET, bare.throughput / 2);
   const met = ours.throughput >= target && ours.p99 < ACK_P99_TARGET_MS && ours.errors === 0;
   const rows: Row[] = [
@@ -66,7 +72,7 @@ export async function throughputScenario(h: Harness, p: Profile): Promise<Scenar
   ];
   p.progress('throughput: mixed load done');
 
-  const roundTrips = await statementsPerRequest(h, app, [
+  const { statements: roundTrips, cpuMs: cpuByKind } = await statementsPerRequest(h, app, [
     { name: '/team list', make: (i) => build.command(h, user(i), 'list') },
     { name: 'list Next', make: (i) => build.nextPage(h, user(i), later), waits: true },
     { name: 'role change (dropdown)', make: (i) => build.roleChange(h, user(i), targets[(targets.length - 1 - i) % targets.length]!, i % 2 === 0 ? 'owner' : 'member'), waits: true },
@@ -79,10 +85,12 @@ export async function throughputScenario(h: Harness, p: Profile): Promise<Scenar
     id: 'throughput',
     title: `6. Throughput: the mixed load (2/5 /team list, 1/5 Next, 1/5 role change, 1/5 App Home), team of ${team.size.toLocaleString('en-US')}`,
     rows,
-    facts: { target: { requestsPerSecond: target, ackP99Ms: ACK_P99_TARGET_MS }, met, statementsPerRequest: roundTrips },
+    facts: { target: { requestsPerSecond: target, ackP99Ms: ACK_P99_TARGET_MS }, met, cpuMsPerRequest: cpuPerRequest, statementsPerRequest: roundTrips, cpuMsPerRequestByKind: cpuByKind },
     notes: [
       `target: ≥ min(${RATE_TARGET}, half the bare app's ${bare.throughput.toFixed(0)} req/s) = ${target.toFixed(0)} req/s with ack p99 < ${ACK_P99_TARGET_MS} ms — ${met ? 'met' : 'MISSED'}`,
+      `app CPU per request under the mix: ours ${cpuPerRequest.ours.toFixed(2)} ms, bare ${cpuPerRequest.bare.toFixed(2)} ms (user + system, the app's process${h.options.separateWorker ? 'es' : ''})`,
       `SQL statements per request (its work after the ack and its jobs included): ${Object.entries(roundTrips).map(([k, v]) => `${k} ${v.toFixed(1)}`).join('; ')}`,
+      `app CPU per request, one at a time: ${Object.entries(cpuByKind).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join('; ')}`,
     ],
     errors: ours.errors + bare.errors + problems.length,
     errorSamples: [...ours.errorSamples, ...bare.errorSamples, ...problems.slice(0, 3)],
@@ -102,7 +110,7 @@ async function statementsPerRequest(
   app: ServerChild,
   kinds: Array<{ name: string; make: (i: number) => Built; waits?: boolean; expect?: (typeof EXPECT)[keyof typeof EXPECT] }>,
   n: number,
-): Promise<Record<string, number>> {
+): Promise<{ statements: Record<string, number>; cpuMs: Record<string, number> }> {
   const idle = async (ms: number) => {
     const a = await app.statements();
     await sleep(ms);
@@ -111,7 +119,9 @@ async function statementsPerRequest(
   await h.settle(500, 10_000);
   const idlePerMs = await idle(2_000);
   const out: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
   for (const kind of kinds) {
+    const cpuBefore = await app.cpuMs();
     if (process.env.BENCH_QUERY_TRACE) appendFileSync(process.env.BENCH_QUERY_TRACE, `=== ${kind.name} × ${n}\n`);
     const before = await app.statements();
     const t0 = performance.now();
@@ -128,6 +138,7 @@ async function statementsPerRequest(
     await h.settle(500, 10_000);
     const counted = (await app.statements()) - before;
     out[kind.name] = Math.max(0, (counted - idlePerMs * (performance.now() - t0)) / n);
+    cpu[kind.name] = ((await app.cpuMs()) - cpuBefore) / n;
   }
-  return out;
+  return { statements: out, cpuMs: cpu };
 }

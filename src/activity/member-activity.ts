@@ -139,6 +139,7 @@ export async function readMemberActivity(db: DbOrTrx, query: MemberActivityQuery
 
 /** How often at most `last_slack_activity_at` is written for one member. */
 export const SLACK_ACTIVITY_INTERVAL = '5 minutes';
+export const SLACK_ACTIVITY_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Records that an active member used the app in Slack, at most once per SLACK_ACTIVITY_INTERVAL

@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
-import { touchSlackActivity } from '../../activity/member-activity.js';
+import { SLACK_ACTIVITY_INTERVAL_MS, touchSlackActivity } from '../../activity/member-activity.js';
 import type { Db } from '../../db/database.js';
 import type { Logger } from '../../logger.js';
 import { organizationOf } from '../context.js';
@@ -17,17 +17,32 @@ import { organizationOf } from '../context.js';
  * has acked, or the error replies have answered for it — so Slack's 3 s never wait for it, and a
  * member linked by email during the request is already linked when it runs. Graceful shutdown
  * still waits for it (it is in flight). A failure is logged and never reaches the person.
+ *
+ * Throttled in memory too: after this process has written someone's time it sends no UPDATE for
+ * them for the rest of the interval (the database would match no row anyway), which takes one
+ * statement off nearly every request (issue 20). Another instance's write is still caught by the
+ * conditional UPDATE; the map forgets everyone when it grows past MAX_REMEMBERED.
  */
-export function trackSlackActivity(deps: { db: Db; log: Logger }): Middleware<AnyMiddlewareArgs> {
+export function trackSlackActivity(deps: { db: Db; log: Logger; now?: () => number }): Middleware<AnyMiddlewareArgs> {
+  const now = deps.now ?? Date.now;
+  const writtenAt = new Map<string, number>();
   return async ({ body, context, next }) => {
     const slackUserId = actingUser(body as Record<string, any>);
     try {
       await next();
     } finally {
       const organizationId = slackUserId ? organizationIdOf(context) : undefined;
-      if (slackUserId && organizationId) {
+      const key = `${organizationId}:${slackUserId}`;
+      const last = writtenAt.get(key);
+      if (slackUserId && organizationId && last !== undefined && now() - last < SLACK_ACTIVITY_INTERVAL_MS) {
+        deps.log.debug({ slackUserId, recorded: false, throttled: true }, 'slack activity');
+      } else if (slackUserId && organizationId) {
         try {
           const recorded = await touchSlackActivity(deps.db, organizationId, slackUserId);
+          if (recorded) {
+            if (writtenAt.size >= MAX_REMEMBERED) writtenAt.clear();
+            writtenAt.set(key, now());
+          }
           deps.log.debug({ slackUserId, recorded }, 'slack activity');
         } catch (err) {
           deps.log.warn({ err }, 'could not record slack activity');
@@ -36,6 +51,8 @@ export function trackSlackActivity(deps: { db: Db; log: Logger }): Middleware<An
     }
   };
 }
+
+const MAX_REMEMBERED = 100_000;
 
 /** Who used the app, for the kinds of request that count as using it; undefined otherwise. */
 export function actingUser(body: Record<string, any>): string | undefined {

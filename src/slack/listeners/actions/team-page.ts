@@ -76,8 +76,9 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     });
 
   /** Shows a page to the person who clicked, on the surface they clicked on. */
-  async function show(c: Clicked, query: TeamPageQuery, notice?: Notice): Promise<void> {
-    const viewer = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
+  async function show(c: Clicked, query: TeamPageQuery, notice?: Notice, known?: Awaited<ReturnType<typeof resolveActingMember>>): Promise<void> {
+    // `known`: the viewer as this click already read them, when nothing since can have changed them.
+    const viewer = known ?? (await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id)));
     if (c.surface.kind === 'home') {
       const state: PageState = { q: query.search, a: query.after, b: query.before };
       const view = await withFirstPageFallback(notice, (n) => renderHome(deps.db, c.organization, viewer, state, n), (n) =>
@@ -118,6 +119,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
     // The actor as the database has them now; changeRole re-reads and authorises in its transaction.
     const actor = await resolveActingMember(deps.db, c.organization.id, c.payload.user.id, deps.peopleFor(c.organization.id));
     let notice: Notice;
+    let changedSelf = true;
     try {
       const now = new Date();
       const ownerUntil = choice.ownerForDays ? new Date(now.getTime() + choice.ownerForDays * 86_400_000) : null;
@@ -130,6 +132,7 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
         source: 'slack',
         now,
       });
+      changedSelf = member.id === actor?.id;
       const until = ownerUntil ? ` until ${timeLabel(ownerUntil)}` : '';
       notice = request
         ? { kind: 'success', text: `Requested, waiting for another owner: ${memberLabel(member)} becomes an *owner*${until} once another owner approves.` }
@@ -138,7 +141,8 @@ export function registerTeamPageActions(app: App, deps: SlackDeps): void {
       if (!(err instanceof AppError)) throw err;
       notice = { kind: 'error', text: slackMessage(err) };
     }
-    await show(c, here, notice);
+    // The page is drawn for the viewer as they are now: read again only if they changed their own role.
+    await show(c, here, notice, changedSelf ? undefined : (actor ?? undefined));
   });
 
   // Remove: the Remove modal, built from the service's preview (which runs the removal's own
