@@ -17,7 +17,7 @@ serveChild(async () => {
   const config = loadConfig(process.env);
   const log = createLogger(config.log).child({ process: 'worker' });
   installTellings();
-  const database = await connectDatabase(config, log, { migrate: false });
+  const database = await connectDatabase(config, log, { migrate: false, cacheOrganizations: true });
   const worker = await startConfiguredWorker(config, database, log);
   return {
     url: 'worker:',

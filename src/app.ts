@@ -53,7 +53,7 @@ export async function startTeamManager(config: Readonly<Config>, options: StartO
   const identity = config.slack.oauth ? undefined : await identifyWorkspace(config);
   if (identity) log.info({ team: identity.teamId, socketMode: config.slack.socketMode }, 'connected to Slack');
 
-  const database = await connectDatabase(config, log, { exclusive: true });
+  const database = await connectDatabase(config, log, { exclusive: true, cacheOrganizations: true });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
     const metrics = config.metrics.enabled ? createMetrics({ pool: database.pool }) : undefined;

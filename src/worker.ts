@@ -14,7 +14,7 @@ const log = createLogger(config.log).child({ process: 'worker' });
 installTellings();
 
 try {
-  const database = await connectDatabase(config, log);
+  const database = await connectDatabase(config, log, { cacheOrganizations: true });
   const worker = await startConfiguredWorker(config, database, log);
   log.info({ concurrency: config.worker.concurrency }, 'worker started');
   stopOnSignals(async () => {

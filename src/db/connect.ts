@@ -1,10 +1,12 @@
 import path from 'node:path';
 import pg from 'pg';
+import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openDatabase, type Db } from './database.js';
 import { claimDataDir, openEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { migrateToLatest } from './migrate.js';
+import { attachOrganizationCache, OrganizationCache } from './organization-cache.js';
 
 export interface DatabaseHandle {
   db: Db;
@@ -27,7 +29,7 @@ const EMBEDDED_DATABASE = 'teammanager';
 export async function connectDatabase(
   config: Pick<Config, 'database' | 'dataDir'>,
   log: Logger,
-  options: { migrate?: boolean; exclusive?: boolean } = {},
+  options: { migrate?: boolean; exclusive?: boolean; cacheOrganizations?: boolean } = {},
 ): Promise<DatabaseHandle> {
   let url = config.database.url;
   let embedded: EmbeddedServer | undefined;
@@ -68,6 +70,9 @@ export async function connectDatabase(
     await release();
     throw err;
   }
+  // Long-running processes (the app, the worker) keep organizations in memory, forgotten on
+  // every committed change (src/db/organization-cache.ts); the CLI reads the database.
+  const cache = options.cacheOrganizations ? await startOrganizationCache(db, url, dbLog) : undefined;
   return {
     db,
     pool,
@@ -75,6 +80,7 @@ export async function connectDatabase(
     ...(embedded ? { embedded } : {}),
     async close() {
       closing = true;
+      await cache?.stop();
       await db.destroy();
       await embedded?.stop();
       await release();
@@ -96,4 +102,20 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Only on a schema whose organizations notify their changes (migration 0024): an app started with
+ * RUN_MIGRATIONS=false on an older schema would otherwise never hear of a change, and serve it stale.
+ */
+async function startOrganizationCache(db: Db, url: string, log: Logger): Promise<OrganizationCache | undefined> {
+  const { rows } = await sql<{ present: boolean }>`select exists (select 1 from pg_trigger where tgname = 'organizations_notify_changed') as present`.execute(db);
+  if (!rows[0]?.present) {
+    log.warn('organizations do not notify their changes yet (migration 0024 not applied): organizations are read from the database on every request');
+    return undefined;
+  }
+  const cache = new OrganizationCache(url, log);
+  await cache.start();
+  attachOrganizationCache(db, cache);
+  return cache;
 }

@@ -3,6 +3,7 @@ import type { Member, Organization } from '../db/schema.js';
 import { findMemberById } from './member-repository.js';
 import { organizationGate } from './organization-gate.js';
 import { lockOrganization } from './organization-repository.js';
+import { organizationCacheOf } from '../db/organization-cache.js';
 
 /** What every change starts from: the organization (locked) and the actor, as the database has them now. */
 export interface ChangeContext {
@@ -26,11 +27,17 @@ export async function inChange<T>(
   actorMemberId: string | null,
   change: (ctx: ChangeContext) => Promise<T>,
 ): Promise<T> {
-  return organizationGate(db).run(organizationId, () =>
-    db.transaction().execute(async (trx) => {
-      const organization = await lockOrganization(trx, organizationId);
-      const actor = actorMemberId ? ((await findMemberById(trx, organization.id, actorMemberId)) ?? null) : null;
-      return change({ trx, organization, actor });
-    }),
-  );
+  try {
+    return await organizationGate(db).run(organizationId, () =>
+      db.transaction().execute(async (trx) => {
+        const organization = await lockOrganization(trx, organizationId);
+        const actor = actorMemberId ? ((await findMemberById(trx, organization.id, actorMemberId)) ?? null) : null;
+        return change({ trx, organization, actor });
+      }),
+    );
+  } finally {
+    // A change may have written the organization (settings, the team channel): this process's
+    // next read sees it without waiting for the notification (other processes get that).
+    organizationCacheOf(db)?.forget(organizationId);
+  }
 }

@@ -1,9 +1,12 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { Updateable } from 'kysely';
 import type { Organization, OrganizationsTable } from '../db/schema.js';
+import { organizationCacheOf } from '../db/organization-cache.js';
 
+/** Outside a transaction, served from the process's organization cache when there is one (src/db/organization-cache.ts). */
 export async function findOrganizationBySlackTeam(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
-  return db.selectFrom('organizations').selectAll().where('slack_team_id', '=', slackTeamId).executeTakeFirst();
+  const load = () => db.selectFrom('organizations').selectAll().where('slack_team_id', '=', slackTeamId).executeTakeFirst();
+  return organizationCacheOf(db)?.organizationBySlackTeam(slackTeamId, load) ?? load();
 }
 
 export async function findOrganizationBySlackTeamForUpdate(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
@@ -50,8 +53,10 @@ export async function lockOrganization(db: DbOrTrx, organizationId: string): Pro
   return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).forUpdate().executeTakeFirstOrThrow();
 }
 
+/** Outside a transaction, served from the process's organization cache when there is one (src/db/organization-cache.ts). */
 export async function findOrganizationById(db: DbOrTrx, organizationId: string): Promise<Organization | undefined> {
-  return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
+  const load = () => db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
+  return organizationCacheOf(db)?.organizationById(organizationId, load) ?? load();
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js';
 import { countActiveOwners } from '../../team/member-repository.js';
 import { ensureOwner } from '../../team/members.js';
 import { ensureOrganizationIn } from '../../team/organizations.js';
+import { findOrganizationById } from '../../team/organization-repository.js';
 import type { PeopleDirectory } from '../../team/people.js';
 import { clearInstallationTokens, findInstallationByKey, findInstallationByOrganization, upsertInstallation } from './installation-repository.js';
 import type { TokenCipher } from '../../crypto/token-cipher.js';
@@ -184,7 +185,7 @@ export function postgresInstallationStore(deps: {
     async organizationFor(source) {
       const row = await activeInstallation(installKeyOf(source));
       if (!row) return undefined;
-      return db.selectFrom('organizations').selectAll().where('id', '=', row.organization_id).executeTakeFirst();
+      return findOrganizationById(db, row.organization_id);
     },
 
     async botTokenOf(organizationId) {
