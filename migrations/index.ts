@@ -17,6 +17,7 @@ import * as m0017 from './2026_12_07_0017_operations_round2.js';
 import * as m0018 from './2026_12_07_0018_slack_guests.js';
 import * as m0019 from './2026_12_07_0019_temporary_owners.js';
 import * as m0020 from './2026_12_07_0020_restore.js';
+import * as m0021 from './2026_12_07_0021_directory_settings.js';
 import * as m0024 from './2026_12_07_0024_organization_notify.js';
 
 /**
@@ -43,5 +44,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0018_slack_guests': m0018,
   '2026_12_07_0019_temporary_owners': m0019,
   '2026_12_07_0020_restore': m0020,
+  '2026_12_07_0021_directory_settings': m0021,
   '2026_12_07_0024_organization_notify': m0024,
 };

@@ -204,6 +204,8 @@ const commands: Record<string, Command> = {
           `${r.removed} removed (deactivated in Slack), ${r.emailsChanged} emails updated` +
           `${r.guestsChanged ? `, ${r.guestsChanged} guest flags updated` : ''}` +
           `${r.lastOwnerKept ? `, ${r.lastOwnerKept} deactivated but kept as the last owner` : ''}` +
+          `${r.askedOwners ? `, ${r.askedOwners} deactivated and put to the owners (Keep / Remove)` : ''}` +
+          `${r.ignored ? `, ${r.ignored} deactivated and left alone (setting: do nothing)` : ''}` +
           `${r.emailsRefused ? `, ${r.emailsRefused} email changes refused (another member has the address)` : ''}` +
           `${r.reactivationsReported ? `, ${r.reactivationsReported} reactivations reported to the owners` : ''}.\n`,
       );

@@ -24,6 +24,10 @@ export interface OrganizationsTable {
   promotion_approval_policy: Generated<PromotionApprovalPolicy>;
   /** Days after a removal within which an owner can restore the member; 0 = restore is off. */
   restore_window_days: Generated<number>;
+  /** What a Slack deactivation does to the linked member (src/team/directory-changes.ts). */
+  slack_deactivation: Generated<SlackDeactivation>;
+  /** Invite new workspace members (team_join) at an allowed domain, as Members. */
+  slack_auto_invite: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -34,6 +38,8 @@ export type PromotionApprovalPolicy = 'immediate' | 'another-owner';
 export type AccessReviewCadence = 'off' | 'weekly' | 'monthly';
 /** What a user provisioned over SCIM becomes: a member at once, or an invitee. */
 export type ScimProvisioning = 'member' | 'invite';
+/** A Slack deactivation: remove at once, ask the owners (Keep / Remove), or record it and do nothing. */
+export type SlackDeactivation = 'remove' | 'ask' | 'ignore';
 export type Role = 'owner' | 'member';
 export type MemberStatus = 'active' | 'removed';
 
@@ -139,7 +145,8 @@ export interface InvitationSendsTable {
 
 export type RemovalRequestStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'cancelled';
 
-export type RequestKind = 'removal' | 'promotion';
+/** `deactivation`: the directory (Slack) deactivated the person and the owners decide Keep / Remove. */
+export type RequestKind = 'removal' | 'promotion' | 'deactivation';
 
 /** A request waiting for another owner: to remove someone, or to make them an owner. */
 export interface RemovalRequestsTable {
@@ -149,7 +156,9 @@ export interface RemovalRequestsTable {
   /** A promotion's end when it is temporary. */
   owner_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   target_member_id: string;
-  requested_by_member_id: string;
+  /** Null when the directory raised the request (then requested_by_directory names it). */
+  requested_by_member_id: string | null;
+  requested_by_directory: ColumnType<string | null, string | null | undefined, string | null>;
   reason: string | null;
   status: ColumnType<RemovalRequestStatus, RemovalRequestStatus | undefined, RemovalRequestStatus>;
   decided_by_member_id: string | null;

@@ -129,6 +129,13 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'member.email_change_refused': null,
   'member.deactivation_kept_last_owner': null,
   'member.reactivation_reported': null,
+  // Setting "When someone is deactivated in Slack": do nothing / ask the owners. The asking and
+  // a Keep change nobody's membership; a Remove is the product's member.removed.
+  'member.deactivation_ignored': null,
+  'deactivation.requested': null,
+  'deactivation.kept': null,
+  'deactivation.expired': null,
+  'deactivation.cancelled': null,
   // Whether someone is a Slack guest is Slack's business; the product sees the role, unchanged.
   'member.guest_changed': null,
   // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.

@@ -30,11 +30,11 @@ async function load(deps: RemovalCardDeps, payload: { organizationId: string; re
   if (!request) return undefined;
   const organization = (await findOrganizationById(deps.db, payload.organizationId))!;
   const [requester, target, decider] = await Promise.all([
-    findMemberById(deps.db, organization.id, request.requested_by_member_id),
+    request.requested_by_member_id ? findMemberById(deps.db, organization.id, request.requested_by_member_id) : undefined,
     findMemberById(deps.db, organization.id, request.target_member_id),
     request.decided_by_member_id ? findMemberById(deps.db, organization.id, request.decided_by_member_id) : undefined,
   ]);
-  return { request, requester: requester!, target: target!, decider: decider ?? null, organizationName: organization.name };
+  return { request, requester: requester ?? null, target: target!, decider: decider ?? null, organizationName: organization.name };
 }
 
 /**
@@ -58,7 +58,7 @@ export async function postRemovalCard(deps: RemovalCardDeps, payload: TaskPayloa
   } else if (!channel) {
     deps.log.warn({ request: model.request.id }, 'no approvals or team channel is set: the removal request is only on owners\' App Home');
   }
-  if (model.requester.slack_user_id && !model.request.requester_dm_ts) {
+  if (model.requester?.slack_user_id && !model.request.requester_dm_ts) {
     const dm = requesterDm(model, channel);
     const posted = await postOnce(deps, { channel: model.requester.slack_user_id, text: dm.text, blocks: dm.blocks }, removalRequesterDmDeliveryId(model.request.id), run);
     await recordRemovalMessages(deps.db, model.request.id, { requester_dm_channel_id: posted.channel, requester_dm_ts: posted.ts });

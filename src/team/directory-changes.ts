@@ -5,6 +5,9 @@ import { inChange } from './change.js';
 import { normaliseEmail } from './emails.js';
 import { endMembership } from './membership-end.js';
 import { countActiveOwners, findMemberByEmail, findMemberBySlackUser, updateMember } from './member-repository.js';
+import { findLatestRequestFor, insertRemovalRequest } from './removal-repository.js';
+
+const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * Changes that come from the place people's accounts live (a directory: Slack's workspace
@@ -24,14 +27,25 @@ export const SLACK_DIRECTORY: Directory = { name: 'Slack', actor: { type: 'syste
 /** How the owners can give the team another owner when nobody in it can (src/cli.ts `owners add`). */
 export const ADD_OWNER_COMMAND = 'npm run cli -- owners add <email>';
 
-export type DeactivationOutcome = 'removed' | 'not_a_member' | 'last_owner_kept' | 'already_reported';
+/**
+ * `removed`: access ended (setting `remove`); `asked`: a Keep / Remove request went to the owners
+ * (setting `ask`); `ignored`: recorded as seen and left alone (setting `ignore`); `kept`: the
+ * owners already chose Keep for this person; `already_reported`: said before, nothing new.
+ */
+export type DeactivationOutcome = 'removed' | 'asked' | 'ignored' | 'kept' | 'not_a_member' | 'last_owner_kept' | 'already_reported';
 
 /**
- * The account linked to a member was deactivated in the directory: access ends at once through
- * endMembership (invitations and open requests die with it), announced in the team channel.
- * A second report of the same deactivation finds the membership already ended and does nothing.
- * The last active owner is kept (a team always has an owner), and the owners are told how to
- * add another; that is reported once per deactivation, not on every repeat of the event.
+ * The account linked to a member was deactivated in the directory. What happens is the team's
+ * setting "When someone is deactivated in Slack" (`slack_deactivation`), read under the lock:
+ * - `remove` (default): access ends at once through endMembership (invitations and open requests
+ *   die with it), announced in the team channel;
+ * - `ask`: a request of kind `deactivation` (the removal requests' one approval mechanism: its
+ *   card, expiry and exactly-once decision) goes to the approvals channel with Keep / Remove;
+ *   asked once — a pending request, or one the owners answered Keep, is not asked again;
+ * - `ignore`: an audit event says it was seen and left alone by the setting, once.
+ * A second report of the same deactivation changes nothing. The last active owner is kept
+ * (a team always has an owner) under `remove` and `ask`, and the owners are told how to add
+ * another; that is reported once per deactivation, not on every repeat of the event.
  */
 export async function accountDeactivated(
   db: Db,
@@ -41,6 +55,20 @@ export async function accountDeactivated(
   return inChange(db, input.organizationId, null, async ({ trx, organization }) => {
     const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
     if (!member || member.status !== 'active') return 'not_a_member';
+    const setting = organization.slack_deactivation;
+
+    if (setting === 'ignore') {
+      if (await alreadyReported(trx, organization.id, member.id, 'member.deactivation_ignored', {})) return 'already_reported';
+      await appendAuditEvent(trx, {
+        organizationId: organization.id,
+        actor: directory.actor,
+        action: 'member.deactivation_ignored',
+        target: { type: 'member', id: member.id },
+        after: { status: 'active', role: member.role, setting: 'ignore', reason: `deactivated in ${directory.name}; the team's setting is to do nothing`, directory: directory.name },
+        source: directory.source,
+      });
+      return 'ignored';
+    }
 
     if (member.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
       if (await alreadyReported(trx, organization.id, member.id, 'member.deactivation_kept_last_owner', {})) return 'already_reported';
@@ -58,6 +86,31 @@ export async function accountDeactivated(
         source: directory.source,
       });
       return 'last_owner_kept';
+    }
+
+    if (setting === 'ask') {
+      const latest = await findLatestRequestFor(trx, organization.id, member.id, 'deactivation');
+      if (latest?.status === 'pending') return 'already_reported';
+      if (latest?.status === 'rejected') return 'kept';
+      const now = new Date();
+      const request = await insertRemovalRequest(trx, {
+        organizationId: organization.id,
+        kind: 'deactivation',
+        targetMemberId: member.id,
+        requestedBy: null,
+        requestedByDirectory: directory.name,
+        reason: `deactivated in ${directory.name}`,
+        expiresAt: new Date(now.getTime() + organization.removal_request_expiry_hours * HOUR_MS),
+      });
+      await appendAuditEvent(trx, {
+        organizationId: organization.id,
+        actor: directory.actor,
+        action: 'deactivation.requested',
+        target: { type: 'removal_request', id: request.id },
+        after: { status: 'pending', target_member_id: member.id, reason: request.reason, directory: directory.name, expires_at: request.expires_at.toISOString() },
+        source: directory.source,
+      });
+      return 'asked';
     }
 
     await endMembership(trx, organization, member, {

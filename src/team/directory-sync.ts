@@ -50,6 +50,9 @@ export interface DirectoryReport {
   linked: number;
   removed: number;
   lastOwnerKept: number;
+  /** Deactivations put to the owners (setting: ask the owners) and seen but left alone (setting: do nothing). */
+  askedOwners: number;
+  ignored: number;
   reactivationsReported: number;
   emailsChanged: number;
   emailsRefused: number;
@@ -58,7 +61,7 @@ export interface DirectoryReport {
   changed: number;
 }
 
-export const emptyDirectoryReport = (): DirectoryReport => ({ seen: 0, linked: 0, removed: 0, lastOwnerKept: 0, reactivationsReported: 0, emailsChanged: 0, emailsRefused: 0, guestsChanged: 0, changed: 0 });
+export const emptyDirectoryReport = (): DirectoryReport => ({ seen: 0, linked: 0, removed: 0, lastOwnerKept: 0, askedOwners: 0, ignored: 0, reactivationsReported: 0, emailsChanged: 0, emailsRefused: 0, guestsChanged: 0, changed: 0 });
 
 /**
  * Reconciles a page of the directory's accounts with the team: the accounts whose state differs
@@ -95,6 +98,8 @@ export async function reconcileDirectoryPage(
     const outcome = await applyDirectoryAccount(db, organizationId, account, directory);
     if (outcome.deactivation === 'removed') report.removed += 1;
     if (outcome.deactivation === 'last_owner_kept') report.lastOwnerKept += 1;
+    if (outcome.deactivation === 'asked') report.askedOwners += 1;
+    if (outcome.deactivation === 'ignored') report.ignored += 1;
     if (outcome.reactivation === 'reported') report.reactivationsReported += 1;
     if (outcome.email === 'changed') report.emailsChanged += 1;
     if (outcome.email === 'collision') report.emailsRefused += 1;

@@ -10,6 +10,15 @@ export function approvalsChannelOf(organization: Pick<Organization, 'approvals_c
   return organization.approvals_channel_id ?? organization.team_channel_id;
 }
 
+/**
+ * The audit action of a closing: `<kind>.<status>`, except that rejecting a deactivation is the
+ * owners keeping the person (`deactivation.kept`): that is what the card's Keep button says.
+ */
+export function closedAction(request: Pick<RemovalRequest, 'kind'>, status: ClosedStatus): string {
+  if (request.kind === 'deactivation' && status === 'rejected') return 'deactivation.kept';
+  return `${request.kind}.${status}`;
+}
+
 export interface Closing {
   status: ClosedStatus;
   /** The member who decided (approved, rejected, withdrew); null for expiry and cancellation. */
@@ -41,7 +50,7 @@ export async function closeRequest(trx: DbOrTrx, organization: Organization, req
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: closing.actor,
-      action: `${request.kind}.${closing.status}`,
+      action: closedAction(request, closing.status),
       target: { type: 'removal_request', id: request.id },
       before: { status: 'pending' },
       after: {

@@ -34,7 +34,17 @@ export async function findPendingRequestFor(db: DbOrTrx, organizationId: string,
 
 export async function insertRemovalRequest(
   db: DbOrTrx,
-  values: { organizationId: string; targetMemberId: string; requestedBy: string; reason: string | null; expiresAt: Date; kind?: RequestKind; ownerUntil?: Date | null },
+  values: {
+    organizationId: string;
+    targetMemberId: string;
+    /** The member asking; null when a directory raised the request (then `requestedByDirectory` names it). */
+    requestedBy: string | null;
+    requestedByDirectory?: string | null;
+    reason: string | null;
+    expiresAt: Date;
+    kind?: RequestKind;
+    ownerUntil?: Date | null;
+  },
 ): Promise<RemovalRequest> {
   return db
     .insertInto('removal_requests')
@@ -44,6 +54,7 @@ export async function insertRemovalRequest(
       owner_until: values.ownerUntil ?? null,
       target_member_id: values.targetMemberId,
       requested_by_member_id: values.requestedBy,
+      requested_by_directory: values.requestedByDirectory ?? null,
       reason: values.reason,
       expires_at: values.expiresAt,
     })
@@ -101,6 +112,20 @@ export async function lockExpiredRemovalRequests(db: DbOrTrx, now: Date, limit: 
     .forUpdate()
     .skipLocked()
     .execute();
+}
+
+/** The latest request of a kind about a member (any status): whether the directory already asked, and what the owners said. */
+export async function findLatestRequestFor(db: DbOrTrx, organizationId: string, targetMemberId: string, kind: RequestKind): Promise<RemovalRequest | undefined> {
+  return db
+    .selectFrom('removal_requests')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('target_member_id', '=', targetMemberId)
+    .where('kind', '=', kind)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 export async function listPendingRemovalRequests(db: DbOrTrx, organizationId: string, limit = 20): Promise<RemovalRequest[]> {

@@ -158,12 +158,13 @@ export function decisionRefusal(
   actor: Actor,
   decision: RemovalDecision,
   request: RemovalRequest,
-  people: { requester: Member; target: Member; decider: Member | null },
+  people: RequestPeople,
 ): readonly Word[] | undefined {
   if (!actor || actor.status !== 'active' || actor.organization_id !== request.organization_id) return [NOT_A_MEMBER_MESSAGE];
   if (request.status !== 'pending') return alreadyClosedSentence(request, people);
   const noun = request.kind === 'promotion' ? 'promotion' : 'removal';
   if (decision === 'withdraw') {
+    if (!people.requester) return [`${request.requested_by_directory ?? 'The directory'} raised this request, so nobody can withdraw it: an owner keeps or removes the person.`];
     return actor.id === request.requested_by_member_id ? undefined : say`Only ${person(people.requester)}, who asked for this ${noun}, can withdraw it.`;
   }
   const allowed = decide(actor, 'removal.decide', request.organization_id);
@@ -175,9 +176,18 @@ export function decisionRefusal(
   return undefined;
 }
 
-function alreadyClosedSentence(request: RemovalRequest, people: { requester: Member; target: Member; decider: Member | null }): Word[] {
+/** The people a request names; a request a directory raised (kind `deactivation`) has no requester. */
+export interface RequestPeople {
+  requester: Member | null;
+  target: Member;
+  decider: Member | null;
+}
+
+function alreadyClosedSentence(request: RemovalRequest, people: RequestPeople): Word[] {
   const on: Word[] = request.decided_at ? say` on ${moment(request.decided_at)}` : [];
   const by: Word[] = people.decider ? say` by ${person(people.decider)}` : [];
+  if (request.kind === 'deactivation' && request.status === 'approved') return say`This was already decided${by}${on}: ${person(people.target)} was removed.`;
+  if (request.kind === 'deactivation' && request.status === 'rejected') return say`This was already decided${by}${on}: ${person(people.target)} was kept.`;
   switch (request.status) {
     case 'approved':
       return request.kind === 'promotion'
@@ -186,7 +196,7 @@ function alreadyClosedSentence(request: RemovalRequest, people: { requester: Mem
     case 'rejected':
       return say`This request was already rejected${by}${on}.`;
     case 'withdrawn':
-      return say`This request was withdrawn by ${person(people.requester)}${on}.`;
+      return people.requester ? say`This request was withdrawn by ${person(people.requester)}${on}.` : say`This request was withdrawn${on}.`;
     case 'expired':
       return say`This request expired${on} without a decision.`;
     default:
@@ -199,11 +209,11 @@ async function loadRequest(trx: DbOrTrx, organizationId: string, requestId: stri
   const request = await findRemovalRequest(trx, organizationId, requestId, { forUpdate });
   if (!request) throw new AppError('not_found', 'That request does not exist.');
   const [requester, target, decider] = await Promise.all([
-    findMemberById(trx, organizationId, request.requested_by_member_id),
+    request.requested_by_member_id ? findMemberById(trx, organizationId, request.requested_by_member_id) : undefined,
     findMemberById(trx, organizationId, request.target_member_id),
     request.decided_by_member_id ? findMemberById(trx, organizationId, request.decided_by_member_id) : undefined,
   ]);
-  return { request, people: { requester: requester!, target: target!, decider: decider ?? null } };
+  return { request, people: { requester: requester ?? null, target: target!, decider: decider ?? null } as RequestPeople };
 }
 
 /**
@@ -251,14 +261,35 @@ export async function decideRemoval(
     const refusal = decisionRefusal(actor, input.decision, request, people);
     if (refusal) throw new RemovalDecisionRefusedError(refusal, request);
     const decider = actor!;
-    if (input.decision === 'reject' && !reason) throw new AppError('reason_required', `Say why you reject this ${request.kind}: the requester will read it.`);
+    // Keeping someone the directory deactivated needs no reason: the card says who kept them.
+    if (input.decision === 'reject' && !reason && request.kind !== 'deactivation') throw new AppError('reason_required', `Say why you reject this ${request.kind}: the requester will read it.`);
+
+    if (input.decision === 'approve' && request.kind === 'deactivation') {
+      // Re-checked at the click, as any removal's last-owner rule is.
+      if (people.target.status !== 'active') throw new AppError('not_found', say`${person(people.target)} is no longer a member of this team.`);
+      if (people.target.role === 'owner' && (await countActiveOwners(trx, organization.id)) <= 1) {
+        throw new AppError('last_owner', say`${person(people.target)} is the last owner. ${LAST_OWNER_MESSAGE}`);
+      }
+      const closed = await closeRequest(trx, organization, request, { status: 'approved', decider, reason: null, actor: { type: 'member', id: decider.id }, source: input.source, now });
+      const directory = request.requested_by_directory ?? 'Slack';
+      const target = await endMembership(trx, organization, people.target, {
+        action: 'member.removed',
+        actor: { type: 'member', id: decider.id },
+        removedBy: decider,
+        reason: request.reason ?? `deactivated in ${directory}`,
+        details: { directory, removal_request_id: request.id, decided_by: decider.id },
+        source: input.source,
+        now,
+      });
+      return { request: closed!, target };
+    }
 
     if (input.decision === 'approve' && request.kind === 'promotion') {
       // Re-checked at the moment of approval, as a removal's last-owner rule is.
       const cannot = promotionApprovalRefusal(request, people.target, now);
       if (cannot) throw cannot;
       const closed = await closeRequest(trx, organization, request, { status: 'approved', decider, reason: null, actor: { type: 'member', id: decider.id }, source: input.source, now });
-      const target = await applyApprovedPromotion(trx, organization, { request, target: people.target, requester: people.requester, approver: decider, source: input.source });
+      const target = await applyApprovedPromotion(trx, organization, { request, target: people.target, requester: people.requester!, approver: decider, source: input.source });
       return { request: closed!, target };
     }
 
@@ -270,7 +301,7 @@ export async function decideRemoval(
       const closed = await closeRequest(trx, organization, request, { status: 'approved', decider, reason: null, actor: { type: 'member', id: decider.id }, source: input.source, now });
       const target = await removeMember(trx, organization, {
         target: people.target,
-        requester: people.requester,
+        requester: people.requester!,
         approver: decider,
         reason: request.reason,
         request,
@@ -308,7 +339,8 @@ export async function expireRemovalRequests(db: Db, now = new Date(), batchSize 
 
 export interface OpenRemovalRequest {
   request: RemovalRequest;
-  requester: Member;
+  /** Null for a request a directory raised (kind `deactivation`). */
+  requester: Member | null;
   target: Member;
 }
 
@@ -317,9 +349,9 @@ export async function readOpenRemovalRequests(db: DbOrTrx, organizationId: strin
   if (!decide(viewer, 'removal.decide', organizationId).allowed) return [];
   const requests = await listPendingRemovalRequests(db, organizationId, limit);
   // Everyone the requests name, in one query.
-  const ids = [...new Set(requests.flatMap((r) => [r.requested_by_member_id, r.target_member_id]))];
+  const ids = [...new Set(requests.flatMap((r) => [r.requested_by_member_id, r.target_member_id]).filter((id): id is string => id !== null))];
   const people = ids.length === 0 ? [] : await db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('id', 'in', ids).execute();
   const byId = new Map(people.map((m) => [m.id, m]));
-  return requests.map((request) => ({ request, requester: byId.get(request.requested_by_member_id)!, target: byId.get(request.target_member_id)! }));
+  return requests.map((request) => ({ request, requester: (request.requested_by_member_id && byId.get(request.requested_by_member_id)) || null, target: byId.get(request.target_member_id)! }));
 }
 

@@ -173,6 +173,26 @@ const CASES: Array<[AuditEventLike, string]> = [
     "<@U0BOB00001>'s temporary ownership was due to end at <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, but they are the last owner, so they stay an owner until another owner is added.",
   ],
   [
+    event({ action: 'member.deactivation_ignored', actor_type: 'system', actor_id: 'slack', ...onMember(BOB), after: { status: 'active', role: 'member', setting: 'ignore', directory: 'Slack' } }),
+    '<@U0BOB00001> was deactivated in Slack; left on the team, as the setting says to do nothing.',
+  ],
+  [
+    event({ action: 'deactivation.requested', actor_type: 'system', actor_id: 'slack', ...onRequest, after: { status: 'pending', target_member_id: BOB, directory: 'Slack' } }),
+    '<@U0BOB00001> was deactivated in Slack; the owners were asked to keep or remove them.',
+  ],
+  [
+    event({ action: 'deactivation.kept', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'rejected', target_member_id: BOB, reason: null } }),
+    'Carol &lt;!channel&gt; &amp; co kept <@U0BOB00001> on the team although they were deactivated in Slack.',
+  ],
+  [
+    event({ action: 'deactivation.expired', actor_type: 'system', actor_id: 'system', source: 'system', ...onRequest, before: { status: 'pending' }, after: { status: 'expired', target_member_id: BOB } }),
+    'Nobody decided whether to keep <@U0BOB00001> (deactivated in Slack) in time; they are still a member.',
+  ],
+  [
+    event({ action: 'deactivation.cancelled', actor_type: 'system', actor_id: 'slack', ...onRequest, before: { status: 'pending' }, after: { status: 'cancelled', target_member_id: BOB, reason: 'they are no longer a member' } }),
+    'The question whether to keep <@U0BOB00001> (deactivated in Slack) was closed: they are no longer a member.',
+  ],
+  [
     event({ action: 'promotion.requested', ...onRequest, after: { status: 'pending', target_member_id: BOB, owner_until: '2026-12-08T15:00:00.000Z', expires_at: '2026-12-08T15:00:00.000Z' } }),
     "<@U0ALICE001> asked to make <@U0BOB00001> an owner until <!date^1796742000^{date_short_pretty} at {time}|2026-12-08 15:00 UTC>, waiting for another owner's approval.",
   ],

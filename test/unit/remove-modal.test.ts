@@ -62,6 +62,7 @@ function request(values: Partial<RemovalRequest> = {}): RemovalRequest {
     owner_until: null,
     target_member_id: uuid(2),
     requested_by_member_id: uuid(1),
+    requested_by_directory: null,
     reason: null,
     status: 'pending',
     decided_by_member_id: null,

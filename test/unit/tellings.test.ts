@@ -25,6 +25,8 @@ const NOT_TOLD_IN_SLACK = [
   'webhook.redelivery_requested',
   // SCIM: a DELETE of someone already deactivated there changes nothing anyone sees.
   'member.deleted_in_directory',
+  // Deactivated in Slack under the setting "do nothing": recorded in the audit log only.
+  'member.deactivation_ignored',
 ];
 
 describe('what Slack is told', () => {

@@ -20,6 +20,10 @@ async function requested(t: Telling, event: AuditEvent): Promise<void> {
   if (!event.target_id) return;
   t.queue({ task: 'removal.post-card', payload: { organizationId: t.organization.id, requestId: event.target_id }, options: { queueName: removalCardQueue(event.target_id) } });
   const [requester, target] = [await t.actor(event), await t.member(fields(event.after).target_member_id)];
+  if (event.action === 'deactivation.requested' && target && teamChannelApartFromCard(t.organization)) {
+    const directory = escapeText(text(fields(event.after).directory) ?? 'Slack');
+    t.teamChannel(`:hourglass_flowing_sand: ${memberLabel(target)} was deactivated in ${directory}; the owners decide in <#${t.organization.approvals_channel_id}> whether they keep access.`);
+  }
   if (requester && target && teamChannelApartFromCard(t.organization)) {
     const asked = event.action === 'promotion.requested' ? `asked to make ${memberLabel(target)} an owner` : `asked to remove ${memberLabel(target)}`;
     t.teamChannel(`:hourglass_flowing_sand: ${memberLabel(requester)} ${asked}; waiting for another owner's approval in <#${t.organization.approvals_channel_id}>.`);
@@ -42,7 +46,9 @@ async function removed(t: Telling, event: AuditEvent): Promise<void> {
   if (directory) {
     // The reason says how the directory ended it: "deactivated in Slack", "deleted in your identity provider".
     const how = text(after.reason) ?? `deactivated in ${directory}`;
-    restorable(t, `:wave: ${memberLabel(target)} was ${escapeText(how)} and removed from the team.`, target);
+    // An owner's Remove on the "deactivated in Slack" card (setting: ask the owners) says who decided.
+    const decider = await t.member(after.decided_by);
+    restorable(t, `:wave: ${memberLabel(target)} was ${escapeText(how)} and removed from the team${decider ? ` by ${memberLabel(decider)}` : ''}.`, target);
     return;
   }
   const requester = await t.member(after.requested_by);
@@ -65,6 +71,14 @@ async function closed(t: Telling, requestId: string): Promise<void> {
   if (!request || request.status === 'pending') return;
   t.queue({ task: 'removal.update-card', payload: { organizationId: t.organization.id, requestId }, options: { queueName: removalCardQueue(requestId) } });
   const [requester, target, decider] = [await t.member(request.requested_by_member_id), await t.member(request.target_member_id), (await t.member(request.decided_by_member_id)) ?? null];
+  if (request.kind === 'deactivation') {
+    // No requester to tell; a removal is announced by its member.removed, a Keep where the card is not.
+    if (target && request.status === 'rejected' && teamChannelApartFromCard(t.organization)) {
+      t.teamChannel(`:white_check_mark: ${decider ? memberLabel(decider) : 'An owner'} kept ${memberLabel(target)} on the team although their account is deactivated in ${escapeText(request.requested_by_directory ?? 'Slack')}.`);
+    }
+    t.homes(await activeOwnerSlackIds(t.trx, t.organization.id));
+    return;
+  }
   if (!requester || !target) return;
   const words = outcomeWords(request, { requester, target, decider });
   if (words.requester && requester.status === 'active' && requester.id !== decider?.id) t.dm(requester, words.requester);
@@ -164,4 +178,9 @@ export const removalRenderers: Record<string, Renderer> = {
   'promotion.withdrawn': requestClosed,
   'promotion.expired': requestClosed,
   'promotion.cancelled': requestClosed,
+  // Deactivated in Slack with the setting "ask the owners": the same card, Keep / Remove.
+  'deactivation.requested': each(requested),
+  'deactivation.kept': requestClosed,
+  'deactivation.expired': requestClosed,
+  'deactivation.cancelled': requestClosed,
 };

@@ -103,6 +103,16 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
     }
     case 'member.deleted_in_directory':
       return `${cap(target ?? 'a member')} was deleted in ${actor} as well (already removed from the team).`;
+    case 'member.deactivation_ignored':
+      return `${cap(target ?? 'a member')} was deactivated in ${actor}; left on the team, as the setting says to do nothing.`;
+    case 'deactivation.requested':
+      return `${cap(aboutRequest())} was deactivated in ${actor}; the owners were asked to keep or remove them.`;
+    case 'deactivation.kept':
+      return `${cap(actor)} kept ${aboutRequest()} on the team although they were deactivated in Slack.`;
+    case 'deactivation.expired':
+      return `Nobody decided whether to keep ${aboutRequest()} (deactivated in Slack) in time; they are still a member.`;
+    case 'deactivation.cancelled':
+      return `The question whether to keep ${aboutRequest()} (deactivated in Slack) was closed${str(after.reason) ? `: ${userText(str(after.reason)!, MAX_REASON)}` : ''}.`;
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':

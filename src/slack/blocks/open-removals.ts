@@ -19,8 +19,10 @@ export const HOME_REMOVALS_LIMIT = 5;
 
 
 export interface OpenRemovalRow {
-  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'> & Partial<Pick<RemovalRequest, 'kind' | 'owner_until'>>;
-  requester: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'>;
+  request: Pick<RemovalRequest, 'id' | 'reason' | 'created_at' | 'expires_at' | 'requested_by_member_id' | 'target_member_id'> &
+    Partial<Pick<RemovalRequest, 'kind' | 'owner_until' | 'requested_by_directory'>>;
+  /** Null when a directory (Slack) raised the request. */
+  requester: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email'> | null;
   target: Pick<Member, 'id' | 'slack_user_id' | 'display_name' | 'email' | 'role'>;
 }
 
@@ -66,10 +68,16 @@ export function openRemovalsSection(rows: readonly OpenRemovalRow[], viewerMembe
     const yours = request.requested_by_member_id === viewerMemberId;
     const aboutYou = request.target_member_id === viewerMemberId;
     const promotion = request.kind === 'promotion';
+    const deactivation = request.kind === 'deactivation';
+    const directory = escapeMrkdwn(request.requested_by_directory ?? 'Slack');
     const lines = [
-      promotion ? `Make ${targetText(target)} an owner${request.owner_until ? ` until ${timeLabel(request.owner_until)}` : ''}` : `Remove ${targetText(target)}`,
-      `Asked by ${yours ? 'you' : memberLabel(requester)} ${timeLabel(request.created_at)} · expires ${timeLabel(request.expires_at)}`,
-      ...(promotion ? [] : [request.reason ? `> ${escapedClip(request.reason.replace(/\s+/g, ' '), MAX_REASON_SHOWN)}` : '_No reason given._']),
+      promotion
+        ? `Make ${targetText(target)} an owner${request.owner_until ? ` until ${timeLabel(request.owner_until)}` : ''}`
+        : deactivation
+          ? `${targetText(target)} was deactivated in ${directory}: keep or remove?`
+          : `Remove ${targetText(target)}`,
+      `${deactivation ? 'Reported' : 'Asked'} by ${yours ? 'you' : requester ? memberLabel(requester) : directory} ${timeLabel(request.created_at)} · expires ${timeLabel(request.expires_at)}`,
+      ...(promotion || deactivation ? [] : [request.reason ? `> ${escapedClip(request.reason.replace(/\s+/g, ' '), MAX_REASON_SHOWN)}` : '_No reason given._']),
     ];
     if (aboutYou && !yours) lines.push('_This request is about you, so another owner decides it._');
     blocks.push(section(lines.join('\n'), `removal|${request.id}`));

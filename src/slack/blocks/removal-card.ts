@@ -18,7 +18,8 @@ export const REMOVAL_ACTIONS = {
 
 export interface RemovalCardModel {
   request: RemovalRequest;
-  requester: Pick<Member, 'slack_user_id' | 'display_name' | 'email'>;
+  /** Null when a directory raised the request (kind `deactivation`): the card names the directory. */
+  requester: Pick<Member, 'slack_user_id' | 'display_name' | 'email'> | null;
   target: Pick<Member, 'slack_user_id' | 'display_name' | 'email' | 'role'>;
   decider: Pick<Member, 'slack_user_id' | 'display_name' | 'email'> | null;
   organizationName: string;
@@ -36,9 +37,17 @@ function targetLine(model: RemovalCardModel): string {
 }
 
 const isPromotion = (model: RemovalCardModel) => model.request.kind === 'promotion';
+const isDeactivation = (model: RemovalCardModel) => model.request.kind === 'deactivation';
+const directoryOf = (model: RemovalCardModel) => escapeMrkdwn(model.request.requested_by_directory ?? 'Slack');
+
+/** Who asked: the requesting member, or the directory that raised the request. */
+function requesterLabel(model: RemovalCardModel): string {
+  return model.requester ? memberLabel(model.requester) : directoryOf(model);
+}
 
 /** What the request asks, in the card's first field: "Remove" someone, or "Make owner" (until when). */
 function askField(model: RemovalCardModel): string {
+  if (isDeactivation(model)) return `*Deactivated in ${directoryOf(model)}*\n${targetLine(model)}`;
   if (!isPromotion(model)) return `*Remove*\n${targetLine(model)}`;
   const until = model.request.owner_until ? `until ${timeLabel(model.request.owner_until)}` : 'permanently';
   return `*Make owner*\n${targetLine(model)}, ${until}`;
@@ -50,13 +59,16 @@ function facts(model: RemovalCardModel): KnownBlock[] {
     type: 'section',
     fields: [
       mrkdwn(askField(model)),
-      mrkdwn(`*Requested by*\n${memberLabel(model.requester)}`),
+      mrkdwn(`*${isDeactivation(model) ? 'Reported by' : 'Requested by'}*\n${requesterLabel(model)}`),
       mrkdwn(`*Requested*\n${timeLabel(request.created_at)}`),
       mrkdwn(`*Expires*\n${timeLabel(request.expires_at)}`),
     ],
   };
   // A promotion has no reason to give: the card is the facts alone.
   if (isPromotion(model)) return [fieldsBlock];
+  if (isDeactivation(model)) {
+    return [fieldsBlock, section(`Their account was deactivated in ${directoryOf(model)}. They keep their access here until an owner decides: *Remove* ends it at once, *Keep* leaves them on the team.`)];
+  }
   return [fieldsBlock, section(request.reason ? `*Reason*\n${quote(request.reason)}` : '*Reason*\n_none given_')];
 }
 
@@ -66,6 +78,10 @@ export function outcomeLine(model: RemovalCardModel): string {
   const at = request.decided_at ? timeLabel(request.decided_at) : '';
   const by = model.decider ? memberLabel(model.decider) : 'someone';
   const why = request.decision_reason ? `\n${quote(request.decision_reason)}` : '';
+  if (isDeactivation(model)) {
+    if (request.status === 'approved') return `:wave: *Removed* by ${by} on ${at}. ${memberLabel(model.target)}'s access ended at once.`;
+    if (request.status === 'rejected') return `:white_check_mark: *Kept* by ${by} on ${at}. ${memberLabel(model.target)} stays on the team.`;
+  }
   switch (request.status) {
     case 'approved':
       return isPromotion(model)
@@ -74,7 +90,7 @@ export function outcomeLine(model: RemovalCardModel): string {
     case 'rejected':
       return `:x: *Rejected* by ${by} on ${at}.${why}`;
     case 'withdrawn':
-      return `:leftwards_arrow_with_hook: *Withdrawn* by ${memberLabel(model.requester)} on ${at}.`;
+      return `:leftwards_arrow_with_hook: *Withdrawn* by ${requesterLabel(model)} on ${at}.`;
     case 'expired':
       return `:hourglass: *Expired* on ${at}: nobody decided in time. ${memberLabel(model.target)} is still ${isPromotion(model) ? 'not an owner' : 'a member'}.`;
     case 'cancelled':
@@ -87,18 +103,23 @@ export function outcomeLine(model: RemovalCardModel): string {
 /** The card: facts, then Approve / Reject while pending, the outcome once closed (no buttons). */
 export function removalCard(model: RemovalCardModel): SlackReply {
   const pending = model.request.status === 'pending';
-  const what = isPromotion(model) ? 'Promotion to owner' : 'Removal';
-  const blocks: KnownBlock[] = [header(pending ? `${what} waiting for approval` : `${what} request`), ...facts(model)];
+  const what = isPromotion(model) ? 'Promotion to owner' : isDeactivation(model) ? `Deactivated in ${model.request.requested_by_directory ?? 'Slack'}` : 'Removal';
+  const title = isDeactivation(model) ? (pending ? `${what}: keep or remove?` : what) : pending ? `${what} waiting for approval` : `${what} request`;
+  const blocks: KnownBlock[] = [header(title), ...facts(model)];
   if (pending) {
     blocks.push(
       { type: 'actions', block_id: 'removal.decide', elements: decisionButtons(model.request.id, model.target, model.request.kind) },
-      context('Any owner other than the requester and the person named can decide.'),
+      context(isDeactivation(model) ? 'Any owner other than the person named can decide.' : 'Any owner other than the requester and the person named can decide.'),
     );
   } else {
     blocks.push(section(outcomeLine(model), 'removal.outcome'));
   }
   const status = pending ? 'waiting for approval' : model.request.status;
-  return { text: `${what} of ${plainName(model.target)} requested by ${plainName(model.requester)}: ${status}.`, blocks };
+  if (isDeactivation(model)) {
+    const outcome = pending ? 'keep or remove?' : model.request.status === 'approved' ? 'removed' : model.request.status === 'rejected' ? 'kept' : model.request.status;
+    return { text: `${plainName(model.target)} was deactivated in ${model.request.requested_by_directory ?? 'Slack'}: ${outcome}.`, blocks };
+  }
+  return { text: `${what} of ${plainName(model.target)} requested by ${model.requester ? plainName(model.requester) : 'the directory'}: ${status}.`, blocks };
 }
 
 /** The requester's DM: "waiting" with Withdraw, later the outcome without it. */
@@ -125,6 +146,22 @@ export function requesterDm(model: RemovalCardModel, cardChannel: string | null)
  */
 export function decisionButtons(requestId: string, target: Pick<Member, 'display_name' | 'email'>, kind: RequestKind = 'removal'): Button[] {
   const name = clip(target.display_name ?? target.email, 120);
+  if (kind === 'deactivation') {
+    // Approve removes, Reject keeps: the same two decisions as any request, named for what they do here.
+    return [
+      button(REMOVAL_ACTIONS.approve, 'Remove', requestId, {
+        style: 'danger',
+        confirm: confirmDialog({
+          title: 'Remove this person?',
+          text: `${name} will be removed and their access will end immediately.`,
+          confirm: 'Remove',
+          deny: 'Cancel',
+          style: 'danger',
+        }),
+      }),
+      button(REMOVAL_ACTIONS.reject, 'Keep', requestId, { style: 'primary' }),
+    ];
+  }
   if (kind === 'promotion') {
     return [
       button(REMOVAL_ACTIONS.approve, 'Approve', requestId, {

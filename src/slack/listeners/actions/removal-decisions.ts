@@ -116,7 +116,9 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
       });
       const promotion = request.kind === 'promotion';
       notice =
-        decision === 'approve'
+        decision === 'approve' && request.kind === 'deactivation'
+          ? { kind: 'success', text: `:white_check_mark: You removed ${memberLabel(target)}: their access has ended.` }
+          : decision === 'approve'
           ? {
               kind: 'success',
               text: promotion
@@ -131,6 +133,19 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
             };
     } catch (err) {
       // RemovalDecisionRefusedError (not allowed, already decided) and the other refusals (last owner, no such request).
+      if (!(err instanceof AppError)) throw err;
+      notice = { kind: 'error', text: slackMessage(err) };
+    }
+    await tell(c, notice);
+  }
+
+  /** Keep (a rejection of a deactivation request): audited, the request closed, the card rewritten by its job. */
+  async function keep(c: Clicked, actorMemberId: string | null): Promise<void> {
+    let notice: Notice;
+    try {
+      const { target } = await decideRemoval(deps.db, { organizationId: c.organization.id, actorMemberId, requestId: c.requestId, decision: 'reject', source: 'slack' });
+      notice = { kind: 'success', text: `:white_check_mark: You kept ${memberLabel(target)}: they stay on the team although their Slack account is deactivated.` };
+    } catch (err) {
       if (!(err instanceof AppError)) throw err;
       notice = { kind: 'error', text: slackMessage(err) };
     }
@@ -161,8 +176,10 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
       return tell(c, { kind: 'error', text: slackMessage(err) });
     }
     if (check.refusal) return tell(c, { kind: 'error', text: slackWords(check.refusal) });
+    // Keep on a deactivation reported by Slack: no reason to type, decided at the click.
+    if (check.request.kind === 'deactivation') return keep(c, actor?.id ?? null);
     if (!c.triggerId) return; // Slack always sends one with a click; without it no dialog can open.
-    const requester = (await findMemberById(deps.db, c.organization.id, check.request.requested_by_member_id))!;
+    const requester = (await findMemberById(deps.db, c.organization.id, check.request.requested_by_member_id!))!;
     await c.client.views.open({
       trigger_id: c.triggerId,
       view: rejectRemovalModal({ requestId: check.request.id, requester, target: check.target, kind: check.request.kind }),

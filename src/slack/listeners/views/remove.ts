@@ -51,7 +51,7 @@ export function registerRemoveSubmission(app: App, deps: SlackDeps): void {
       const { request, alreadyPending } = result;
       const [target, requester] = await Promise.all([
         findMemberById(deps.db, organization.id, request.target_member_id),
-        findMemberById(deps.db, organization.id, request.requested_by_member_id),
+        findMemberById(deps.db, organization.id, request.requested_by_member_id!), // a removal request: always asked by a member
       ]);
       await ack({
         response_action: 'update',
