@@ -79,7 +79,7 @@ export const configSchema = z
     LOG_PRETTY: booleanFromEnv.default(false),
     RUN_MIGRATIONS: booleanFromEnv.default(true),
     RUN_WORKER: booleanFromEnv.default(true),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(10),
     WORKER_DEAD_AFTER_SECONDS: z.coerce.number({ message: 'expected seconds' }).min(1, 'expected at least 1 second').max(3600).default(60),
     // The daily Slack directory sync's paging: users.list is Tier 2 (about 20 calls a minute).
     SLACK_SYNC_PAGE_SIZE: z.coerce.number({ message: 'expected a number of accounts' }).int('expected a whole number').min(1, 'expected at least 1').max(1000, 'Slack returns at most 1000 a page').default(200),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Invitation, Member, Organization } from '../db/schema.js';
+import type { Invitation, Organization } from '../db/schema.js';
+import type { InviterLabel } from '../team/invitation-repository.js';
 import { channelQueue, enqueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 
@@ -17,7 +18,7 @@ export const EMAIL_ALERT_AFTER_MS = 60 * 60_000;
  */
 export async function alertIfEmailKeepsFailing(
   deps: { db: Db; log: Logger },
-  loaded: { invitation: Invitation; organization: Organization; inviter: Member | undefined },
+  loaded: { invitation: Invitation; organization: Organization; inviter: InviterLabel | undefined },
   sendCount: number,
   queuedAt: Date | undefined,
   err: unknown,

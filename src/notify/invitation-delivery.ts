@@ -4,8 +4,7 @@ import type { Logger } from '../logger.js';
 import type { JobRun, TaskPayload } from '../jobs/tasks.js';
 import type { Mailer } from '../mail/mailer.js';
 import { invitationEmail } from '../mail/invitation-email.js';
-import { findInvitation, updateInvitation } from '../team/invitation-repository.js';
-import { findMemberById } from '../team/member-repository.js';
+import { findInvitationWithInviter, updateInvitation } from '../team/invitation-repository.js';
 import { findOrganizationById } from '../team/organization-repository.js';
 import { newInvitationToken } from '../team/invitation-tokens.js';
 import { memberLabel } from '../slack/mrkdwn.js';
@@ -28,11 +27,11 @@ export interface InvitationDeliveryDeps {
 
 /** Loads what a delivery needs; undefined when the send was superseded or the invitation closed. */
 async function current(deps: Pick<InvitationDeliveryDeps, 'db'>, payload: { organizationId: string; invitationId: string; sendCount?: number }) {
-  const invitation = await findInvitation(deps.db, payload.organizationId, payload.invitationId);
-  if (!invitation) return undefined;
+  const found = await findInvitationWithInviter(deps.db, payload.organizationId, payload.invitationId);
+  if (!found) return undefined;
+  const { invitation, inviter } = found;
   if (payload.sendCount !== undefined && (invitation.status !== 'pending' || invitation.send_count !== payload.sendCount)) return undefined;
   const organization = (await findOrganizationById(deps.db, payload.organizationId))!;
-  const inviter = invitation.invited_by_member_id ? await findMemberById(deps.db, organization.id, invitation.invited_by_member_id) : undefined;
   return { invitation, organization, inviter };
 }
 
