@@ -3,6 +3,8 @@ import type { AuditSource } from '../db/schema.js';
 import { appendAuditEvent, type Actor as AuditActor } from '../events/audit-repository.js';
 import { inChange } from './change.js';
 import { normaliseEmail } from './emails.js';
+import { createInvitations, InvitationsRefusedError } from './invitations.js';
+import { domainAllowed } from './invitation-rules.js';
 import { endMembership } from './membership-end.js';
 import { countActiveOwners, findMemberByEmail, findMemberBySlackUser, updateMember } from './member-repository.js';
 import { findLatestRequestFor, insertRemovalRequest } from './removal-repository.js';
@@ -253,3 +255,63 @@ async function alreadyReported(trx: DbOrTrx, organizationId: string, memberId: s
   return Object.entries(fields).every(([k, v]) => after?.[k] === v);
 }
 
+
+/**
+ * `invited`: an invitation as Member went out (DM, email, announcement, audit as for any);
+ * `off`: the team's setting is off; `no_allowed_domains`: the setting is on but no domain is
+ * allowed, so nobody is invited automatically; the rest say why this account was not invited.
+ */
+export type JoinOutcome =
+  | 'invited'
+  | 'off'
+  | 'deactivated'
+  | 'guest'
+  | 'no_email'
+  | 'no_allowed_domains'
+  | 'domain_not_allowed'
+  | 'already_member'
+  | 'already_pending'
+  | 'refused';
+
+/**
+ * Someone joined the directory's workspace (Slack: `team_join`). With the team's setting
+ * "Invite new workspace members automatically" (`slack_auto_invite`, off by default) they are
+ * invited as Member through the normal invitation path, the directory as the actor — only an
+ * active, non-guest account with an email at one of the allowed domains (an empty list allows
+ * nobody here: a workspace is not a list of colleagues until the owners say which domains are),
+ * and not when they are already a member or invited (so a repeated event invites once). The
+ * setting and the domains are read under the organization's lock, with the invitation rules.
+ * Bots and people of other organizations never reach this (the Slack adapter drops them).
+ */
+export async function accountJoined(
+  db: Db,
+  input: { organizationId: string; account: { userId: string; deleted: boolean; email: string | null; guest: boolean }; directory: Directory },
+): Promise<JoinOutcome> {
+  const { account, directory } = input;
+  if (account.deleted) return 'deactivated';
+  if (account.guest) return 'guest';
+  const email = account.email ? normaliseEmail(account.email) : undefined;
+  if (!email) return 'no_email';
+  let skip: JoinOutcome | undefined;
+  try {
+    const result = await createInvitations(db, {
+      organizationId: input.organizationId,
+      actorMemberId: null,
+      addresses: [email],
+      role: 'member',
+      source: directory.source,
+      byDirectory: { name: directory.name, actor: directory.actor, externalId: null },
+      onlyIf: (organization) => {
+        if (!organization.slack_auto_invite) skip = 'off';
+        else if (organization.allowed_email_domains.length === 0) skip = 'no_allowed_domains';
+        else if (!domainAllowed(email, organization.allowed_email_domains)) skip = 'domain_not_allowed';
+        return skip === undefined;
+      },
+    });
+    return result.skipped ? (skip ?? 'off') : 'invited';
+  } catch (error) {
+    if (!(error instanceof InvitationsRefusedError)) throw error;
+    const reason = error.refused[0]?.reason;
+    return reason === 'already_member' || reason === 'already_pending' ? reason : 'refused';
+  }
+}

@@ -51,6 +51,11 @@ export interface CreateInvitationsInput {
   now?: Date;
   /** Sent by a directory (SCIM, `scim_provisioning: invite`), not a member: it is the actor; its id for the person is kept. */
   byDirectory?: { name: string; actor: AuditActor; externalId: string | null };
+  /**
+   * A condition on the organization as it is under the lock (a directory's setting, e.g.
+   * `slack_auto_invite`): when it is false nothing is written and the result says `skipped`.
+   */
+  onlyIf?: (organization: Organization) => boolean;
 }
 
 /**
@@ -58,7 +63,7 @@ export interface CreateInvitationsInput {
  * ones"): one transaction creates the invitations, their audit events, their delivery jobs
  * (DM and email) and one summary message for the whole submission.
  */
-export async function createInvitations(db: Db, input: CreateInvitationsInput): Promise<{ invitations: Invitation[]; refused: Refusal[] }> {
+export async function createInvitations(db: Db, input: CreateInvitationsInput): Promise<{ invitations: Invitation[]; refused: Refusal[]; skipped?: true }> {
   if (input.addresses.length === 0) throw new AppError('no_addresses', 'Enter at least one email address.');
   if (input.addresses.length > MAX_ADDRESSES_PER_SUBMISSION) {
     throw new AppError('too_many_addresses', `At most ${MAX_ADDRESSES_PER_SUBMISSION} addresses at once (you entered ${input.addresses.length}).`);
@@ -66,6 +71,7 @@ export async function createInvitations(db: Db, input: CreateInvitationsInput): 
   const now = input.now ?? new Date();
   return inChange(db, input.organizationId, input.actorMemberId, async ({ trx, organization, actor: member }) => {
     const directory = input.byDirectory;
+    if (input.onlyIf && !input.onlyIf(organization)) return { invitations: [], refused: [], skipped: true as const };
     // The directory has decided already; anyone else must be an owner here, now.
     const actor = directory ? null : (authorize(member, 'member.invite', organization.id), member);
 

@@ -27,6 +27,8 @@ export const SETTING_KEYS = [
   'inactivity_threshold_days',
   'restore_window_days',
   'scim_provisioning',
+  'slack_deactivation',
+  'slack_auto_invite',
 ] as const;
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
@@ -37,6 +39,8 @@ export const PROMOTION_APPROVAL_POLICIES = ['immediate', 'another-owner'] as con
 export const ACCESS_REVIEW_CADENCES = ['off', 'weekly', 'monthly'] as const;
 /** What a user provisioned over SCIM becomes: a member at once (default), or an invitee. */
 export const SCIM_PROVISIONING_MODES = ['member', 'invite'] as const;
+/** What a Slack deactivation does to the linked member (src/team/directory-changes.ts): remove (default), ask the owners, do nothing. */
+export const SLACK_DEACTIVATION_MODES = ['remove', 'ask', 'ignore'] as const;
 /** How long a removal request waits for another owner (the column's check is the same range). */
 export const REMOVAL_REQUEST_EXPIRY_HOURS = { min: 1, max: 720, default: 72 } as const;
 export const INVITATION_EXPIRY_DAYS = { min: 1, max: 30, default: 7 } as const;
@@ -136,6 +140,8 @@ export const settingsSchema = z.object({
   inactivity_threshold_days: wholeNumber('Inactivity threshold', INACTIVITY_THRESHOLD_DAYS),
   restore_window_days: wholeNumber('Restore window', RESTORE_WINDOW_DAYS),
   scim_provisioning: z.enum(SCIM_PROVISIONING_MODES, { error: 'Choose what happens when your identity provider adds someone' }),
+  slack_deactivation: z.enum(SLACK_DEACTIVATION_MODES, { error: 'Choose what happens when someone is deactivated in Slack' }),
+  slack_auto_invite: z.boolean({ error: 'Invite new workspace members automatically must be on or off' }),
 });
 
 export type SettingsInput = z.input<typeof settingsSchema>;

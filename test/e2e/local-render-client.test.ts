@@ -87,6 +87,8 @@ describe('the Block Kit client in a real browser', () => {
       inactivity_threshold_days: null,
       restore_window_days: String(DEFAULT_SETTINGS.restore_window_days),
       scim_provisioning: DEFAULT_SETTINGS.scim_provisioning,
+      slack_deactivation: DEFAULT_SETTINGS.slack_deactivation,
+      slack_auto_invite: DEFAULT_SETTINGS.slack_auto_invite,
       promotion_approval_policy: DEFAULT_SETTINGS.promotion_approval_policy,
     });
   }, 30_000);

@@ -41,6 +41,8 @@ describe('team settings over signed HTTP', () => {
     sso: boolean;
     cadence: string;
     threshold: string;
+    deactivation?: string;
+    autoInvite?: boolean;
   }): Record<string, Record<string, unknown>> {
     const entry = (key: SettingKey, value: Record<string, unknown>) => ({ [SETTINGS_INPUTS[key].blockId]: { [SETTINGS_INPUTS[key].actionId]: value } });
     const option = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
@@ -55,6 +57,8 @@ describe('team settings over signed HTTP', () => {
       ...entry('require_sso', { type: 'checkboxes', selected_options: form.sso ? [option('on')] : [] }),
       ...entry('access_review_cadence', { type: 'static_select', selected_option: option(form.cadence) }),
       ...entry('inactivity_threshold_days', { type: 'number_input', value: form.threshold }),
+      ...(form.deactivation === undefined ? {} : entry('slack_deactivation', { type: 'radio_buttons', selected_option: option(form.deactivation) })),
+      ...(form.autoInvite === undefined ? {} : entry('slack_auto_invite', { type: 'checkboxes', selected_options: form.autoInvite ? [option('on')] : [] })),
     };
   }
 
@@ -228,6 +232,37 @@ describe('team settings over signed HTTP', () => {
     expect(res.json.view.blocks[0].text.text).toBe('Only owners can change the team settings. You are a member of this team. Nothing was changed.');
     expect(await findOrganizationById(t.db, org.id)).toEqual(before);
     expect(await settingsEvents()).toHaveLength(1);
+  });
+
+  it('the Slack directory settings: shown as stored, an unknown choice refused inline, a save audited and announced', async () => {
+    const { args, viewId } = await openSettings('U0ALICE001');
+    const element = (key: SettingKey) => args.view.blocks.find((b: any) => b.block_id === SETTINGS_INPUTS[key].blockId).element;
+    expect(element('slack_deactivation')).toMatchObject({ type: 'radio_buttons', initial_option: { value: 'remove' } });
+    expect(element('slack_auto_invite')).toMatchObject({ type: 'checkboxes' });
+    expect(element('slack_auto_invite')).not.toHaveProperty('initial_options');
+
+    const current = { ...changed, deactivation: 'remove', autoInvite: false };
+    const before = await findOrganizationById(t.db, org.id);
+    const refused = await h.driver.viewSubmission('U0ALICE001', { id: viewId, callback_id: 'team.settings', values: stateOf({ ...current, deactivation: 'archive' }) });
+    expect(refused.json).toEqual({ response_action: 'errors', errors: { 'settings.slack_deactivation': 'Choose what happens when someone is deactivated in Slack' } });
+    expect(await findOrganizationById(t.db, org.id)).toEqual(before);
+
+    const res = await h.driver.viewSubmission('U0ALICE001', { id: viewId, callback_id: 'team.settings', values: stateOf({ ...current, deactivation: 'ask', autoInvite: true }) });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(await findOrganizationById(t.db, org.id)).toMatchObject({ slack_deactivation: 'ask', slack_auto_invite: true });
+    const events = await settingsEvents();
+    expect(events).toHaveLength(2);
+    const last = events.find((e) => (e.after as Record<string, unknown>).slack_deactivation !== undefined)!;
+    expect(last).toMatchObject({ before: { slack_deactivation: 'remove', slack_auto_invite: false }, after: { slack_deactivation: 'ask', slack_auto_invite: true }, source: 'slack' });
+    const post = await h.standin.waitForCall('chat.postMessage', (c) => c.args.channel === 'C0GENERAL1' && String(c.args.text).includes('deactivated in Slack'));
+    expect(String(post.args.text)).toBe(
+      [
+        ':gear: <@U0ALICE001> changed the team settings:',
+        '• When someone is deactivated in Slack: remove them → ask the owners',
+        '• Invite new workspace members automatically: off → on (people who join the Slack workspace at an allowed email domain are invited as Members)',
+      ].join('\n'),
+    );
   });
 
   it('logged no errors along the way', () => {

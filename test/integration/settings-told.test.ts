@@ -45,6 +45,16 @@ describe('updateSettings', () => {
     );
   });
 
+  it('summarises the Slack directory settings in words', async () => {
+    await update(owner.id, { slack_deactivation: 'ignore', slack_auto_invite: true });
+    const [job, ...more] = await queuedJobs(t.db, org.id);
+    expect(more).toEqual([]);
+    expect(job!.payload.text).toBe(
+      ':gear: <@U0OLGA> changed the team settings:\n• When someone is deactivated in Slack: remove them → do nothing\n' +
+        '• Invite new workspace members automatically: off → on (people who join the Slack workspace at an allowed email domain are invited as Members)',
+    );
+  });
+
   it('writes the changed fields, one settings.changed event with before/after of those only, and the summary job', async () => {
     const result = await update(owner.id, {
       // The whole form comes in; only what differs counts.

@@ -97,6 +97,28 @@ describe('updateSettings', () => {
     expect((refused as InvalidSettingsError).issues).toEqual([{ field: 'scim_provisioning', message: 'Choose what happens when your identity provider adds someone' }]);
   });
 
+  it('saves what a Slack deactivation does and whether new workspace members are invited: one event; bad values refused by name', async () => {
+    expect(org).toMatchObject({ slack_deactivation: 'remove', slack_auto_invite: false });
+    const result = await update(owner.id, { slack_deactivation: 'ask', slack_auto_invite: true, scim_provisioning: 'member' });
+    expect(result.changed).toEqual(['slack_deactivation', 'slack_auto_invite']);
+    expect(await findOrganizationById(t.db, org.id)).toMatchObject({ slack_deactivation: 'ask', slack_auto_invite: true });
+    const [event, ...more] = await t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', org.id).execute();
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({
+      action: 'settings.changed',
+      actor_id: owner.id,
+      before: { slack_deactivation: 'remove', slack_auto_invite: false },
+      after: { slack_deactivation: 'ask', slack_auto_invite: true },
+    });
+    const refused = await errorOf(update(owner.id, { slack_deactivation: 'archive' as never, slack_auto_invite: 'yes' as never }));
+    expect(refused).toBeInstanceOf(InvalidSettingsError);
+    expect((refused as InvalidSettingsError).issues).toEqual([
+      { field: 'slack_deactivation', message: 'Choose what happens when someone is deactivated in Slack' },
+      { field: 'slack_auto_invite', message: 'Invite new workspace members automatically must be on or off' },
+    ]);
+    expect(await findOrganizationById(t.db, org.id)).toMatchObject({ slack_deactivation: 'ask', slack_auto_invite: true });
+  });
+
   it('the saved values are what removals use: a new request waits the new hours; the removed person gets a DM only while notifying is on', async () => {
     await seedMember(t.db, org, 'sam@acme.test', 'owner');
     const bob = await seedMember(t.db, org, 'bob@acme.test', 'member', { slackUserId: 'U0BOB' });

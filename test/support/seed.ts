@@ -19,6 +19,8 @@ export const DEFAULT_SETTINGS: Settings = {
   inactivity_threshold_days: 90,
   restore_window_days: 30,
   scim_provisioning: 'member',
+  slack_deactivation: 'remove',
+  slack_auto_invite: false,
 };
 
 /** Test data written straight to the tables (no audit events): the state a test starts from. */

@@ -358,6 +358,13 @@ describe('audit sentences', () => {
     expect(texts[3]).toContain('Allowed email domains (added &lt;!subteam^S1&gt;)');
   });
 
+  it('names the Slack directory settings in words', () => {
+    expect(settingsChangeSummary({ slack_deactivation: 'remove', slack_auto_invite: false }, { slack_deactivation: 'ask', slack_auto_invite: true })).toBe(
+      'When someone is deactivated in Slack (remove them → ask the owners), Invite new workspace members automatically (off → on)',
+    );
+    expect(settingsChangeSummary({ slack_deactivation: 'ask' }, { slack_deactivation: 'ignore' })).toBe('When someone is deactivated in Slack (ask the owners → do nothing)');
+  });
+
   it('keeps sentences short when people typed a lot', () => {
     const text = auditSentence(event({ action: 'removal.requested', ...onRequest, after: { target_member_id: BOB, reason: '&'.repeat(10_000) } }), lookup);
     expect(text.length).toBeLessThan(2_000);

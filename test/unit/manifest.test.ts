@@ -29,6 +29,8 @@ describe.each(['manifest.json', 'manifest.socket-mode.json', 'manifest.distribut
     expect(manifest.features.slash_commands).toEqual([expect.objectContaining({ command: '/team', should_escape: true })]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
+    // Issue 18: offboarding follows Slack (user_change) and new workspace members can be invited (team_join).
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['user_change', 'team_join']));
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
       ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email', 'channels:history', 'groups:history', 'im:history'].sort(),

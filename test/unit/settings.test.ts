@@ -39,6 +39,8 @@ const form = (over: Record<string, unknown> = {}) => ({
   inactivity_threshold_days: '90',
   restore_window_days: '30',
   scim_provisioning: 'member',
+  slack_deactivation: 'remove',
+  slack_auto_invite: false,
   ...over,
 });
 
@@ -197,6 +199,16 @@ describe('describeSettingsChange', () => {
     );
   });
 
+  it('says what a Slack deactivation does now, and what turning auto-invite on does', () => {
+    expect(describeSettingsChange({ slack_deactivation: 'remove', slack_auto_invite: false }, { slack_deactivation: 'ask', slack_auto_invite: true }).split('\n')).toEqual([
+      '• When someone is deactivated in Slack: remove them → ask the owners',
+      '• Invite new workspace members automatically: off → on (people who join the Slack workspace at an allowed email domain are invited as Members)',
+    ]);
+    expect(describeSettingsChange({ slack_deactivation: 'ask', slack_auto_invite: true }, { slack_deactivation: 'ignore', slack_auto_invite: false })).toBe(
+      '• When someone is deactivated in Slack: ask the owners → do nothing\n• Invite new workspace members automatically: on → off',
+    );
+  });
+
   it('says what turning the removed person\'s DM back on does', () => {
     expect(describeSettingsChange({ notify_removed_member: false }, { notify_removed_member: true })).toBe(
       '• Notify the removed person: off → on (removed people get a DM saying their access has ended)',
@@ -246,6 +258,32 @@ describe('settings modal', () => {
     expect(inputOf(view, 'inactivity_threshold_days').element).toMatchObject({ initial_value: '90', max_value: '3650' });
   });
 
+  it('shows the Slack directory settings: what a deactivation does (three choices) and auto-invite as a checkbox', () => {
+    const view = settingsModal(org({ slack_deactivation: 'ask', slack_auto_invite: true }));
+    expect(validateView(view, 'modal')).toEqual([]);
+    const deactivation = inputOf(view, 'slack_deactivation');
+    expect(deactivation.label.text).toBe('When someone is deactivated in Slack');
+    expect(deactivation.element).toMatchObject({ type: 'radio_buttons', initial_option: { value: 'ask' } });
+    expect(deactivation.element.options.map((o: Wire) => [o.value, o.text.text])).toEqual([
+      ['remove', 'Remove them'],
+      ['ask', 'Ask the owners'],
+      ['ignore', 'Do nothing'],
+    ]);
+    const autoInvite = inputOf(view, 'slack_auto_invite');
+    expect(autoInvite.label.text).toBe('Invite new workspace members automatically');
+    expect(autoInvite.element).toMatchObject({ type: 'checkboxes', initial_options: [{ value: 'on' }] });
+    expect(inputOf(settingsModal(org()), 'slack_auto_invite').element).not.toHaveProperty('initial_options');
+    expect(readSettingsForm({ 'settings.slack_auto_invite': { slack_auto_invite: { type: 'checkboxes', selected_options: [] } } })).toEqual({ slack_auto_invite: false });
+  });
+
+  it('a deactivation choice it does not know comes back under its own input', () => {
+    const result = settingsSchema.partial().safeParse(
+      readSettingsForm({ 'settings.slack_deactivation': { slack_deactivation: { type: 'radio_buttons', selected_option: { text: { type: 'plain_text', text: 'x' }, value: 'archive' } } } }),
+    );
+    expect(result.success).toBe(false);
+    expect(settingsBlockErrors(settingsIssues(result.error!))).toEqual({ 'settings.slack_deactivation': 'Choose what happens when someone is deactivated in Slack' });
+  });
+
   it('leaves out initial values that are unset, and stays within limits at the largest values', () => {
     const bare = settingsModal(org({ team_channel_id: null, notify_removed_member: false }));
     expect(validateView(bare, 'modal')).toEqual([]);
@@ -268,6 +306,8 @@ describe('settings modal', () => {
     { notify_removed_member: false, removal_request_expiry_hours: 1 },
   ])('reads back what it shows: the initial values submitted unchanged parse to the same settings (%j)', (removal) => {
     const current = { ...DEFAULTS, approvals_channel_id: 'C0APPR0001', allowed_email_domains: ['acme.com'], require_sso: true, ...removal };
+    current.slack_auto_invite = removal.notify_removed_member;
+    current.slack_deactivation = removal.notify_removed_member ? 'ask' : 'ignore';
     const view = settingsModal({ name: 'Acme', ...current });
     const values: FormValues = {};
     for (const block of wire(view).blocks) {

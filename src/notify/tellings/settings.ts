@@ -99,7 +99,20 @@ export function describeSettingsChange(before: Partial<Settings>, after: Partial
   if (has('scim_provisioning')) {
     lines.push(`• SCIM provisioning: ${scimText(before.scim_provisioning)} → ${scimText(after.scim_provisioning)}`);
   }
+  if (has('slack_deactivation')) {
+    lines.push(`• When someone is deactivated in Slack: ${deactivationText(before.slack_deactivation)} → ${deactivationText(after.slack_deactivation)}`);
+  }
+  if (has('slack_auto_invite')) {
+    lines.push(
+      `• Invite new workspace members automatically: ${onOff(before.slack_auto_invite)} → ${onOff(after.slack_auto_invite)}` +
+        (after.slack_auto_invite ? ' (people who join the Slack workspace at an allowed email domain are invited as Members)' : ''),
+    );
+  }
   return lines.join('\n');
+}
+
+function deactivationText(mode: Settings['slack_deactivation'] | undefined): string {
+  return mode === 'ask' ? 'ask the owners' : mode === 'ignore' ? 'do nothing' : mode === 'remove' ? 'remove them' : '?';
 }
 
 function scimText(mode: Settings['scim_provisioning'] | undefined): string {

@@ -264,6 +264,11 @@ const SETTINGS: Record<string, { label: string; value: (v: unknown) => string }>
   inactivity_threshold_days: { label: 'Inactive after', value: count('days') },
   restore_window_days: { label: 'Restore window', value: count('days') },
   scim_provisioning: { label: 'SCIM provisioning', value: (v) => (v === 'invite' ? 'send an invitation' : v === 'member' ? 'add as a member' : plain(v)) },
+  slack_deactivation: {
+    label: 'When someone is deactivated in Slack',
+    value: (v) => (v === 'remove' ? 'remove them' : v === 'ask' ? 'ask the owners' : v === 'ignore' ? 'do nothing' : plain(v)),
+  },
+  slack_auto_invite: { label: 'Invite new workspace members automatically', value: onOff },
 };
 
 const PROFILE_FIELDS: Record<string, string> = { external_id: 'external id', given_name: 'given name', family_name: 'family name', display_name: 'name' };

@@ -8,6 +8,7 @@ import {
   MAX_DOMAINS_TEXT,
   REMOVAL_REQUEST_EXPIRY_HOURS,
   SCIM_PROVISIONING_MODES,
+  SLACK_DEACTIVATION_MODES,
   type SettingKey,
   type Settings,
   type SettingsInput,
@@ -57,10 +58,13 @@ export const SETTINGS_INPUTS: Readonly<Record<SettingKey, { blockId: string; act
   inactivity_threshold_days: { blockId: 'settings.inactivity', actionId: 'inactivity' },
   restore_window_days: { blockId: 'settings.restore_window', actionId: 'restore_window' },
   scim_provisioning: { blockId: 'settings.scim_provisioning', actionId: 'scim_provisioning' },
+  slack_deactivation: { blockId: 'settings.slack_deactivation', actionId: 'slack_deactivation' },
+  slack_auto_invite: { blockId: 'settings.slack_auto_invite', actionId: 'slack_auto_invite' },
 };
 
 const SSO_ON = 'on';
 const NOTIFY_REMOVED_ON = 'on';
+const AUTO_INVITE_ON = 'on';
 
 const POLICY_OPTIONS: Record<Settings['removal_approval_policy'], PlainTextOption> = {
   'another-owner': option('another-owner', 'Another owner must approve', 'A card with Approve / Reject goes to the approvals channel'),
@@ -82,6 +86,14 @@ const SCIM_OPTIONS: Record<Settings['scim_provisioning'], PlainTextOption> = {
   member: option('member', 'Add them as a member', 'Your identity provider has already decided who gets access'),
   invite: option('invite', 'Send them an invitation', 'They join when they accept, as with any invitation'),
 };
+
+const DEACTIVATION_OPTIONS: Record<Settings['slack_deactivation'], PlainTextOption> = {
+  remove: option('remove', 'Remove them', 'Their access ends at once, announced in the team channel'),
+  ask: option('ask', 'Ask the owners', 'A card with Keep / Remove goes to the approvals channel'),
+  ignore: option('ignore', 'Do nothing', 'It is only noted in the audit log'),
+};
+
+const AUTO_INVITE_OPTION = option(AUTO_INVITE_ON, 'Invite people who join the Slack workspace, as Members', 'Only addresses at the allowed email domains above');
 
 const SSO_OPTION = option(SSO_ON, 'Invitations can be accepted only inside Slack', "Never by email link alone: Slack's sign-in is your SSO");
 
@@ -230,6 +242,21 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         }),
         { hint: 'Okta, Entra ID or OneLogin provisioning at /scim/v2. Deactivating someone there always removes them here.' },
       ),
+      input(
+        'slack_deactivation',
+        'When someone is deactivated in Slack',
+        (actionId): RadioButtons => ({
+          type: 'radio_buttons',
+          action_id: actionId,
+          options: SLACK_DEACTIVATION_MODES.map((m) => DEACTIVATION_OPTIONS[m]),
+          initial_option: DEACTIVATION_OPTIONS[s.slack_deactivation],
+        }),
+        { hint: 'A member whose Slack account is deactivated. Reactivating the account never brings them back by itself.' },
+      ),
+      input('slack_auto_invite', 'Invite new workspace members automatically', checkbox(AUTO_INVITE_OPTION, s.slack_auto_invite), {
+        optional: true,
+        hint: 'With no allowed email domains, nobody is invited automatically. Bots, guests and people from other organizations never are.',
+      }),
     ],
   };
 }
@@ -274,6 +301,8 @@ export function readSettingsForm(values: FormValues): Partial<SettingsInput> {
   read('inactivity_threshold_days', (v) => v.value ?? null);
   read('restore_window_days', (v) => v.value ?? null);
   read('scim_provisioning', (v) => v.selected_option?.value ?? null);
+  read('slack_deactivation', (v) => v.selected_option?.value ?? null);
+  read('slack_auto_invite', (v) => (v.selected_options ?? []).some((o) => o.value === AUTO_INVITE_ON));
   return form as Partial<SettingsInput>;
 }
 

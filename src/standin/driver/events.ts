@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SocketAck, SocketSendOptions } from '../slack-standin.js';
 import type { EventOptions, SlackHttpResult } from '../slack-driver-types.js';
+import type { StandinUser } from '../workspace/types.js';
 import { DriverTransport, JSON_TYPE, nowSec, nowTs, randomId } from './transport.js';
 
 export class EventsDriver extends DriverTransport {
@@ -63,6 +64,24 @@ export class EventsDriver extends DriverTransport {
     if (changes.deleted !== undefined) user.deleted = changes.deleted;
     if (changes.email !== undefined) user.email = changes.email;
     return { type: 'user_change', user: this.standin.userPayload(user), cache_ts: nowSec() };
+  }
+
+  /**
+   * Someone joins the stand-in workspace (an admin's invitation accepted, a new account) and the
+   * `team_join` event Slack then sends, signed, carries their user object as users.info shows
+   * it. A user already in the workspace is sent again as they are (Slack repeats events).
+   */
+  teamJoin(user: StandinUser, opts: EventOptions = {}): Promise<SlackHttpResult> {
+    return this.event(this.teamJoinEvent(user), opts);
+  }
+
+  teamJoinEvent(user: StandinUser): Record<string, unknown> {
+    let joined = this.standin.users.find((u) => u.id === user.id);
+    if (!joined) {
+      joined = { ...user };
+      this.standin.users.push(joined);
+    }
+    return { type: 'team_join', user: this.standin.userPayload(joined), cache_ts: nowSec() };
   }
 
   /** The user opened the app's Home tab; Slack includes the last published home view, if any. */
