@@ -11,11 +11,8 @@
  * No database, no middleware, no logging of ours: what remains is Bolt, Express, signature
  * checking, body parsing and the Web API client, the floor under anything built on Bolt.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import type { ModalView } from '../src/slack/blocks/kit.js';
+import { startBareBolt } from './bare-bolt.js';
 import { serveChild } from './server-child.js';
 
 const FIXED_VIEW: ModalView = {
@@ -30,53 +27,18 @@ const FIXED_VIEW: ModalView = {
   ],
 };
 
-serveChild(async () => {
-  const env = process.env;
-  const web = express();
-  const receiver = new ExpressReceiver({
-    signingSecret: env.SLACK_SIGNING_SECRET!,
-    app: web,
-    endpoints: '/slack/events',
-    processBeforeResponse: false,
-    logLevel: LogLevel.WARN,
-  });
-  const app = new App({
-    receiver,
-    token: env.SLACK_BOT_TOKEN!,
-    botId: env.BENCH_BOT_ID!,
-    botUserId: env.BENCH_BOT_USER_ID!,
-    logLevel: LogLevel.WARN,
-    // As in src/slack/app.ts.
-    clientOptions: {
-      slackApiUrl: env.SLACK_API_URL!,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
-      timeout: 5_000,
-    },
-  });
-  app.command(/.*/, async ({ ack, command, client }) => {
-    await ack();
-    await client.views.open({ trigger_id: command.trigger_id, view: FIXED_VIEW });
-  });
-  app.action(/.*/, async ({ ack }) => {
-    await ack();
-  });
-  app.view(/.*/, async ({ ack }) => {
-    await ack();
-  });
-  app.event('app_home_opened', async () => undefined);
-  app.error(async (err) => {
-    process.stderr.write(`baseline: ${err.stack ?? err.message}\n`);
-  });
-
-  const server = http.createServer(web);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/slack/events`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-});
+serveChild(() =>
+  startBareBolt('baseline', (app) => {
+    app.command(/.*/, async ({ ack, command, client }) => {
+      await ack();
+      await client.views.open({ trigger_id: command.trigger_id, view: FIXED_VIEW });
+    });
+    app.action(/.*/, async ({ ack }) => {
+      await ack();
+    });
+    app.view(/.*/, async ({ ack }) => {
+      await ack();
+    });
+    app.event('app_home_opened', async () => undefined);
+  }),
+);

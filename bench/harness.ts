@@ -240,14 +240,23 @@ export class Harness {
 
   /** The bare Bolt app; one for the whole run (it keeps no state). */
   baseline(): Promise<ServerChild> {
-    this.baselineChild ??= this.startChild('baseline', 'baseline.ts', [], {
+    this.baselineChild ??= this.startChild('baseline', 'baseline.ts', [], this.bareBoltEnv());
+    return this.baselineChild;
+  }
+
+  /** The floors (bench/floor.ts): a bare Bolt app doing only the unavoidable work, on an app's database. */
+  floor(name: string, databaseUrl: string, organizationId: string): Promise<ServerChild> {
+    return this.startChild(name, 'floor.ts', [], { ...this.bareBoltEnv(), DATABASE_URL: databaseUrl, BENCH_ORGANIZATION_ID: organizationId });
+  }
+
+  private bareBoltEnv(): Record<string, string> {
+    return {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: this.standin.botToken,
       SLACK_API_URL: this.standin.apiUrl,
       BENCH_BOT_ID: this.standin.botId,
       BENCH_BOT_USER_ID: this.standin.botUserId,
-    });
-    return this.baselineChild;
+    };
   }
 
   private async startChild(name: string, entry: string, execArgv: string[], env: Record<string, string>): Promise<ServerChild> {

@@ -28,10 +28,11 @@ import { memoryScenario } from './scenarios/memory.js';
 import { localPageScenario } from './scenarios/local-page.js';
 import { webhooksScenario } from './scenarios/webhooks.js';
 import { throughputScenario } from './scenarios/throughput.js';
+import { floorsScenario } from './scenarios/floors.js';
 import { prestart } from './team-app.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario, throughput: throughputScenario } as const;
+const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario, throughput: throughputScenario, floors: floorsScenario } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
 const args = process.argv.slice(2);

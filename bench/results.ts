@@ -46,11 +46,13 @@ export function withRatio(row: Omit<Row, 'ratio' | 'met' | 'ratioOf'> & { ratioO
 }
 
 export function renderScenario(s: ScenarioResult): string {
-  const header = ['', 'p50 ms', 'p99 ms', 'max ms', 'req/s', 'err', 'base p50', 'base p99', 'ratio', 'target', ''];
+  const header = ['', 'p50 ms', 'p99 ms', 'p99 of rounds', 'max ms', 'req/s', 'err', 'base p50', 'base p99', 'ratio', 'target', ''];
+  const range = (v: Row['ours'] | undefined) => (v?.p99Range ? `${ms(v.p99Range[0])}–${ms(v.p99Range[1])}` : '');
   const rows = s.rows.map((r) => [
     r.label,
     ms(r.ours.p50),
     ms(r.ours.p99),
+    range(r.ours),
     ms(r.ours.max),
     Number.isFinite(r.ours.throughput) ? r.ours.throughput.toFixed(0) : '–',
     String(r.ours.errors),

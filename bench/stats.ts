@@ -36,6 +36,8 @@ export interface SeriesStats {
   errors: number;
   /** The first few distinct error messages, to say what went wrong. */
   errorSamples: string[];
+  /** The lowest and highest p99 of the rounds: how noisy the median is. */
+  p99Range?: [number, number];
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -79,6 +81,7 @@ export function seriesStats(rounds: readonly RoundStats[], errorMessages: readon
     throughput: median(rounds.map((r) => r.throughput)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     errorSamples: [...new Set(errorMessages)].slice(0, 5),
+    ...(rounds.length > 1 ? { p99Range: [Math.min(...rounds.map((r) => r.p99)), Math.max(...rounds.map((r) => r.p99))] as [number, number] } : {}),
   };
 }
 

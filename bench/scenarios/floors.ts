@@ -1,0 +1,88 @@
+/**
+ * Scenario 7, honest floors (issue 20, part 3): ours against a bare Bolt app that does the same
+ * unavoidable work and nothing else (bench/floor.ts), on the same database and team, side by side:
+ *
+ * - the invite submission's ack, the floor running the very same transaction before its ack;
+ * - App Home publish completion, the floor reading the first page with the same query and
+ *   publishing the same team-page view.
+ *
+ * Target: our p99 ≤ 1.3 × the floor's. Each row is the median of the rounds (5 in the full run),
+ * with the spread of the round p99s beside it, because these rows are noisy on a shared machine.
+ */
+import { BENCH_USERS, type Harness } from '../harness.js';
+import { measure, type Target } from '../measure.js';
+import { build, EXPECT, toLoad, type Built } from '../requests.js';
+import { withRatio, type Row, type ScenarioResult } from '../results.js';
+import { teamApp } from '../team-app.js';
+import type { Profile } from '../profile.js';
+import { isError } from './ack.js';
+
+const TARGET = 1.3;
+
+export async function floorsScenario(h: Harness, p: Profile): Promise<ScenarioResult> {
+  const started = performance.now();
+  const { database, team, app, release } = await teamApp(h, 'floors', p.completionTeamSize);
+  const floor = await h.floor('floors-floor', database.url, team.organizationId);
+  const user = (i: number) => BENCH_USERS[i % BENCH_USERS.length]!.id;
+  let invites = 0;
+  const kinds: Array<{ name: string; metric: 'ack' | 'completion'; make: (i: number) => Built; options: Parameters<typeof toLoad>[1] }> = [
+    { name: 'invite submission ack', metric: 'ack', make: (i) => build.invite(h, user(i), [`floor-${invites++}@invitees.test`]), options: { expect: EXPECT.inviteAck } },
+    { name: 'App Home publish', metric: 'completion', make: (i) => build.homeOpened(h, user(i)), options: { awaitCompletion: true } },
+  ];
+
+  const rows: Row[] = [];
+  try {
+    for (const concurrency of p.completionConcurrency) {
+      for (const kind of kinds) {
+        const target = (name: string, url: string): Target => ({
+          name,
+          url,
+          concurrency,
+          metric: kind.metric,
+          make: (count) => {
+            const built = Array.from({ length: count }, (_, i) => kind.make(i));
+            return { requests: toLoad(built, kind.options), ...(kind.metric === 'completion' ? { keys: built.map((b) => b.key) } : {}) };
+          },
+        });
+        const result = await measure(h, [target('ours', app.url), target('floor', floor.url)], {
+          rounds: p.rounds,
+          requests: p.completionRequests(concurrency),
+          warmup: p.warmup(concurrency),
+        });
+        rows.push(
+          withRatio({
+            label: `${kind.name}, c=${concurrency}`,
+            concurrency,
+            ours: result.get('ours')!,
+            baseline: result.get('floor')!,
+            baselineLabel: 'floor: bare Bolt app doing the same unavoidable work',
+            ratioOf: 'p99',
+            target: TARGET,
+          }),
+        );
+        p.progress(`floors: ${kind.name} c=${concurrency} done`);
+      }
+    }
+  } finally {
+    await floor.stop();
+    await release();
+  }
+  const problems = [...app.problems(), ...floor.problems()].filter(isError);
+  const requestErrors = rows.reduce((n, r) => n + r.ours.errors + (r.baseline?.errors ?? 0), 0);
+  return {
+    id: 'floors',
+    title: `7. Honest floors, team of ${team.size.toLocaleString('en-US')}; ratio = our p99 / the floor's p99 (same database, same rows)`,
+    rows,
+    facts: { teamSize: team.size, invitations: invites },
+    notes: [
+      'Invite floor: the form read, one statement for the submitter, then createInvitations (the same transaction, statements and rows, tellers included) before the ack.',
+      "Home floor: one statement for the viewer, the first page with readTeamPage, the same team-page view, views.publish. Ours also renders the removal and invitation sections and remembers the viewer's page.",
+      ...rows.map((r) => `${r.label}: round p99s ours ${spread(r.ours)}, floor ${r.baseline ? spread(r.baseline) : '–'}`),
+    ],
+    errors: requestErrors + problems.length,
+    errorSamples: [...rows.flatMap((r) => [...r.ours.errorSamples, ...(r.baseline?.errorSamples ?? [])]), ...problems.slice(0, 3)],
+    durationMs: performance.now() - started,
+  };
+}
+
+const spread = (s: { p99Range?: [number, number] }) => (s.p99Range ? `${s.p99Range[0].toFixed(1)}–${s.p99Range[1].toFixed(1)} ms` : '–');
