@@ -146,3 +146,25 @@ export function attachOrganizationCache(db: object, cache: OrganizationCache): v
 export function organizationCacheOf(db: DbOrTrx): OrganizationCache | undefined {
   return db.isTransaction ? undefined : caches.get(db);
 }
+
+const writtenIn = new WeakMap<object, Set<string>>();
+
+/**
+ * Says that `db` wrote this organization's row (the repository's writers call it). Outside a
+ * transaction the write is committed already and the row is forgotten now; inside one it is
+ * remembered until the change that owns the transaction has ended (organizationsWrittenIn),
+ * so this process's next read sees its own write without waiting for the notification, and a
+ * change that did not touch the row (a role change, an invitation) keeps it cached.
+ */
+export function organizationWritten(db: DbOrTrx, id: string): void {
+  if (!db.isTransaction) return organizationCacheOf(db)?.forget(id);
+  let ids = writtenIn.get(db);
+  if (!ids) writtenIn.set(db, (ids = new Set()));
+  ids.add(id);
+}
+
+/** The organizations a transaction wrote (organizationWritten), once its change has ended. */
+export function organizationsWrittenIn(trx: object | undefined): readonly string[] {
+  return trx ? [...(writtenIn.get(trx) ?? [])] : [];
+}
+

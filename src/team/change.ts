@@ -3,7 +3,7 @@ import type { Member, Organization } from '../db/schema.js';
 import { findMemberById } from './member-repository.js';
 import { organizationGate } from './organization-gate.js';
 import { lockOrganization } from './organization-repository.js';
-import { organizationCacheOf } from '../db/organization-cache.js';
+import { organizationCacheOf, organizationsWrittenIn } from '../db/organization-cache.js';
 
 /** What every change starts from: the organization (locked) and the actor, as the database has them now. */
 export interface ChangeContext {
@@ -27,17 +27,22 @@ export async function inChange<T>(
   actorMemberId: string | null,
   change: (ctx: ChangeContext) => Promise<T>,
 ): Promise<T> {
+  let transaction: DbOrTrx | undefined;
   try {
     return await organizationGate(db).run(organizationId, () =>
       db.transaction().execute(async (trx) => {
+        transaction = trx;
         const organization = await lockOrganization(trx, organizationId);
         const actor = actorMemberId ? ((await findMemberById(trx, organization.id, actorMemberId)) ?? null) : null;
         return change({ trx, organization, actor });
       }),
     );
   } finally {
-    // A change may have written the organization (settings, the team channel): this process's
-    // next read sees it without waiting for the notification (other processes get that).
-    organizationCacheOf(db)?.forget(organizationId);
+    // A change that wrote the organization (settings, the team channel): this process's next
+    // read sees it without waiting for the notification (other processes get that). The others
+    // — nearly all — leave the cached row alone (issue 20: a forgotten row cost the next request
+    // and each of the change's jobs a lookup).
+    const cache = organizationCacheOf(db);
+    for (const id of organizationsWrittenIn(transaction)) cache?.forget(id);
   }
 }

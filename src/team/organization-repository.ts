@@ -1,7 +1,7 @@
 import type { DbOrTrx } from '../db/database.js';
 import type { Updateable } from 'kysely';
 import type { Organization, OrganizationsTable } from '../db/schema.js';
-import { organizationCacheOf } from '../db/organization-cache.js';
+import { organizationCacheOf, organizationWritten } from '../db/organization-cache.js';
 
 /** Outside a transaction, served from the process's organization cache when there is one (src/db/organization-cache.ts). */
 export async function findOrganizationBySlackTeam(db: DbOrTrx, slackTeamId: string): Promise<Organization | undefined> {
@@ -36,12 +36,14 @@ export async function updateOrganizationTeamChannel(
   organizationId: string,
   teamChannelId: string | null,
 ): Promise<Organization> {
-  return db
+  const updated = await db
     .updateTable('organizations')
     .set({ team_channel_id: teamChannelId, updated_at: new Date() })
     .where('id', '=', organizationId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  organizationWritten(db, organizationId);
+  return updated;
 }
 
 /**
@@ -69,10 +71,12 @@ export async function updateOrganizationSettings<K extends keyof OrganizationsTa
   organizationId: string,
   values: Pick<Updateable<OrganizationsTable>, K>,
 ): Promise<Organization> {
-  return db
+  const updated = await db
     .updateTable('organizations')
     .set({ ...values, updated_at: new Date() })
     .where('id', '=', organizationId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  organizationWritten(db, organizationId);
+  return updated;
 }
