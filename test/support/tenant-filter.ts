@@ -65,7 +65,7 @@ export const ALLOWED: AllowRule[] = [
   },
   {
     origin: /^src\/slack\/installations\//,
-    sql: /^select \* from "slack_installations" where "install_key" = \$1( for update)?$/,
+    sql: /^(select \* from "slack_installations"|update "slack_installations" set "bot_token_encrypted" = \$1, "bot_refresh_token_encrypted" = \$2, "bot_token_expires_at" = \$3, "uninstalled_at" = \$4, "updated_at" = \$5) where "install_key" = \$(1|6)( for update| and "uninstalled_at" is null returning \*)?$/,
     reason: 'Slack installations: Bolt asks by team / enterprise id (the install key) before the organization is known',
   },
   // The expiry sweeps of the job worker: they look for what is due in every organization. Under
