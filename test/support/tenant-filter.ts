@@ -87,6 +87,11 @@ export const ALLOWED: AllowRule[] = [
     reason: 'removal request expiry sweep: every organization’s due requests (per organization first, under Citus)',
   },
   {
+    origin: /^src\/webhooks\/delivery\.ts:/,
+    sql: /^update "webhook_deliveries" set "body" = \$1 where "body" is not null and "created_at" < \$2$/,
+    reason: 'hourly purge of delivery bodies older than 7 days, in every organization (a multi-shard UPDATE, which Citus runs)',
+  },
+  {
     sql: /^select organization_id from slack_token_holds where next_probe_at <= now\(\)$/,
     reason: 'Slack token probe sweep: which organizations’ held deliveries are due a probe',
   },
