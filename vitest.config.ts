@@ -38,7 +38,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // The reliability suite has its own command (npm run test:reliability) and config.
           exclude: [...configDefaults.exclude, 'test/reliability/**', ...DOMAIN_TESTS],
-          setupFiles: ['test/support/tellings.ts'],
+          setupFiles: ['test/support/query-log-source.ts', 'test/support/tellings.ts'],
         },
       },
       {
@@ -47,7 +47,7 @@ export default defineConfig({
         test: {
           name: 'domain',
           include: DOMAIN_TESTS,
-          setupFiles: ['test/support/domain-setup.ts'],
+          setupFiles: ['test/support/query-log-source.ts', 'test/support/domain-setup.ts'],
         },
       },
     ],

@@ -118,7 +118,7 @@ async function nextReview(db: DbOrTrx, review: AccessReview): Promise<AccessRevi
     .where('organization_id', '=', review.organization_id)
     // Compared with the row's own time in SQL: a JavaScript Date drops the microseconds, and a
     // review created by the database's now() would otherwise count as newer than itself.
-    .where(sql<boolean>`(created_at, id) > (select r.created_at, r.id from access_reviews r where r.id = ${review.id})`)
+    .where(sql<boolean>`(created_at, id) > (select r.created_at, r.id from access_reviews r where r.organization_id = ${review.organization_id} and r.id = ${review.id})`)
     .orderBy('created_at')
     .orderBy('id')
     .limit(1)
@@ -149,11 +149,16 @@ async function decideItem(
 }
 
 /** Remembers where the digest was posted; only the first post counts (a retry never overwrites it). */
-export async function recordAccessReviewMessage(db: DbOrTrx, reviewId: string, message: { channelId: string; ts: string }): Promise<void> {
+export async function recordAccessReviewMessage(
+  db: DbOrTrx,
+  review: { id: string; organization_id: string },
+  message: { channelId: string; ts: string },
+): Promise<void> {
   await db
     .updateTable('access_reviews')
     .set({ channel_id: message.channelId, message_ts: message.ts })
-    .where('id', '=', reviewId)
+    .where('organization_id', '=', review.organization_id)
+    .where('id', '=', review.id)
     .where('message_ts', 'is', null)
     .execute();
 }

@@ -121,6 +121,7 @@ export async function revokeApiKey(
     const apiKey = await trx
       .updateTable('api_keys')
       .set({ revoked_at: sql<Date>`now()` })
+      .where('organization_id', '=', current.organization_id)
       .where('id', '=', current.id)
       .returning(SUMMARY_COLUMNS)
       .executeTakeFirstOrThrow();
@@ -156,6 +157,7 @@ export async function authenticateApiKey(db: DbOrTrx, presented: string): Promis
     await db
       .updateTable('api_keys')
       .set({ last_used_at: sql<Date>`now()` })
+      .where('organization_id', '=', row.organization_id)
       .where('id', '=', row.id)
       .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - make_interval(secs => ${LAST_USED_RESOLUTION_SECONDS})`)]))
       .execute();

@@ -108,7 +108,7 @@ export async function ingestEvent(
     }
 
     if (kind === 'sign_in' && (member.last_sign_in_at === null || member.last_sign_in_at < occurredAt)) {
-      await trx.updateTable('members').set({ last_sign_in_at: occurredAt }).where('id', '=', member.id).execute();
+      await trx.updateTable('members').set({ last_sign_in_at: occurredAt }).where('organization_id', '=', input.organizationId).where('id', '=', member.id).execute();
     }
     await appendAuditEvent(trx, {
       organizationId: input.organizationId,
@@ -125,7 +125,7 @@ export async function ingestEvent(
 async function findByIdempotencyKey(db: DbOrTrx, organizationId: string, key: string): Promise<StoredEvent['event'] | undefined> {
   return db
     .selectFrom('activity_events as a')
-    .innerJoin('members as m', 'm.id', 'a.member_id')
+    .innerJoin('members as m', (join) => join.onRef('m.organization_id', '=', 'a.organization_id').onRef('m.id', '=', 'a.member_id'))
     .select(['a.id', 'a.kind', 'a.occurred_at', 'a.summary', 'a.details', 'a.received_at', 'm.email'])
     .where('a.organization_id', '=', organizationId)
     .where('a.idempotency_key', '=', key)

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { attachQueryLog } from './query-log.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -29,6 +30,8 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): { 
   const report = (err: Error) => options.onPoolError?.(err);
   pool.on('error', report);
   pool.on('connect', (client) => client.on('error', report));
+  // Tests only (QUERY_LOG_FILE): the statements sent, for the organization_id check.
+  attachQueryLog(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

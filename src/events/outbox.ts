@@ -38,6 +38,7 @@ export async function queuePublicEvents(trx: DbOrTrx, all: readonly AuditEvent[]
     const { next_seq } = await trx
       .updateTable('webhook_endpoints')
       .set({ next_seq: sql<string>`next_seq + ${wanted.length}` })
+      .where('organization_id', '=', endpoint.organization_id)
       .where('id', '=', endpoint.id)
       .returning('next_seq')
       .executeTakeFirstOrThrow();
@@ -90,9 +91,15 @@ async function derive(trx: DbOrTrx, rows: readonly AuditEvent[]): Promise<Public
     ids.members.forEach((id) => memberIds.add(id));
     ids.invitations.forEach((id) => invitationIds.add(id));
   }
+  // The organizations too, so that each lookup names its organizations (Citus: docs/operations.md).
+  const organizationIds = [...new Set(rows.map((row) => row.organization_id))];
   const [members, invitations] = await Promise.all([
-    memberIds.size ? trx.selectFrom('members').selectAll().where('id', 'in', [...memberIds]).execute() : Promise.resolve([] as Member[]),
-    invitationIds.size ? trx.selectFrom('invitations').selectAll().where('id', 'in', [...invitationIds]).execute() : Promise.resolve([] as Invitation[]),
+    memberIds.size
+      ? trx.selectFrom('members').selectAll().where('organization_id', 'in', organizationIds).where('id', 'in', [...memberIds]).execute()
+      : Promise.resolve([] as Member[]),
+    invitationIds.size
+      ? trx.selectFrom('invitations').selectAll().where('organization_id', 'in', organizationIds).where('id', 'in', [...invitationIds]).execute()
+      : Promise.resolve([] as Invitation[]),
   ]);
   const refs = { members: new Map(members.map((m) => [m.id, m])), invitations: new Map(invitations.map((i) => [i.id, i])) };
   return rows.flatMap((row) => derivePublicEvents(row, refs));

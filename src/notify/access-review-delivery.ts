@@ -38,7 +38,7 @@ export async function postAccessReview(deps: AccessReviewDeliveryDeps, payload: 
     accessReviewDeliveryId(state.review.id),
     run,
   );
-  await recordAccessReviewMessage(deps.db, state.review.id, { channelId: posted.channel, ts: posted.ts });
+  await recordAccessReviewMessage(deps.db, state.review, { channelId: posted.channel, ts: posted.ts });
   deps.log.info({ review: state.review.id, members: state.rows.length, channel }, 'access review posted');
 }
 

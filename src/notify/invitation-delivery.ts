@@ -51,6 +51,7 @@ export async function sendInvitationEmail(deps: Omit<InvitationDeliveryDeps, 'sl
   const stored = await deps.db
     .updateTable('invitations')
     .set({ token_hash: hash, updated_at: new Date() })
+    .where('organization_id', '=', invitation.organization_id)
     .where('id', '=', invitation.id)
     .where('status', '=', 'pending')
     .where('send_count', '=', payload.sendCount)
@@ -105,7 +106,7 @@ export async function sendInvitationDm(deps: InvitationDeliveryDeps, payload: Ta
   if (!slackUserId) return;
   const message = invitationDm({ invitation, organizationName: organization.name, inviterLabel: inviter ? memberLabel(inviter) : 'An owner' });
   const posted = await postOnce(deps, { channel: slackUserId, text: message.text, blocks: message.blocks }, invitationDmDeliveryId(invitation.id, payload.sendCount), run);
-  await updateInvitation(deps.db, invitation.id, { slack_user_id: slackUserId, dm_channel_id: posted.channel, dm_ts: posted.ts });
+  await updateInvitation(deps.db, invitation, { slack_user_id: slackUserId, dm_channel_id: posted.channel, dm_ts: posted.ts });
 }
 
 /** Job: rewrites the DM to show the invitation's outcome, buttons gone. */

@@ -54,14 +54,14 @@ export async function postRemovalCard(deps: RemovalCardDeps, payload: TaskPayloa
   if (channel && !model.request.card_ts) {
     const card = removalCard(model);
     const posted = await postOnce(deps, { channel, text: card.text, blocks: card.blocks, unfurl_links: false }, removalCardDeliveryId(model.request.id), run);
-    await recordRemovalMessages(deps.db, model.request.id, { card_channel_id: posted.channel, card_ts: posted.ts });
+    await recordRemovalMessages(deps.db, model.request, { card_channel_id: posted.channel, card_ts: posted.ts });
   } else if (!channel) {
     deps.log.warn({ request: model.request.id }, 'no approvals or team channel is set: the removal request is only on owners\' App Home');
   }
   if (model.requester?.slack_user_id && !model.request.requester_dm_ts) {
     const dm = requesterDm(model, channel);
     const posted = await postOnce(deps, { channel: model.requester.slack_user_id, text: dm.text, blocks: dm.blocks }, removalRequesterDmDeliveryId(model.request.id), run);
-    await recordRemovalMessages(deps.db, model.request.id, { requester_dm_channel_id: posted.channel, requester_dm_ts: posted.ts });
+    await recordRemovalMessages(deps.db, model.request, { requester_dm_channel_id: posted.channel, requester_dm_ts: posted.ts });
   }
 }
 

@@ -26,7 +26,7 @@ export async function resolveActingMember(
     // Already linked to another Slack account: an email match must not take it over.
     if (!member || member.status !== 'active' || (member.slack_user_id && member.slack_user_id !== slackUserId)) return null;
     if (member.slack_user_id === slackUserId) return member;
-    const updated = await updateMember(trx, member.id, {
+    const updated = await updateMember(trx, member, {
       slack_user_id: slackUserId,
       display_name: member.display_name ?? profile.displayName,
       slack_guest: profile.guest === true,

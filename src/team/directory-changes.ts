@@ -191,7 +191,7 @@ export async function accountEmailChanged(
       return 'collision';
     }
 
-    await updateMember(trx, member.id, { email });
+    await updateMember(trx, member, { email });
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: directory.actor,
@@ -221,7 +221,7 @@ export async function accountGuestChanged(
     const member = await findMemberBySlackUser(trx, organization.id, input.slackUserId, { forUpdate: true });
     if (!member || member.status !== 'active') return 'not_a_member';
     if (member.slack_guest === input.guest) return 'unchanged';
-    await updateMember(trx, member.id, { slack_guest: input.guest });
+    await updateMember(trx, member, { slack_guest: input.guest });
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: directory.actor,

@@ -146,14 +146,15 @@ export async function countSendsSince(db: DbOrTrx, invitationId: string, since: 
 
 export async function updateInvitation(
   db: DbOrTrx,
-  id: string,
+  invitation: { id: string; organization_id: string },
   /** Any column but the identity and ownership ones; updated_at is set here. */
   changes: Omit<Updateable<InvitationsTable>, 'id' | 'organization_id' | 'created_at' | 'updated_at'>,
 ): Promise<Invitation> {
   return db
     .updateTable('invitations')
     .set({ ...changes, updated_at: new Date() })
-    .where('id', '=', id)
+    .where('organization_id', '=', invitation.organization_id)
+    .where('id', '=', invitation.id)
     .returningAll()
     .executeTakeFirstOrThrow();
 }

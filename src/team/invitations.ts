@@ -136,7 +136,7 @@ export async function resendInvitation(
       throw new AppError('already_pending', `${invitation.email} already has another pending invitation.`);
     }
     const expiresAt = new Date(now.getTime() + organization.invitation_expiry_days * DAY_MS);
-    const updated = await updateInvitation(trx, invitation.id, {
+    const updated = await updateInvitation(trx, invitation, {
       status: 'pending',
       token_hash: null,
       expires_at: expiresAt,
@@ -202,7 +202,7 @@ async function closeInvitations(
 ): Promise<Invitation[]> {
   const closed: Invitation[] = [];
   // The token hash stays, so a link to a closed invitation can still say what became of it.
-  for (const invitation of invitations) closed.push(await updateInvitation(trx, invitation.id, { status, responded_at: new Date(), ...extra }));
+  for (const invitation of invitations) closed.push(await updateInvitation(trx, invitation, { status, responded_at: new Date(), ...extra }));
   await appendAuditEvents(
     trx,
     invitations.map((invitation) => ({
@@ -296,7 +296,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
         externalId: invitation.external_id,
       });
     } else if (existing.status === 'removed') {
-      member = await updateMember(trx, existing.id, {
+      member = await updateMember(trx, existing, {
         status: 'active',
         role,
         slack_guest: guest,
@@ -313,7 +313,7 @@ export async function acceptInvitation(db: Db, via: AcceptChannel, now = new Dat
     if (member !== existing) {
       await recordRoleChange(trx, { organizationId: organization.id, memberId: member.id, from: null, to: member.role, by: invitation.invited_by_member_id, source: via.kind === 'slack' ? 'slack' : 'web' });
     }
-    const accepted = await updateInvitation(trx, invitation.id, { status: 'accepted', responded_at: now, member_id: member.id });
+    const accepted = await updateInvitation(trx, invitation, { status: 'accepted', responded_at: now, member_id: member.id });
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: { type: 'member', id: member.id },

@@ -94,9 +94,10 @@ export async function insertMember(
     .executeTakeFirstOrThrow();
 }
 
+/** `member`: the row (its id and organization), so that the update names the organization (Citus). */
 export async function updateMember(
   db: DbOrTrx,
-  memberId: string,
+  member: { id: string; organization_id: string },
   changes: Partial<{
     email: string;
     role: Role;
@@ -120,7 +121,8 @@ export async function updateMember(
   return db
     .updateTable('members')
     .set({ ...changes, updated_at: new Date() })
-    .where('id', '=', memberId)
+    .where('organization_id', '=', member.organization_id)
+    .where('id', '=', member.id)
     .returningAll()
     .executeTakeFirstOrThrow();
 }

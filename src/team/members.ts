@@ -153,7 +153,7 @@ export async function ensureOwner(
       });
     } else {
       const reactivate = existing.status === 'removed';
-      member = await updateMember(trx, existing.id, {
+      member = await updateMember(trx, existing, {
         role: 'owner',
         // Made an owner by whoever runs the server: a permanent one.
         owner_until: null,

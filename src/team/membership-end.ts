@@ -26,7 +26,7 @@ export interface MembershipEnd {
  * requests they asked for or were the subject of.
  */
 export async function endMembership(trx: DbOrTrx, organization: Organization, member: Member, end: MembershipEnd): Promise<Member> {
-  const ended = await updateMember(trx, member.id, {
+  const ended = await updateMember(trx, member, {
     status: 'removed',
     removed_at: end.now,
     removed_by_member_id: end.removedBy?.id ?? null,

@@ -45,7 +45,7 @@ export async function expireTemporaryOwners(db: Db, now = new Date(), batchSize 
       for (const member of due) {
         if (owners <= 1) {
           if (member.owner_expiry_held_at) continue; // told already
-          await updateMember(trx, member.id, { owner_expiry_held_at: now });
+          await updateMember(trx, member, { owner_expiry_held_at: now });
           await appendAuditEvent(trx, {
             organizationId: organization.id,
             actor: EXPIRY_ACTOR,

@@ -19,7 +19,7 @@ export async function readPendingInvitations(db: DbOrTrx, organizationId: string
   const [rows, count] = await Promise.all([
     db
       .selectFrom('invitations as i')
-      .leftJoin('members as m', 'm.id', 'i.invited_by_member_id')
+      .leftJoin('members as m', (join) => join.onRef('m.organization_id', '=', 'i.organization_id').onRef('m.id', '=', 'i.invited_by_member_id'))
       .selectAll('i')
       .select(['m.slack_user_id as inviter_slack_user_id', 'm.display_name as inviter_display_name', 'm.email as inviter_email'])
       .where('i.organization_id', '=', organizationId)

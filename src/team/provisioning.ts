@@ -126,7 +126,7 @@ export async function deprovisionPerson(
     if (!member) throw new AppError('not_found', 'No such person in this team.');
     if (member.status !== 'active') {
       if (!input.deleted || member.removal_reason === DELETED_REASON) return { member, outcome: 'already_removed' as const };
-      const deleted = await updateMember(trx, member.id, { removal_reason: DELETED_REASON });
+      const deleted = await updateMember(trx, member, { removal_reason: DELETED_REASON });
       await appendAuditEvent(trx, {
         organizationId: organization.id,
         actor: IDENTITY_PROVIDER.actor,
@@ -182,7 +182,7 @@ export async function updatePersonProfile(db: Db, input: { organizationId: strin
     if (email !== undefined && email !== member.email) {
       const holder = await findMemberByEmail(trx, organization.id, email, { forUpdate: true });
       if (holder && holder.id !== member.id) throw emailTaken(email);
-      current = await updateMember(trx, member.id, { email });
+      current = await updateMember(trx, member, { email });
       await appendAuditEvent(trx, {
         organizationId: organization.id,
         actor: IDENTITY_PROVIDER.actor,
@@ -210,7 +210,7 @@ export async function updatePersonProfile(db: Db, input: { organizationId: strin
     if (changed.length === 0) return current;
     const before = Object.fromEntries(changed.map((k) => [k, current[k as keyof Member]]));
     const after = Object.fromEntries(changed.map((k) => [k, wanted[k]]));
-    current = await updateMember(trx, member.id, after);
+    current = await updateMember(trx, member, after);
     await appendAuditEvent(trx, {
       organizationId: organization.id,
       actor: IDENTITY_PROVIDER.actor,
@@ -227,7 +227,7 @@ export async function updatePersonProfile(db: Db, input: { organizationId: strin
 /** A removed member back as a Member, with what the provider sent about them. */
 async function reactivate(trx: DbOrTrx, organization: Organization, existing: Member, profile: ProvisionedProfile): Promise<Member> {
   const names = namesOf(profile);
-  const member = await updateMember(trx, existing.id, {
+  const member = await updateMember(trx, existing, {
     status: 'active',
     role: 'member',
     removed_at: null,

@@ -38,7 +38,7 @@ export interface Closing {
  * tellers rewrite the card and tell the requester. Returns undefined when the request was no longer pending.
  */
 export async function closeRequest(trx: DbOrTrx, organization: Organization, request: RemovalRequest, closing: Closing): Promise<RemovalRequest | undefined> {
-  const closed = await closeRemovalRequest(trx, request.id, {
+  const closed = await closeRemovalRequest(trx, request, {
     status: closing.status,
     decided_at: closing.now,
     decided_by_member_id: closing.decider?.id ?? null,

@@ -68,13 +68,14 @@ export async function insertRemovalRequest(
  */
 export async function closeRemovalRequest(
   db: DbOrTrx,
-  id: string,
+  request: { id: string; organization_id: string },
   changes: Required<Pick<RemovalRequestUpdate, 'status' | 'decided_at'>> & Pick<RemovalRequestUpdate, 'decided_by_member_id' | 'decision_reason'>,
 ): Promise<RemovalRequest | undefined> {
   return db
     .updateTable('removal_requests')
     .set({ ...changes, updated_at: new Date() })
-    .where('id', '=', id)
+    .where('organization_id', '=', request.organization_id)
+    .where('id', '=', request.id)
     .where('status', '=', 'pending')
     .returningAll()
     .executeTakeFirst();
@@ -82,10 +83,15 @@ export async function closeRemovalRequest(
 
 export async function recordRemovalMessages(
   db: DbOrTrx,
-  id: string,
+  request: { id: string; organization_id: string },
   changes: Pick<RemovalRequestUpdate, 'card_channel_id' | 'card_ts' | 'requester_dm_channel_id' | 'requester_dm_ts'>,
 ): Promise<void> {
-  await db.updateTable('removal_requests').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('removal_requests')
+    .set({ ...changes, updated_at: new Date() })
+    .where('organization_id', '=', request.organization_id)
+    .where('id', '=', request.id)
+    .execute();
 }
 
 /** Pending requests in which the member is the target or the requester, locked. */

@@ -93,7 +93,7 @@ export async function restoreMemberIn(
   let role = restoredRole(target.role, organization);
   // A guest in Slack may come back, but not as an owner.
   if (role === 'owner' && target.slack_guest) role = 'member';
-  const restored = await updateMember(trx, target.id, {
+  const restored = await updateMember(trx, target, {
     status: 'active',
     role,
     removed_at: null,

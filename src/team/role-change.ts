@@ -39,7 +39,7 @@ export async function applyRoleChange(trx: DbOrTrx, organization: Organization, 
 export async function applyRoleChangeEvent(trx: DbOrTrx, organization: Organization, change: DecidedRoleChange): Promise<{ member: Member; eventId: string }> {
   const { target, role } = change;
   const ownerUntil = role === 'owner' ? change.ownerUntil : null;
-  const updated = await updateMember(trx, target.id, { role, owner_until: ownerUntil, owner_expiry_held_at: null });
+  const updated = await updateMember(trx, target, { role, owner_until: ownerUntil, owner_expiry_held_at: null });
   if (target.role === role) {
     // Still an owner: only the end moved (extended, shortened, made permanent or temporary).
     const event = await appendAuditEvent(trx, {

@@ -102,6 +102,7 @@ export async function deliverEndpoint(deps: DeliveryDeps, job: { organizationId:
     const head = await deps.db
       .selectFrom('webhook_deliveries')
       .selectAll()
+      .where('organization_id', '=', endpoint.organization_id)
       .where('endpoint_id', '=', endpoint.id)
       .where('status', '=', 'pending')
       .orderBy('seq')
@@ -118,9 +119,12 @@ export async function deliverEndpoint(deps: DeliveryDeps, job: { organizationId:
         await trx
           .updateTable('webhook_deliveries')
           .set({ status: 'delivered', attempts: head.attempts + 1, last_status_code: result.status, last_error: null, last_latency_ms: result.latencyMs, delivered_at: now() })
+          .where('organization_id', '=', head.organization_id)
           .where('id', '=', head.id)
           .execute();
-        if (endpoint.failing_since) await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpoint.id).execute();
+        if (endpoint.failing_since) {
+          await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('organization_id', '=', endpoint.organization_id).where('id', '=', endpoint.id).execute();
+        }
       });
       continue;
     }
@@ -157,15 +161,21 @@ async function failed(deps: DeliveryDeps, endpoint: WebhookEndpoint, head: Webho
     await trx
       .updateTable('webhook_deliveries')
       .set({ attempts, last_status_code: result.status, last_error: result.error?.slice(0, 500) ?? null, last_latency_ms: result.latencyMs, next_attempt_at: nextAt })
+      .where('organization_id', '=', head.organization_id)
       .where('id', '=', head.id)
       .execute();
     if (!giveUp) {
-      await trx.updateTable('webhook_endpoints').set({ failing_since: failingSince }).where('id', '=', endpoint.id).execute();
+      await trx.updateTable('webhook_endpoints').set({ failing_since: failingSince }).where('organization_id', '=', endpoint.organization_id).where('id', '=', endpoint.id).execute();
       await wakeEndpoint(trx, endpoint.organization_id, endpoint.id, 'replace', nextAt);
       return;
     }
     const reason = `failing since ${failingSince.toISOString()} (last: ${result.error ?? 'error'})`;
-    await trx.updateTable('webhook_endpoints').set({ status: 'disabled', failing_since: failingSince, disabled_reason: reason, updated_at: now }).where('id', '=', endpoint.id).execute();
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ status: 'disabled', failing_since: failingSince, disabled_reason: reason, updated_at: now })
+      .where('organization_id', '=', endpoint.organization_id)
+      .where('id', '=', endpoint.id)
+      .execute();
     await appendAuditEvent(trx, {
       organizationId: endpoint.organization_id,
       actor: SYSTEM_ACTOR,

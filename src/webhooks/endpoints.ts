@@ -142,6 +142,7 @@ export async function changeEndpoint(
         ...(resume ? { failing_since: null, disabled_reason: null } : {}),
         updated_at: new Date(),
       })
+      .where('organization_id', '=', input.organizationId)
       .where('id', '=', before.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -156,7 +157,11 @@ export async function changeEndpoint(
     });
     if (resume) {
       // What waited behind a failing head goes now, not at the old backoff.
-      await trx.updateTable('webhook_deliveries').set({ next_attempt_at: new Date() }).where('endpoint_id', '=', before.id).where('status', '=', 'pending').execute();
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ next_attempt_at: new Date() })
+        .where('organization_id', '=', input.organizationId)
+        .where('endpoint_id', '=', before.id).where('status', '=', 'pending').execute();
       await wakeEndpoint(trx, input.organizationId, before.id, 'replace');
     }
     return updated;
@@ -167,7 +172,7 @@ export async function deleteEndpoint(deps: WebhookDeps, input: { organizationId:
   await deps.db.transaction().execute(async (trx) => {
     const actor = await authorise(trx, input.organizationId, input.actor);
     const endpoint = await lockEndpoint(trx, input.organizationId, input.endpointId);
-    await trx.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
+    await trx.deleteFrom('webhook_endpoints').where('organization_id', '=', input.organizationId).where('id', '=', endpoint.id).execute();
     await appendAuditEvent(trx, {
       organizationId: input.organizationId,
       actor,
@@ -194,6 +199,7 @@ export async function rotateSecret(
     await trx
       .updateTable('webhook_endpoints')
       .set({ secret: deps.box.seal(secret, endpoint.id), previous_secret: deps.box.seal(current, endpoint.id), previous_secret_expires_at: previousValidUntil, updated_at: new Date() })
+      .where('organization_id', '=', input.organizationId)
       .where('id', '=', endpoint.id)
       .execute();
     await appendAuditEvent(trx, {
@@ -233,6 +239,7 @@ export async function redeliver(
       .selectFrom('webhook_deliveries')
       .select(['event_id', 'event_type', 'body'])
       .distinctOn(['seq'])
+      .where('organization_id', '=', input.organizationId)
       .where('endpoint_id', '=', endpoint.id)
       .where('body', 'is not', null);
     q = 'eventId' in input.what ? q.where('event_id', '=', input.what.eventId) : q.where('created_at', '>=', input.what.since);
@@ -244,6 +251,7 @@ export async function redeliver(
       const { next_seq } = await trx
         .updateTable('webhook_endpoints')
         .set({ next_seq: (eb) => eb('next_seq', '+', String(events.length)) })
+        .where('organization_id', '=', input.organizationId)
         .where('id', '=', endpoint.id)
         .returning('next_seq')
         .executeTakeFirstOrThrow();

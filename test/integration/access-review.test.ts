@@ -191,7 +191,7 @@ describe('who is listed', () => {
     expect(await listed(first.id)).toEqual(ids(kept, undecided, removeStarted));
     await decide(olga, first.id, kept, 'keep', at(HOUR));
     await decide(olga, first.id, removeStarted, 'remove', at(HOUR));
-    await recordAccessReviewMessage(t.db, first.id, { channelId: 'C0APPR0001', ts: '1700000000.000100' });
+    await recordAccessReviewMessage(t.db, first, { channelId: 'C0APPR0001', ts: '1700000000.000100' });
     await sql`delete from graphile_worker._private_jobs`.execute(t.db);
 
     await olgaSignsIn(at(7 * DAY));

@@ -44,10 +44,10 @@ describe('the kept count of active members', () => {
     expect(await countListedMembers(t.db, a.id)).toBe(await realCount(a.id));
     expect(await countListedMembers(t.db, a.id)).toBe(902);
 
-    await updateMember(t.db, bob.id, { status: 'removed', removed_at: new Date() });
-    await updateMember(t.db, alice.id, { role: 'member' });
+    await updateMember(t.db, bob, { status: 'removed', removed_at: new Date() });
+    await updateMember(t.db, alice, { role: 'member' });
     expect(await countListedMembers(t.db, a.id)).toBe(901);
-    await updateMember(t.db, bob.id, { status: 'active', removed_at: null });
+    await updateMember(t.db, bob, { status: 'active', removed_at: null });
     // A bulk update that removes some and touches others.
     await sql`update members set status = 'removed', removed_at = now() where organization_id = ${a.id} and email like 'p1%' and status = 'active'`.execute(t.db);
     await sql`update members set display_name = 'x' where organization_id = ${a.id}`.execute(t.db);

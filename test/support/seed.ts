@@ -47,7 +47,7 @@ export async function seedMember(
     displayName: options.displayName ?? null,
   });
   if (!options.removed) return member;
-  return updateMember(db, member.id, { status: 'removed', removed_at: new Date(), removal_reason: 'seeded as removed' });
+  return updateMember(db, member, { status: 'removed', removed_at: new Date(), removal_reason: 'seeded as removed' });
 }
 
 export async function auditActions(db: Db, organizationId: string): Promise<string[]> {

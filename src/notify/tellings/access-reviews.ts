@@ -27,7 +27,7 @@ async function started(t: Telling, event: AuditEvent): Promise<void> {
   }
   const previousId = text(after.previous_review_id);
   if (!previousId) return;
-  const previous = await t.trx.selectFrom('access_reviews').select(['id', 'message_ts']).where('id', '=', previousId).executeTakeFirst();
+  const previous = await t.trx.selectFrom('access_reviews').select(['id', 'message_ts']).where('organization_id', '=', t.organization.id).where('id', '=', previousId).executeTakeFirst();
   if (previous?.message_ts) rewrite(t, previous.id);
 }
 

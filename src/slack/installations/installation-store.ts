@@ -69,7 +69,13 @@ export function postgresInstallationStore(deps: {
     if (!deps.refresh || !expiring(row)) return row;
     const refresh = deps.refresh;
     return db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom('slack_installations').selectAll().where('id', '=', row.id).forUpdate().executeTakeFirstOrThrow();
+      const locked = await trx
+        .selectFrom('slack_installations')
+        .selectAll()
+        .where('organization_id', '=', row.organization_id)
+        .where('id', '=', row.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       if (locked.uninstalled_at || !expiring(locked)) return locked;
       const refreshed = await refresh(cipher.decrypt(locked.bot_refresh_token_encrypted!, locked.install_key));
       const updated = await trx
@@ -80,6 +86,7 @@ export function postgresInstallationStore(deps: {
           bot_token_expires_at: new Date(Date.now() + refreshed.expiresInSec * 1000),
           updated_at: new Date(),
         })
+        .where('organization_id', '=', locked.organization_id)
         .where('id', '=', locked.id)
         .returningAll()
         .executeTakeFirstOrThrow();
