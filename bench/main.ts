@@ -4,7 +4,7 @@
  *
  *   npm run bench                 the full run; writes bench/results.json
  *   npm run bench -- --quick      a smoke run in under a minute (CI); exits 1 on any error
- *   npm run bench -- --only=ack,growth     some scenarios (ack, completion, growth, bulk, memory)
+ *   npm run bench -- --only=ack,growth     some scenarios (ack, completion, growth, bulk, memory, local-page, webhooks, throughput, floors)
  *   npm run bench -- --cpu-prof   the app's processes write CPU profiles to bench/.profiles/
  *   npm run bench -- --separate-worker   the app as the Procfile runs it: web (RUN_WORKER=false) + worker
  *   npm run bench -- --out=FILE   where to write the results (quick: a temporary file)

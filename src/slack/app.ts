@@ -97,6 +97,9 @@ export function createSlackApp(config: Pick<Config, 'slack'>, web: Express, auth
     ...(auth.kind === 'token' ? { token: auth.token, botId: auth.botId, botUserId: auth.botUserId } : {}),
     logger,
     clientOptions,
+    // Bolt's conversation store (context.conversation) is unused here: without it, every
+    // request skips a middleware and a Map lookup that showed in the throughput profile.
+    convoStore: false,
   });
 
   ackClicksFirst(app);
