@@ -16,7 +16,8 @@ export function countQueries(): void {
   const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     statements++;
-    if (trace) appendFileSync(trace, `${JSON.stringify(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '?')}\n`);
+    // The backend's pid first: statements of one connection (one transaction) read together.
+    if (trace) appendFileSync(trace, `${(this as unknown as { processID?: number }).processID ?? '?'} ${JSON.stringify(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '?')}\n`);
     return original.apply(this, args);
   } as typeof pg.Client.prototype.query;
 }
