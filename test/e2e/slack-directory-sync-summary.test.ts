@@ -117,3 +117,71 @@ describe('Slack directory sync: one summary per sweep in the team channel', () =
     expect(await auditRows('directory.synced')).toHaveLength(1);
   }, 30_000);
 });
+
+/**
+ * Under the setting "ask the owners", a sweep's deactivations each still get their Keep / Remove
+ * card in the approvals channel (that is where the owners decide), but the team channel hears of
+ * them once, in the summary, instead of one "the owners decide" line per person.
+ */
+describe('Slack directory sync under "ask the owners": cards per person, one summary line', () => {
+  const t = useTestDatabase();
+  const TEAM = 'C0TEAM0001';
+  const APPROVALS = 'C0APPR0001';
+  const id = (i: number) => `U0ASKED${String(i).padStart(3, '0')}`;
+  const users: StandinUser[] = Array.from({ length: 6 }, (_, i) => ({ id: id(i), name: `asked${i}`, realName: `Asked ${i}`, email: `asked${i}@acme.test` }));
+  const askedIds = [id(1), id(2), id(3)];
+  let standin: SlackStandin;
+  let h: TestApp;
+  let org: Organization;
+
+  beforeAll(async () => {
+    standin = await SlackStandin.start({ users });
+    h = await startTestApp({ databaseUrl: t.url, standin, env: { SLACK_SYNC_PAUSE_MS: '0' } });
+    org = (await findOrganizationBySlackTeam(t.db, standin.teamId))!;
+    await t.db.updateTable('organizations').set({ approvals_channel_id: APPROVALS, slack_deactivation: 'ask' }).where('id', '=', org.id).execute();
+    await t.db
+      .insertInto('members')
+      .values(users.map((u, i) => ({ organization_id: org.id, email: u.email, role: i === 0 ? ('owner' as const) : ('member' as const), slack_user_id: u.id, display_name: u.realName })))
+      .execute();
+    for (const userId of askedIds) standin.users.find((u) => u.id === userId)!.deleted = true;
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+    await standin?.stop();
+  });
+
+  const messages = async (channel: string): Promise<string[]> =>
+    [
+      ...standin.callsTo('chat.postMessage').filter((c) => c.args.channel === channel).map((c) => String(c.args.text)),
+      ...(await queuedJobs(t.db, org.id)).filter((j) => j.task === 'slack.post-message' && j.payload.channel === channel).map((j) => String(j.payload.text)),
+    ].filter((m) => !m.startsWith(':wave: Team Manager is now connected'));
+  const cards = () => standin.callsTo('chat.postMessage').filter((c) => c.args.channel === APPROVALS && String(c.args.text).includes('deactivated in Slack: keep or remove?'));
+
+  async function sweep(): Promise<void> {
+    const before = standin.callsTo('users.list').length;
+    await enqueue(t.db, 'slack.sync-directories', {});
+    await expect.poll(async () => standin.callsTo('users.list').length - before, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await queuedJobs(t.db)).filter((j) => j.task.startsWith('slack.sync-director')).length, { timeout: 20_000, interval: 100 }).toBe(0);
+  }
+
+  it('three deactivations: three cards to the owners, one summary line in the team channel; a second sweep adds neither', async () => {
+    await sweep();
+    await expect.poll(() => cards().length, { timeout: 10_000 }).toBe(3);
+    const requests = await t.db.selectFrom('removal_requests').select(['status', 'kind']).where('organization_id', '=', org.id).execute();
+    expect(requests).toEqual(askedIds.map(() => ({ status: 'pending', kind: 'deactivation' })));
+    await expect.poll(() => messages(TEAM), { timeout: 10_000 }).toEqual([`:arrows_counterclockwise: Slack directory sync: 3 put to the owners in <#${APPROVALS}>.`]);
+
+    await sweep();
+    await sleep(1_500);
+    expect(cards()).toHaveLength(3);
+    expect(await messages(TEAM)).toHaveLength(1);
+  }, 60_000);
+
+  it('a live user_change under the same setting still says in the team channel that the owners decide', async () => {
+    expect((await h.driver.userChange(id(4), { deleted: true })).status).toBe(200);
+    await expect.poll(() => cards().length, { timeout: 10_000 }).toBe(4);
+    await expect
+      .poll(async () => (await messages(TEAM)).filter((m) => m === `:hourglass_flowing_sand: <@${id(4)}> was deactivated in Slack; the owners decide in <#${APPROVALS}> whether they keep access.`).length, { timeout: 10_000 })
+      .toBe(1);
+  }, 30_000);
+});
