@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organization } from '../../src/db/schema.js';
 import { enqueue } from '../../src/jobs/queue.js';
+import { createLogger } from '../../src/logger.js';
+import { createWorkerSlackClient } from '../../src/slack/delivery.js';
+import { syncSlackDirectory } from '../../src/slack/directory-sync.js';
 import { SlackStandin } from '../../src/standin/index.js';
 import type { StandinUser } from '../../src/standin/workspace/types.js';
 import { findOrganizationBySlackTeam } from '../../src/team/organization-repository.js';
@@ -183,5 +186,59 @@ describe('Slack directory sync under "ask the owners": cards per person, one sum
     await expect
       .poll(async () => (await messages(TEAM)).filter((m) => m === `:hourglass_flowing_sand: <@${id(4)}> was deactivated in Slack; the owners decide in <#${APPROVALS}> whether they keep access.`).length, { timeout: 10_000 })
       .toBe(1);
+  }, 30_000);
+});
+
+/**
+ * A sweep that stops part-way (Slack fails on a later page) has already removed people whose
+ * per-person post was left to the summary: that summary still goes out, saying the sync stopped,
+ * and the next sweep summarises the rest.
+ */
+describe('Slack directory sync stopped part-way', () => {
+  const t = useTestDatabase();
+  const TEAM = 'C0TEAM0001';
+  const id = (i: number) => `U0HALF${String(i).padStart(3, '0')}`;
+  const users: StandinUser[] = Array.from({ length: 6 }, (_, i) => ({ id: id(i), name: `half${i}`, realName: `Half ${i}`, email: `half${i}@acme.test` }));
+  let standin: SlackStandin;
+  let h: TestApp;
+  let org: Organization;
+
+  beforeAll(async () => {
+    standin = await SlackStandin.start({ users });
+    h = await startTestApp({ databaseUrl: t.url, standin, env: { RUN_WORKER: 'false' } });
+    org = (await findOrganizationBySlackTeam(t.db, standin.teamId))!;
+    await t.db
+      .insertInto('members')
+      .values(users.map((u, i) => ({ organization_id: org.id, email: u.email, role: i === 0 ? ('owner' as const) : ('member' as const), slack_user_id: u.id, display_name: u.realName })))
+      .execute();
+    // Pages of two: [0, 1] [2, 3] [4, 5]; one deactivated on each.
+    for (const i of [1, 2, 4]) standin.users.find((u) => u.id === id(i))!.deleted = true;
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+    await standin?.stop();
+  });
+
+  const queuedTeamPosts = async () =>
+    (await queuedJobs(t.db, org.id)).filter((j) => j.task === 'slack.post-message' && j.payload.channel === TEAM).map((j) => String(j.payload.text)).filter((m) => !m.startsWith(':wave: Team Manager is now connected'));
+
+  it('summarises what it did before Slack failed, marked as stopped; the next sweep summarises the rest', async () => {
+    const log = createLogger({ level: 'silent', pretty: false });
+    const client = createWorkerSlackClient(standin.botToken, standin.apiUrl, log);
+    const sync = () => syncSlackDirectory({ db: t.db, client, organization: org, log, pageSize: 2, pauseMs: 0 });
+    // The first page answers, the second fails.
+    standin.injectFault('users.list', { delayMs: 1 });
+    standin.injectFault('users.list', { error: 'internal_error' });
+    await expect(sync()).rejects.toThrow(/internal_error/);
+    expect(await queuedTeamPosts()).toEqual([
+      `:arrows_counterclockwise: Slack directory sync: 1 person deactivated in Slack was removed from the team: <@${id(1)}> (the sync stopped before the end; the next one picks up the rest).`,
+    ]);
+
+    const report = await sync();
+    expect(report).toMatchObject({ removed: 2, changed: 2 });
+    expect((await queuedTeamPosts())[1]).toBe(`:arrows_counterclockwise: Slack directory sync: 2 people deactivated in Slack were removed from the team: <@${id(2)}>, <@${id(4)}>.`);
+    const synced = await t.db.selectFrom('audit_events').select('after').where('organization_id', '=', org.id).where('action', '=', 'directory.synced').orderBy('id').execute();
+    expect(synced.map((e) => (e.after as Record<string, unknown>).complete)).toEqual([false, true]);
+    expect(await queuedTeamPosts()).toHaveLength(2);
   }, 30_000);
 });
