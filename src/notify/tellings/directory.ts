@@ -1,5 +1,4 @@
-import type { AuditEvent } from '../../db/schema.js';
-import type { Member } from '../../db/schema.js';
+import type { AuditEvent, Member } from '../../db/schema.js';
 import { ADD_OWNER_COMMAND } from '../../team/directory-changes.js';
 import { escapeText, memberLabel } from '../../slack/mrkdwn.js';
 import { each, fields, text, type Renderer, type Telling } from './context.js';
