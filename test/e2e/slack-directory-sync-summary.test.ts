@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.js';
 import type { Organization } from '../../src/db/schema.js';
 import { enqueue } from '../../src/jobs/queue.js';
 import { createLogger } from '../../src/logger.js';
@@ -11,6 +12,27 @@ import { findOrganizationBySlackTeam } from '../../src/team/organization-reposit
 import { startTestApp, type TestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { queuedJobs } from '../support/seed.js';
+
+/**
+ * The messages a channel got: posted to the stand-in, or still queued (the channel is paced at
+ * one a second). Each counted once by its delivery id, also in the moment a job has posted but is
+ * not yet marked done.
+ */
+async function channelMessages(standin: SlackStandin, db: Db, organizationId: string, channel: string): Promise<string[]> {
+  const byDelivery = new Map<string, string>();
+  for (const c of standin.callsTo('chat.postMessage').filter((c) => c.args.channel === channel)) {
+    // The Web API client sends metadata as JSON text in the form body.
+    const raw = c.args.metadata;
+    const metadata = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { event_payload?: { delivery_id?: string } } | undefined;
+    const deliveryId = metadata?.event_payload?.delivery_id;
+    expect(deliveryId, 'every post carries its delivery id').toEqual(expect.any(String));
+    byDelivery.set(deliveryId!, String(c.args.text));
+  }
+  for (const j of await queuedJobs(db, organizationId)) {
+    if (j.task === 'slack.post-message' && j.payload.channel === channel) byDelivery.set(String(j.payload.deliveryId), String(j.payload.text));
+  }
+  return [...byDelivery.values()];
+}
 
 /**
  * A directory sweep tells the team channel once: the real job in the real worker, against a
@@ -49,10 +71,7 @@ describe('Slack directory sync: one summary per sweep in the team channel', () =
   });
 
   /** Every team-channel message: posted to the stand-in, or still queued behind the channel's one-a-second pace. */
-  const teamMessages = async (): Promise<string[]> => [
-    ...standin.callsTo('chat.postMessage').filter((c) => c.args.channel === TEAM).map((c) => String(c.args.text)),
-    ...(await queuedJobs(t.db, org.id)).filter((j) => j.task === 'slack.post-message' && j.payload.channel === TEAM).map((j) => String(j.payload.text)),
-  ];
+  const teamMessages = () => channelMessages(standin, t.db, org.id, TEAM);
   const auditRows = (action: string) => t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', org.id).where('action', '=', action).orderBy('id').execute();
 
   async function sweep(): Promise<void> {
@@ -153,11 +172,7 @@ describe('Slack directory sync under "ask the owners": cards per person, one sum
     await standin?.stop();
   });
 
-  const messages = async (channel: string): Promise<string[]> =>
-    [
-      ...standin.callsTo('chat.postMessage').filter((c) => c.args.channel === channel).map((c) => String(c.args.text)),
-      ...(await queuedJobs(t.db, org.id)).filter((j) => j.task === 'slack.post-message' && j.payload.channel === channel).map((j) => String(j.payload.text)),
-    ].filter((m) => !m.startsWith(':wave: Team Manager is now connected'));
+  const messages = async (channel: string): Promise<string[]> => (await channelMessages(standin, t.db, org.id, channel)).filter((m) => !m.startsWith(':wave: Team Manager is now connected'));
   const cards = () => standin.callsTo('chat.postMessage').filter((c) => c.args.channel === APPROVALS && String(c.args.text).includes('deactivated in Slack: keep or remove?'));
 
   async function sweep(): Promise<void> {
