@@ -61,6 +61,7 @@ export const KNOWN_ACTIONS = [
   'deactivation.kept',
   'deactivation.expired',
   'deactivation.cancelled',
+  'directory.synced',
   'api_key.created',
   'api_key.revoked',
   'activity.ingested',

@@ -136,6 +136,8 @@ export const AUDIT_TO_PUBLIC: Readonly<Record<string, Deriver | null>> = {
   'deactivation.kept': null,
   'deactivation.expired': null,
   'deactivation.cancelled': null,
+  // A directory sync's summary (issue 18): each change it made has its own event (member.removed…).
+  'directory.synced': null,
   // Whether someone is a Slack guest is Slack's business; the product sees the role, unchanged.
   'member.guest_changed': null,
   // SCIM (issue 18): profile fields and a DELETE after a deactivation are not membership changes.

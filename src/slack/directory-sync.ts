@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { deliver } from './delivery.js';
 import { isSlackGuest } from './people-directory.js';
 import { SLACK_DIRECTORY } from '../team/directory-changes.js';
-import { emptyDirectoryReport, reconcileDirectoryPage, type DirectoryAccount, type DirectoryReport } from '../team/directory-sync.js';
+import { emptyDirectoryReport, finishDirectorySweep, reconcileDirectoryPage, startDirectorySweep, type DirectoryAccount, type DirectoryReport } from '../team/directory-sync.js';
 
 /** The fields of a Slack user object (users.list, users.info, user_change) that decide membership. */
 export interface SlackAccount {
@@ -52,22 +52,35 @@ export async function syncSlackDirectory(deps: {
   signal?: AbortSignal;
 }): Promise<DirectoryReport> {
   const report = emptyDirectoryReport();
+  // One sweep: its changes are told in the team channel once, in the summary at the end.
+  const directory = startDirectorySweep(SLACK_DIRECTORY);
   const pauseMs = deps.pauseMs ?? SYNC_PAGE_PAUSE_MS;
   let cursor: string | undefined;
   let pages = 0;
-  do {
-    if (pages > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    if (deps.signal?.aborted) throw new Error('directory sync stopped: the worker is shutting down');
-    const args = { limit: deps.pageSize ?? SYNC_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
-    // A 429 is waited out as Slack's Retry-After asks (the pace above should make it rare).
-    const page = await deliver(() => deps.client.users.list(args), { log: deps.log, maxRateLimitWaitMs: 120_000, ...(deps.signal ? { signal: deps.signal } : {}) });
-    pages += 1;
-    const accounts = (page.members ?? []).flatMap((u) => directoryAccountOf(u, deps.organization) ?? []);
-    // The page's own outsiders (bots, Slack Connect) are seen but never ours.
-    report.seen += (page.members?.length ?? 0) - accounts.length;
-    await reconcileDirectoryPage(deps.db, deps.organization.id, accounts, SLACK_DIRECTORY, report);
-    cursor = page.response_metadata?.next_cursor || undefined;
-  } while (cursor);
-  deps.log.info({ organizationId: deps.organization.id, pages, ...report }, 'Slack directory sync done');
+  try {
+    do {
+      if (pages > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (deps.signal?.aborted) throw new Error('directory sync stopped: the worker is shutting down');
+      const args = { limit: deps.pageSize ?? SYNC_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+      // A 429 is waited out as Slack's Retry-After asks (the pace above should make it rare).
+      const page = await deliver(() => deps.client.users.list(args), { log: deps.log, maxRateLimitWaitMs: 120_000, ...(deps.signal ? { signal: deps.signal } : {}) });
+      pages += 1;
+      const accounts = (page.members ?? []).flatMap((u) => directoryAccountOf(u, deps.organization) ?? []);
+      // The page's own outsiders (bots, Slack Connect) are seen but never ours.
+      report.seen += (page.members?.length ?? 0) - accounts.length;
+      await reconcileDirectoryPage(deps.db, deps.organization.id, accounts, directory, report);
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  } catch (error) {
+    // Stopped part-way (shutdown, Slack or the database failing): what it changed by then was
+    // not told person by person, so its summary still goes out, marked as incomplete.
+    await finishDirectorySweep(deps.db, deps.organization.id, directory, report, { complete: false }).catch((e: unknown) =>
+      deps.log.error({ organizationId: deps.organization.id, error: e instanceof Error ? e.message : String(e) }, 'could not record an interrupted Slack directory sync'),
+    );
+    throw error;
+  }
+  await finishDirectorySweep(deps.db, deps.organization.id, directory, report);
+  const { removedMemberIds: _names, ...counts } = report;
+  deps.log.info({ organizationId: deps.organization.id, pages, ...counts }, 'Slack directory sync done');
   return report;
 }

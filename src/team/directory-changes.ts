@@ -22,6 +22,18 @@ export interface Directory {
   name: string;
   actor: AuditActor;
   source: AuditSource;
+  /**
+   * Set when the change comes from a sweep of the whole directory (the daily sync,
+   * src/team/directory-sync.ts) rather than from one event: each change's audit event carries it
+   * as `after.sweep_id`, and the team channel hears of the sweep's changes once, in its
+   * `directory.synced` summary, instead of once per person.
+   */
+  sweepId?: string;
+}
+
+/** What every audit event of a directory change says about where it came from: the directory's name, and the sweep when there was one. */
+export function directoryFields(directory: Directory): { directory: string; sweep_id?: string } {
+  return { directory: directory.name, ...(directory.sweepId ? { sweep_id: directory.sweepId } : {}) };
 }
 
 export const SLACK_DIRECTORY: Directory = { name: 'Slack', actor: { type: 'system', id: 'slack' }, source: 'slack' };
@@ -66,7 +78,7 @@ export async function accountDeactivated(
         actor: directory.actor,
         action: 'member.deactivation_ignored',
         target: { type: 'member', id: member.id },
-        after: { status: 'active', role: member.role, setting: 'ignore', reason: `deactivated in ${directory.name}; the team's setting is to do nothing`, directory: directory.name },
+        after: { status: 'active', role: member.role, setting: 'ignore', reason: `deactivated in ${directory.name}; the team's setting is to do nothing`, ...directoryFields(directory) },
         source: directory.source,
       });
       return 'ignored';
@@ -83,7 +95,7 @@ export async function accountDeactivated(
           status: 'active',
           role: 'owner',
           reason: `deactivated in ${directory.name}, but the last owner; kept until another owner is added with \`${ADD_OWNER_COMMAND}\``,
-          directory: directory.name,
+          ...directoryFields(directory),
         },
         source: directory.source,
       });
@@ -109,7 +121,7 @@ export async function accountDeactivated(
         actor: directory.actor,
         action: 'deactivation.requested',
         target: { type: 'removal_request', id: request.id },
-        after: { status: 'pending', target_member_id: member.id, reason: request.reason, directory: directory.name, expires_at: request.expires_at.toISOString() },
+        after: { status: 'pending', target_member_id: member.id, reason: request.reason, ...directoryFields(directory), expires_at: request.expires_at.toISOString() },
         source: directory.source,
       });
       return 'asked';
@@ -120,7 +132,7 @@ export async function accountDeactivated(
       actor: directory.actor,
       removedBy: null,
       reason: `deactivated in ${directory.name}`,
-      details: { directory: directory.name },
+      details: directoryFields(directory),
       source: directory.source,
       now: new Date(),
     });
@@ -150,7 +162,7 @@ export async function accountReactivated(
       actor: directory.actor,
       action: 'member.reactivation_reported',
       target: { type: 'member', id: member.id },
-      after: { status: 'removed', directory: directory.name },
+      after: { status: 'removed', ...directoryFields(directory) },
       source: directory.source,
     });
     return 'reported';
@@ -185,7 +197,7 @@ export async function accountEmailChanged(
         action: 'member.email_change_refused',
         target: { type: 'member', id: member.id },
         before: { email: member.email },
-        after: { email, reason: 'another member has this email', other_member_id: holder.id, directory: directory.name },
+        after: { email, reason: 'another member has this email', other_member_id: holder.id, ...directoryFields(directory) },
         source: directory.source,
       });
       return 'collision';
@@ -198,7 +210,7 @@ export async function accountEmailChanged(
       action: 'member.email_changed',
       target: { type: 'member', id: member.id },
       before: { email: member.email },
-      after: { email, directory: directory.name },
+      after: { email, ...directoryFields(directory) },
       source: directory.source,
     });
     return 'changed';
@@ -228,7 +240,7 @@ export async function accountGuestChanged(
       action: 'member.guest_changed',
       target: { type: 'member', id: member.id },
       before: { guest: member.slack_guest },
-      after: { guest: input.guest, role: member.role, directory: directory.name },
+      after: { guest: input.guest, role: member.role, ...directoryFields(directory) },
       source: directory.source,
     });
     return 'changed';

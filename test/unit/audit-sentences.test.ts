@@ -181,6 +181,17 @@ const CASES: Array<[AuditEventLike, string]> = [
     '<@U0BOB00001> was deactivated in Slack; the owners were asked to keep or remove them.',
   ],
   [
+    event({
+      action: 'directory.synced',
+      actor_type: 'system',
+      actor_id: 'slack',
+      target_type: 'organization',
+      target_id: ORG,
+      after: { directory: 'Slack', sweep_id: uuid(80), complete: true, seen: 5000, linked: 5000, removed: 40, removed_member_ids: [BOB], asked_owners: 2, emails_changed: 1, guests_changed: 0, last_owner_kept: 0, emails_refused: 0, reactivations_reported: 0, ignored: 0 },
+    }),
+    'The Slack directory sync removed 40 deactivated people, put 2 to the owners, updated 1 email.',
+  ],
+  [
     event({ action: 'deactivation.kept', actor_id: CAROL, ...onRequest, before: { status: 'pending' }, after: { status: 'rejected', target_member_id: BOB, reason: null } }),
     'Carol &lt;!channel&gt; &amp; co kept <@U0BOB00001> on the team although they were deactivated in Slack.',
   ],
@@ -287,6 +298,11 @@ describe('audit sentences', () => {
 
   it.each(CASES.map(([e, s]) => [e.action, e, s] as const))('%s reads as a specific sentence', (_action, e, sentence) => {
     expect(auditSentence(e, lookup)).toBe(sentence);
+  });
+
+  it('a directory sync that stopped part-way says so, with only the parts it did', () => {
+    const synced = event({ action: 'directory.synced', actor_type: 'system', actor_id: 'slack', target_type: 'organization', target_id: ORG, after: { directory: 'Slack', complete: false, removed: 1, guests_changed: 2 } });
+    expect(auditSentence(synced, lookup)).toBe('The Slack directory sync removed 1 deactivated person, updated 2 guest flags (it stopped before the end).');
   });
 
   it('an Undo says so, for a role change and for a removal', () => {

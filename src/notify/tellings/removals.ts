@@ -2,6 +2,7 @@ import type { AuditEvent, Member, Organization, RemovalRequest } from '../../db/
 import { findRemovalRequest, activeOwnerSlackIds } from '../../team/removal-repository.js';
 import { escapeText, memberLabel, timeLabel } from '../../slack/mrkdwn.js';
 import { removalCardQueue } from '../removal-cards.js';
+import { fromSweep } from './directory.js';
 import { restorable } from './restorable.js';
 import { each, fields, text, type Renderer, type Telling } from './context.js';
 
@@ -20,7 +21,8 @@ async function requested(t: Telling, event: AuditEvent): Promise<void> {
   if (!event.target_id) return;
   t.queue({ task: 'removal.post-card', payload: { organizationId: t.organization.id, requestId: event.target_id }, options: { queueName: removalCardQueue(event.target_id) } });
   const [requester, target] = [await t.actor(event), await t.member(fields(event.after).target_member_id)];
-  if (event.action === 'deactivation.requested' && target && teamChannelApartFromCard(t.organization)) {
+  // A sweep's deactivations are counted in its summary (directory.synced); the card itself still goes to the owners.
+  if (event.action === 'deactivation.requested' && target && teamChannelApartFromCard(t.organization) && !fromSweep(event)) {
     const directory = escapeText(text(fields(event.after).directory) ?? 'Slack');
     t.teamChannel(`:hourglass_flowing_sand: ${memberLabel(target)} was deactivated in ${directory}; the owners decide in <#${t.organization.approvals_channel_id}> whether they keep access.`);
   }
@@ -44,6 +46,8 @@ async function removed(t: Telling, event: AuditEvent): Promise<void> {
   if (requestId) await closed(t, requestId);
   const directory = text(after.directory);
   if (directory) {
+    // A sweep's removals are named in its one summary (directory.synced), not one post each.
+    if (fromSweep(event)) return;
     // The reason says how the directory ended it: "deactivated in Slack", "deleted in your identity provider".
     const how = text(after.reason) ?? `deactivated in ${directory}`;
     // An owner's Remove on the "deactivated in Slack" card (setting: ask the owners) says who decided.

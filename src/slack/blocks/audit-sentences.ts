@@ -113,6 +113,16 @@ export function auditSentence(event: AuditEventLike, lookup: AuditLookup = EMPTY
       return `Nobody decided whether to keep ${aboutRequest()} (deactivated in Slack) in time; they are still a member.`;
     case 'deactivation.cancelled':
       return `The question whether to keep ${aboutRequest()} (deactivated in Slack) was closed${str(after.reason) ? `: ${userText(str(after.reason)!, MAX_REASON)}` : ''}.`;
+    case 'directory.synced': {
+      const count = (key: string) => (typeof after[key] === 'number' ? (after[key] as number) : 0);
+      const parts = [
+        count('removed') ? `removed ${count('removed')} deactivated ${count('removed') === 1 ? 'person' : 'people'}` : '',
+        count('asked_owners') ? `put ${count('asked_owners')} to the owners` : '',
+        count('emails_changed') ? `updated ${count('emails_changed')} ${count('emails_changed') === 1 ? 'email' : 'emails'}` : '',
+        count('guests_changed') ? `updated ${count('guests_changed')} guest ${count('guests_changed') === 1 ? 'flag' : 'flags'}` : '',
+      ].filter(Boolean);
+      return `The ${actor} directory sync ${parts.length ? parts.join(', ') : 'changed nothing'}${after.complete === false ? ' (it stopped before the end)' : ''}.`;
+    }
     case 'member.reactivation_reported':
       return `${cap(target ?? 'a member')} was reactivated in ${actor}; they stay removed from the team until invited again.`;
     case 'invitation.sent':
