@@ -43,6 +43,7 @@ export async function updateOrganizationTeamChannel(
     .returningAll()
     .executeTakeFirstOrThrow();
   organizationWritten(db, organizationId);
+  if (lockedIn.get(db)?.id === organizationId) lockedIn.set(db, updated);
   return updated;
 }
 
@@ -52,11 +53,25 @@ export async function updateOrganizationTeamChannel(
  * such changes run one at a time per organization and each sees the last one's result.
  */
 export async function lockOrganization(db: DbOrTrx, organizationId: string): Promise<Organization> {
-  return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).forUpdate().executeTakeFirstOrThrow();
+  const row = await db.selectFrom('organizations').selectAll().where('id', '=', organizationId).forUpdate().executeTakeFirstOrThrow();
+  if (db.isTransaction) lockedIn.set(db, row);
+  return row;
 }
 
-/** Outside a transaction, served from the process's organization cache when there is one (src/db/organization-cache.ts). */
+/**
+ * The row a transaction locked, while it holds the lock and has not written it: nobody else can
+ * change it meanwhile, so reading it again in the same transaction (the tellers do, for the
+ * team channel and the name) would return the same row.
+ */
+const lockedIn = new WeakMap<object, Organization>();
+
+/**
+ * Outside a transaction, served from the process's organization cache when there is one
+ * (src/db/organization-cache.ts); inside one that locked it, the locked row.
+ */
 export async function findOrganizationById(db: DbOrTrx, organizationId: string): Promise<Organization | undefined> {
+  const locked = db.isTransaction ? lockedIn.get(db) : undefined;
+  if (locked?.id === organizationId) return locked;
   const load = () => db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
   return organizationCacheOf(db)?.organizationById(organizationId, load) ?? load();
 }
@@ -78,5 +93,6 @@ export async function updateOrganizationSettings<K extends keyof OrganizationsTa
     .returningAll()
     .executeTakeFirstOrThrow();
   organizationWritten(db, organizationId);
+  if (lockedIn.get(db)?.id === organizationId) lockedIn.set(db, updated);
   return updated;
 }
