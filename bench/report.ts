@@ -75,7 +75,7 @@ export function renderMarkdown(results: StoredResults, options: { chart?: string
   const lines: string[] = ['# Benchmark results', ''];
   const machine = results.machine ? `, Node ${results.machine.node ?? '?'} on ${results.machine.cpus ?? '?'} CPUs (${results.machine.cpuModel ?? 'unknown'})` : '';
   lines.push(`Run of ${results.generatedAt} (${results.mode}${machine}); ${results.errors ?? 0} error${results.errors === 1 ? '' : 's'}; targets missed: ${results.missedTargets?.length ?? 0}.`);
-  if (options.sources && options.sources.length > 1) lines.push('', `Merged from ${options.sources.map((s) => `\`${s}\``).join(', ')} (a scenario of a later file replaces the same scenario of an earlier one).`);
+  if (options.sources && options.sources.length > 1) lines.push('', `Merged from ${options.sources.join(', ')} (a scenario of a later file replaces the same scenario of an earlier one).`);
   lines.push('', 'Figures are p50 / p99 in ms (req/s where the ratio compares throughput); ratio = ours / the baseline or floor, measured in the same run (see bench/README.md).', '');
   if (options.chart) lines.push(`![p50 and p99 latency per row, ours and baseline](${options.chart})`, '');
   lines.push('| Scenario | Row | Ours | Baseline / floor | Ratio | Target | Result |', '|---|---|---|---|---|---|---|');
@@ -187,7 +187,7 @@ export function mergeResults(runs: readonly StoredResults[]): StoredResults {
   return { ...first, scenarios, missedTargets: [...missed], errors: runs.reduce((n, r) => n + (r.errors ?? 0), 0) };
 }
 
-/** Writes `<name>.md` and `<name>.svg` next to `<name>.json`; returns their paths. */
+/** Writes `<name>.md` and `<name>.svg` next to `<name>.json`; returns their paths. `sources`: the files merged, as the table's header names them. */
 export async function writeReport(results: StoredResults, jsonPath: string, sources?: string[]): Promise<{ markdown: string; svg: string }> {
   const stem = jsonPath.replace(/\.json$/, '');
   const markdown = `${stem}.md`;
@@ -206,6 +206,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(2);
   }
   const runs = await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as StoredResults));
-  const written = await writeReport(mergeResults(runs), files[0]!, files.map((f) => path.relative(path.dirname(files[0]!), f) || path.basename(f)));
+  const sources = files.map((f, i) => `\`${path.relative(path.dirname(files[0]!), f) || path.basename(f)}\` (run of ${runs[i]!.generatedAt}, ${runs[i]!.mode})`);
+  const written = await writeReport(mergeResults(runs), files[0]!, sources);
   process.stdout.write(`wrote ${written.markdown} and ${written.svg}\n`);
 }
