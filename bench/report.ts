@@ -112,7 +112,7 @@ export function renderSvg(results: StoredResults): string {
   const barHeight = 6;
   const rowHeight = BARS.length * barHeight + 10;
   const headerHeight = 24;
-  const top = 64;
+  const top = 78;
   const values = results.scenarios.flatMap((s) => s.rows.flatMap((r) => [r.ours.p50, r.ours.p99, r.baseline?.p50, r.baseline?.p99])).filter((v): v is number => finite(v) && v > 0);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(1, ...values))));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(10, ...values))));
@@ -154,7 +154,7 @@ export function renderSvg(results: StoredResults): string {
     grid.push(`<line x1="${x.toFixed(1)}" y1="${top - 6}" x2="${x.toFixed(1)}" y2="${height - 16}" stroke="#ddd"/>`);
     grid.push(`<text class="tick" x="${x.toFixed(1)}" y="${top - 10}" text-anchor="middle">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`);
   }
-  const legend = BARS.map((b, i) => `<rect x="${plotLeft + i * 130}" y="14" width="12" height="12" fill="${b.colour}"/><text class="legend" x="${plotLeft + i * 130 + 16}" y="24">${b.name}</text>`).join('');
+  const legend = BARS.map((b, i) => `<rect x="${plotLeft + i * 130}" y="32" width="12" height="12" fill="${b.colour}"/><text class="legend" x="${plotLeft + i * 130 + 16}" y="42">${b.name}</text>`).join('');
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
