@@ -131,7 +131,10 @@ export function renderSvg(results: StoredResults): string {
       ];
       const result = verdict(row);
       const parts = [`<g class="row" data-scenario="${escapeXml(s.id)}" transform="translate(0,${y})">`];
-      parts.push(`<text class="label" x="${labelWidth}" y="${rowHeight / 2 + 4}" text-anchor="end">${escapeXml(row.label)}${result ? ` (${result})` : ''}</text>`);
+      // About 6 px a character at 11 px: a longer label is shortened (in full in its tooltip).
+      const label = `${row.label}${result ? ` (${result})` : ''}`;
+      const shown = label.length > 70 ? `${label.slice(0, 48)}…${label.slice(-21)}` : label;
+      parts.push(`<text class="label" x="${labelWidth}" y="${rowHeight / 2 + 4}" text-anchor="end"><title>${escapeXml(label)}</title>${escapeXml(shown)}</text>`);
       bars.forEach((b, i) => {
         const style = BARS.find((x) => x.key === b.key)!;
         const by = 3 + i * barHeight;
