@@ -4,10 +4,11 @@
  *
  *   npm run bench                 the full run; writes bench/results.json
  *   npm run bench -- --quick      a smoke run in under a minute (CI); exits 1 on any error
- *   npm run bench -- --only=ack,growth     some scenarios (ack, completion, growth, bulk, memory, local-page, webhooks, throughput, floors)
+ *   npm run bench -- --only=ack,growth     some scenarios (ack, completion, growth, bulk, memory, local-page, webhooks, throughput, floors, scale)
  *   npm run bench -- --cpu-prof   the app's processes write CPU profiles to bench/.profiles/
  *   npm run bench -- --separate-worker   the app as the Procfile runs it: web (RUN_WORKER=false) + worker
- *   npm run bench -- --out=FILE   where to write the results (quick: a temporary file)
+ *   npm run bench -- --out=FILE   where to write the results (quick: a temporary file); FILE.md and FILE.svg
+ *                                 (the table and the chart, bench/report.ts) are written next to it
  *
  * Uses DATABASE_URL's server when set (a scratch database per scenario, dropped after),
  * else starts an embedded PostgreSQL. Needs nothing else.
@@ -20,6 +21,7 @@ import { embeddedTempDir } from '../src/db/embedded.js';
 import { Harness } from './harness.js';
 import { profile } from './profile.js';
 import { renderScenario, type ScenarioResult } from './results.js';
+import { writeReport } from './report.js';
 import { ackScenario } from './scenarios/ack.js';
 import { completionScenario } from './scenarios/completion.js';
 import { growthScenario } from './scenarios/growth.js';
@@ -29,10 +31,11 @@ import { localPageScenario } from './scenarios/local-page.js';
 import { webhooksScenario } from './scenarios/webhooks.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { floorsScenario } from './scenarios/floors.js';
+import { scaleScenario } from './scenarios/scale.js';
 import { prestart } from './team-app.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario, throughput: throughputScenario, floors: floorsScenario } as const;
+const SCENARIOS = { ack: ackScenario, completion: completionScenario, growth: growthScenario, bulk: bulkScenario, memory: memoryScenario, 'local-page': localPageScenario, webhooks: webhooksScenario, throughput: throughputScenario, floors: floorsScenario, scale: scaleScenario } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
 const args = process.argv.slice(2);
@@ -84,7 +87,7 @@ try {
   say(`Team Manager benchmark${quick ? ' (quick)' : ''}: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})`);
   await harness.start();
   // Started now, ready by the time a scenario compares with it.
-  if (only.some((id) => id !== 'growth' && id !== 'bulk' && id !== 'local-page' && id !== 'webhooks')) void harness.baseline().catch(() => undefined);
+  if (only.some((id) => id !== 'growth' && id !== 'bulk' && id !== 'local-page' && id !== 'webhooks' && id !== 'scale')) void harness.baseline().catch(() => undefined);
   if (quick) {
     // Timings do not count in --quick: the apps start side by side, and the scenarios that only
     // read and ack share one.
@@ -128,9 +131,11 @@ const output = {
 };
 const out = option('out') ?? (quick ? path.join(os.tmpdir(), 'team-manager-bench-quick.json') : path.join(here, 'results.json'));
 await writeFile(out, `${JSON.stringify(output, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 100) / 100 : v), 2)}\n`);
+// The readable table and the chart, next to the results file (results.md, results.svg).
+const report = await writeReport(output, out);
 if (errors === 0 && !process.env.BENCH_KEEP_LOGS) await harness.cleanWorkDir();
 else say(`server logs kept in ${workDir}`);
 
 say(`done in ${(totalMs / 1000).toFixed(1)} s: ${errors} error${errors === 1 ? '' : 's'}; targets missed: ${missed.length === 0 ? 'none' : missed.join('; ')}`);
-say(`results written to ${path.relative(process.cwd(), out) || out}`);
+say(`results written to ${path.relative(process.cwd(), out) || out} (table: ${path.relative(process.cwd(), report.markdown)}, chart: ${path.relative(process.cwd(), report.svg)})`);
 process.exit(errors > 0 ? 1 : 0);

@@ -33,7 +33,7 @@ export interface PlanSummary {
   buffers: number;
 }
 
-async function explain(db: Db, statement: string, query: Compilable): Promise<PlanSummary> {
+export async function explain(db: Db, statement: string, query: Compilable): Promise<PlanSummary> {
   const compiled = query.compile();
   const { rows } = await sql<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }>`explain (analyze, buffers, format json) ${sql.raw(compiled.sql.replace(/\$(\d+)/g, (_, n: string) => literal(compiled.parameters[Number(n) - 1])))}`.execute(db);
   const top = rows[0]!['QUERY PLAN'][0]!;
