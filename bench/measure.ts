@@ -6,6 +6,7 @@
 import type { LoadRequest } from './protocol.js';
 import type { Harness } from './harness.js';
 import { roundStats, seriesStats, type RoundStats, type Sample, type SeriesStats } from './stats.js';
+import { withRatio, type Row } from './results.js';
 
 export interface Target {
   name: string;
@@ -45,4 +46,26 @@ export async function measure(h: Harness, targets: readonly Target[], options: M
     }
   }
   return new Map(targets.map((t) => [t.name, seriesStats(rounds.get(t.name)!, errors.get(t.name)!)]));
+}
+
+/**
+ * Ours against one other target (the bare app, a floor) at one concurrency, measured in
+ * alternating rounds, as a row whose ratio compares their p99s.
+ */
+export async function sideBySide(
+  h: Harness,
+  [ours, other]: readonly [Target, Target],
+  options: MeasureOptions,
+  row: { label: string; baselineLabel: string; target: number },
+): Promise<Row> {
+  const result = await measure(h, [ours, other], options);
+  return withRatio({
+    label: `${row.label}, c=${ours.concurrency}`,
+    concurrency: ours.concurrency,
+    ours: result.get(ours.name)!,
+    baseline: result.get(other.name)!,
+    baselineLabel: row.baselineLabel,
+    ratioOf: 'p99',
+    target: row.target,
+  });
 }

@@ -5,9 +5,9 @@
  */
 import type { Role } from '../../src/db/schema.js';
 import { BENCH_USERS, type Harness } from '../harness.js';
-import { measure, type Target } from '../measure.js';
+import { sideBySide, type Target } from '../measure.js';
 import { build, EXPECT, toLoad, type Built } from '../requests.js';
-import { withRatio, type Row, type ScenarioResult } from '../results.js';
+import type { Row, ScenarioResult } from '../results.js';
 import { roleTargets } from '../seed.js';
 import { teamApp } from '../team-app.js';
 import type { Profile } from '../profile.js';
@@ -63,23 +63,8 @@ export async function ackScenario(h: Harness, p: Profile): Promise<ScenarioResul
           };
         },
       });
-      const count = p.ackRequests(concurrency);
-      const result = await measure(h, [series('ours', app.url, true), series('bare', baseline.url, false)], {
-        rounds: p.rounds,
-        requests: count,
-        warmup: p.warmup(concurrency),
-      });
-      rows.push(
-        withRatio({
-          label: `${kind.name}, c=${concurrency}`,
-          concurrency,
-          ours: result.get('ours')!,
-          baseline: result.get('bare')!,
-          baselineLabel: 'bare Bolt app, same request',
-          ratioOf: 'p99',
-          target: TARGET,
-        }),
-      );
+      const options = { rounds: p.rounds, requests: p.ackRequests(concurrency), warmup: p.warmup(concurrency) };
+      rows.push(await sideBySide(h, [series('ours', app.url, true), series('bare', baseline.url, false)], options, { label: kind.name, baselineLabel: 'bare Bolt app, same request', target: TARGET }));
       p.progress(`ack: ${kind.name} c=${concurrency} done`);
     }
   }

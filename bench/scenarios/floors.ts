@@ -10,9 +10,9 @@
  * with the spread of the round p99s beside it, because these rows are noisy on a shared machine.
  */
 import { BENCH_USERS, type Harness } from '../harness.js';
-import { measure, type Target } from '../measure.js';
+import { sideBySide, type Target } from '../measure.js';
 import { build, EXPECT, toLoad, type Built } from '../requests.js';
-import { withRatio, type Row, type ScenarioResult } from '../results.js';
+import type { Row, ScenarioResult } from '../results.js';
 import { teamApp } from '../team-app.js';
 import type { Profile } from '../profile.js';
 import { isError } from './ack.js';
@@ -44,22 +44,8 @@ export async function floorsScenario(h: Harness, p: Profile): Promise<ScenarioRe
             return { requests: toLoad(built, kind.options), ...(kind.metric === 'completion' ? { keys: built.map((b) => b.key) } : {}) };
           },
         });
-        const result = await measure(h, [target('ours', app.url), target('floor', floor.url)], {
-          rounds: p.rounds,
-          requests: p.completionRequests(concurrency),
-          warmup: p.warmup(concurrency),
-        });
-        rows.push(
-          withRatio({
-            label: `${kind.name}, c=${concurrency}`,
-            concurrency,
-            ours: result.get('ours')!,
-            baseline: result.get('floor')!,
-            baselineLabel: 'floor: bare Bolt app doing the same unavoidable work',
-            ratioOf: 'p99',
-            target: TARGET,
-          }),
-        );
+        const options = { rounds: p.rounds, requests: p.completionRequests(concurrency), warmup: p.warmup(concurrency) };
+        rows.push(await sideBySide(h, [target('ours', app.url), target('floor', floor.url)], options, { label: kind.name, baselineLabel: 'floor: bare Bolt app doing the same unavoidable work', target: TARGET }));
         p.progress(`floors: ${kind.name} c=${concurrency} done`);
       }
     }

@@ -13,6 +13,14 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/database.js';
 import { queuedJobs } from '../support/seed.js';
 
+/** Runs the daily sync's job now, as its cron tick would, and waits until its jobs are done. */
+async function runSweep(standin: SlackStandin, db: Db): Promise<void> {
+  const before = standin.callsTo('users.list').length;
+  await enqueue(db, 'slack.sync-directories', {});
+  await expect.poll(async () => standin.callsTo('users.list').length - before, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+  await expect.poll(async () => (await queuedJobs(db)).filter((j) => j.task.startsWith('slack.sync-director')).length, { timeout: 20_000, interval: 100 }).toBe(0);
+}
+
 /**
  * The messages a channel got: posted to the stand-in, or still queued (the channel is paced at
  * one a second). Each counted once by its delivery id, also in the moment a job has posted but is
@@ -74,12 +82,7 @@ describe('Slack directory sync: one summary per sweep in the team channel', () =
   const teamMessages = () => channelMessages(standin, t.db, org.id, TEAM);
   const auditRows = (action: string) => t.db.selectFrom('audit_events').selectAll().where('organization_id', '=', org.id).where('action', '=', action).orderBy('id').execute();
 
-  async function sweep(): Promise<void> {
-    const before = standin.callsTo('users.list').length;
-    await enqueue(t.db, 'slack.sync-directories', {});
-    await expect.poll(async () => standin.callsTo('users.list').length - before, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(1);
-    await expect.poll(async () => (await queuedJobs(t.db)).filter((j) => j.task.startsWith('slack.sync-director')).length, { timeout: 20_000, interval: 100 }).toBe(0);
-  }
+  const sweep = () => runSweep(standin, t.db);
 
   it('a sweep that removes 12 people posts one summary naming them; each removal keeps its audit event and Home refresh', async () => {
     await sweep();
@@ -175,12 +178,7 @@ describe('Slack directory sync under "ask the owners": cards per person, one sum
   const messages = async (channel: string): Promise<string[]> => (await channelMessages(standin, t.db, org.id, channel)).filter((m) => !m.startsWith(':wave: Team Manager is now connected'));
   const cards = () => standin.callsTo('chat.postMessage').filter((c) => c.args.channel === APPROVALS && String(c.args.text).includes('deactivated in Slack: keep or remove?'));
 
-  async function sweep(): Promise<void> {
-    const before = standin.callsTo('users.list').length;
-    await enqueue(t.db, 'slack.sync-directories', {});
-    await expect.poll(async () => standin.callsTo('users.list').length - before, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(1);
-    await expect.poll(async () => (await queuedJobs(t.db)).filter((j) => j.task.startsWith('slack.sync-director')).length, { timeout: 20_000, interval: 100 }).toBe(0);
-  }
+  const sweep = () => runSweep(standin, t.db);
 
   it('three deactivations: three cards to the owners, one summary line in the team channel; a second sweep adds neither', async () => {
     await sweep();

@@ -142,6 +142,11 @@ function checkbox(choice: PlainTextOption, checked: boolean): (actionId: string)
   return (actionId) => ({ type: 'checkboxes', action_id: actionId, options: [choice], ...(checked ? { initial_options: [choice] } : {}) });
 }
 
+/** One choice of several, the current one selected. */
+function radios(choices: PlainTextOption[], current: PlainTextOption): (actionId: string) => RadioButtons {
+  return (actionId) => ({ type: 'radio_buttons', action_id: actionId, options: choices, initial_option: current });
+}
+
 /** The modal as the organization's settings are now. */
 export function settingsModal(organization: Pick<Organization, 'name'> & Settings): ModalView {
   const s = organization;
@@ -164,12 +169,7 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
         optional: true,
         hint: "Removal requests that need another owner's approval are posted here.",
       }),
-      input('removal_approval_policy', 'Removal approval', (actionId): RadioButtons => ({
-        type: 'radio_buttons',
-        action_id: actionId,
-        options: [POLICY_OPTIONS['another-owner'], POLICY_OPTIONS.none],
-        initial_option: POLICY_OPTIONS[s.removal_approval_policy],
-      })),
+      input('removal_approval_policy', 'Removal approval', radios([POLICY_OPTIONS['another-owner'], POLICY_OPTIONS.none], POLICY_OPTIONS[s.removal_approval_policy])),
       input(
         'removal_request_expiry_hours',
         'Removal requests expire after (hours)',
@@ -184,12 +184,7 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
       input(
         'promotion_approval_policy',
         'Promotion to owner',
-        (actionId): RadioButtons => ({
-          type: 'radio_buttons',
-          action_id: actionId,
-          options: [PROMOTION_OPTIONS['another-owner'], PROMOTION_OPTIONS.immediate],
-          initial_option: PROMOTION_OPTIONS[s.promotion_approval_policy],
-        }),
+        radios([PROMOTION_OPTIONS['another-owner'], PROMOTION_OPTIONS.immediate], PROMOTION_OPTIONS[s.promotion_approval_policy]),
         { hint: 'Also applies to extending a temporary owner. A team with a single owner always promotes at once: nobody else could approve.' },
       ),
       input('invitation_expiry_days', 'Invitations expire after (days)', wholeNumberInput(s.invitation_expiry_days, INVITATION_EXPIRY_DAYS), {
@@ -234,23 +229,13 @@ export function settingsModal(organization: Pick<Organization, 'name'> & Setting
       input(
         'scim_provisioning',
         'When your identity provider (SCIM) adds someone',
-        (actionId): RadioButtons => ({
-          type: 'radio_buttons',
-          action_id: actionId,
-          options: SCIM_PROVISIONING_MODES.map((m) => SCIM_OPTIONS[m]),
-          initial_option: SCIM_OPTIONS[s.scim_provisioning],
-        }),
+        radios(SCIM_PROVISIONING_MODES.map((m) => SCIM_OPTIONS[m]), SCIM_OPTIONS[s.scim_provisioning]),
         { hint: 'Okta, Entra ID or OneLogin provisioning at /scim/v2. Deactivating someone there always removes them here.' },
       ),
       input(
         'slack_deactivation',
         'When someone is deactivated in Slack',
-        (actionId): RadioButtons => ({
-          type: 'radio_buttons',
-          action_id: actionId,
-          options: SLACK_DEACTIVATION_MODES.map((m) => DEACTIVATION_OPTIONS[m]),
-          initial_option: DEACTIVATION_OPTIONS[s.slack_deactivation],
-        }),
+        radios(SLACK_DEACTIVATION_MODES.map((m) => DEACTIVATION_OPTIONS[m]), DEACTIVATION_OPTIONS[s.slack_deactivation]),
         { hint: 'A member whose Slack account is deactivated. Reactivating the account never brings them back by itself.' },
       ),
       input('slack_auto_invite', 'Invite new workspace members automatically', checkbox(AUTO_INVITE_OPTION, s.slack_auto_invite), {
