@@ -13,6 +13,7 @@ import { findMemberBySlackUser } from '../../team/member-repository.js';
 import { findOrganizationById } from '../../team/organization-repository.js';
 import {
   HOME_PAGE_SIZE,
+  encodePageState,
   notAMemberHomeView,
   teamHomeView,
   type Notice,
@@ -32,14 +33,19 @@ export async function renderHomeForUser(deps: { db: Db }, organizationId: string
   const organization = await findOrganizationById(deps.db, organizationId);
   if (!organization) throw new Error(`organization ${organizationId} not found`);
   const member = await findMemberBySlackUser(deps.db, organizationId, slackUserId);
-  return renderHome(deps.db, organization, member ?? null, state ?? (await loadHomeState(deps.db, organizationId, slackUserId)));
+  if (state) return renderHome(deps.db, organization, member ?? null, state);
+  const remembered = await loadHomeState(deps.db, organizationId, slackUserId);
+  return renderHome(deps.db, organization, member ?? null, remembered, undefined, remembered);
 }
 
 /**
  * The Home tab for a viewer already resolved (listeners resolve it with the people directory).
  * Reading the page checks the viewer may see it ('team.view'): anyone else gets one sentence.
+ * `remembered` is the page the database holds for this viewer when the caller has just read it
+ * (loadHomeState): showing that same page again does not write it again — a refresh after
+ * someone else's change, the commonest Home, then costs no write (bench scenario 6).
  */
-export async function renderHome(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice): Promise<HomeView> {
+export async function renderHome(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice, remembered?: PageState): Promise<HomeView> {
   // The three sections are independent reads: run side by side, the Home costs the slowest of
   // them rather than their sum (bench scenario 2). Each section checks the viewer itself.
   const [read, removals, invitations] = await Promise.all([
@@ -50,7 +56,9 @@ export async function renderHome(db: Db, organization: Organization, viewer: Mem
   if (!read.allowed) return notAMemberHomeView(organization.name, notice);
   const shown: PageState = { q: read.search, a: state.a, b: state.b };
   // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
-  if (viewer?.slack_user_id) await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
+  if (viewer?.slack_user_id && !(remembered && encodePageState(remembered) === encodePageState(shown))) {
+    await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
+  }
   const view = teamHomeView(teamPageModel(organization.name, read, notice), shown);
   return { ...view, blocks: [...view.blocks, ...removals, ...invitations] };
 }

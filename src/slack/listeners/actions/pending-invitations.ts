@@ -41,7 +41,7 @@ export function registerPendingInvitationActions(app: App, deps: SlackDeps): voi
       }
       if (body.view?.type === 'home') {
         const state = await loadHomeState(deps.db, organization.id, body.user.id);
-        const view = await renderHome(deps.db, organization, actor, state, notice);
+        const view = await renderHome(deps.db, organization, actor, state, notice, state);
         await client.views.publish({ user_id: body.user.id, view: view });
         return;
       }

@@ -86,7 +86,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
       case 'home': {
         const viewer = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.peopleFor(c.organization.id));
         const state = await loadHomeState(deps.db, c.organization.id, c.userId);
-        const view = await renderHome(deps.db, c.organization, viewer, state, notice);
+        const view = await renderHome(deps.db, c.organization, viewer, state, notice, state);
         await c.client.views.publish({ user_id: c.userId, view: view });
         return;
       }
