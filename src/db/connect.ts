@@ -15,6 +15,8 @@ export interface DatabaseHandle {
   url: string;
   /** Set when the embedded server is used (no DATABASE_URL); `owned` when this process started it. */
   embedded?: EmbeddedServer;
+  /** This process's organization cache (cacheOrganizations), for its other pools (the worker's) to read through. */
+  organizationCache?: OrganizationCache;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function connectDatabase(
     pool,
     url,
     ...(embedded ? { embedded } : {}),
+    ...(cache ? { organizationCache: cache } : {}),
     async close() {
       closing = true;
       await cache?.stop();
