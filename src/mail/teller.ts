@@ -1,5 +1,5 @@
 import type { Teller } from '../events/tellers.js';
-import { enqueueAll, type JobSpec } from '../jobs/queue.js';
+import type { JobSpec } from '../jobs/queue.js';
 
 /**
  * The emails a change sends: today an invitation's link, with each send (sent, resent). The
@@ -8,7 +8,7 @@ import { enqueueAll, type JobSpec } from '../jobs/queue.js';
  */
 export const mailTeller: Teller = {
   name: 'mail',
-  async tell(trx, events) {
+  async tell(_trx, events) {
     const jobs: JobSpec[] = [];
     for (const event of events) {
       if (!event.target_id || (event.action !== 'invitation.sent' && event.action !== 'invitation.resent')) continue;
@@ -21,6 +21,6 @@ export const mailTeller: Teller = {
         options: { jobKey: `invitation-email:${event.target_id}` },
       });
     }
-    await enqueueAll(trx, jobs);
+    return jobs;
   },
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../../db/database.js';
 import type { AuditEvent, Member, Organization } from '../../db/schema.js';
-import { channelQueue, enqueueAll, type JobSpec } from '../../jobs/queue.js';
+import { channelQueue, type JobSpec } from '../../jobs/queue.js';
 import { findMemberById } from '../../team/member-repository.js';
 import { findOrganizationById } from '../../team/organization-repository.js';
 import { approvalsChannelOf } from '../../team/removal-outcomes.js';
@@ -11,7 +11,7 @@ import type { KnownBlock } from '../../slack/blocks/kit.js';
  * What a Slack renderer works with while it turns one change's audit events into posts: the
  * change's transaction (so it reads the state the change made, and its jobs commit with it), the
  * organization as it is now, the people the events name, and the jobs it queues — all of them
- * in one statement at the end, as the changes used to do themselves.
+ * handed back at the end (finish), for tellChange to queue with the other tellers' in one statement.
  */
 export class Telling {
   private readonly jobs: JobSpec[] = [];
@@ -69,14 +69,14 @@ export class Telling {
     this.jobs.push(job);
   }
 
-  /** Queues everything told, in the change's transaction. */
-  async finish(): Promise<void> {
+  /** Everything told, as jobs (the teller's caller queues them in the change's transaction). */
+  finish(): JobSpec[] {
     const homes: JobSpec[] = [...this.homeUsers].map((slackUserId) => ({
       task: 'slack.publish-home',
       payload: { organizationId: this.organization.id, slackUserId },
       options: { jobKey: `home:${this.organization.id}:${slackUserId}` },
     }));
-    await enqueueAll(this.trx, [...this.jobs, ...homes]);
+    return [...this.jobs, ...homes];
   }
 
   /** Each post gets its own delivery id, so it is posted exactly once however often its job is retried (exactly-once.ts). */

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../db/schema.js';
 import type { Teller } from '../../events/tellers.js';
+import type { JobSpec } from '../../jobs/queue.js';
 import { accessReviewRenderers } from './access-reviews.js';
 import { Telling, type Renderer } from './context.js';
 import { directoryRenderers } from './directory.js';
@@ -28,14 +29,15 @@ export const slackTeller: Teller = {
   name: 'slack',
   async tell(trx, events) {
     const told = events.filter((e) => Object.hasOwn(SLACK_RENDERERS, e.action));
-    if (told.length === 0) return;
+    const jobs: JobSpec[] = [];
     // One append call is one organization's (a bulk expiry appends per organization).
     for (const [organizationId, ofOrganization] of groupBy(told, (e) => e.organization_id)) {
       const telling = await Telling.open(trx, organizationId);
       if (!telling) continue;
       for (const [action, ofAction] of groupBy(ofOrganization, (e) => e.action)) await SLACK_RENDERERS[action]!(telling, ofAction);
-      await telling.finish();
+      jobs.push(...telling.finish());
     }
+    return jobs;
   },
 };
 
