@@ -4,7 +4,26 @@ import type { AuditSource, Member, MemberStatus, Role } from '../db/schema.js';
 
 /** All SQL about members. Every query is scoped by organization. */
 
+/**
+ * The member rows a transaction wrote through this file (their RETURNING rows), while it is
+ * open: it holds their row locks until it ends, so nobody else can change them, and reading one
+ * again by id in the same transaction (the tellers do, for the person a change named) would
+ * return that same row. Every write of members' columns in a change goes through updateMember;
+ * a write elsewhere in the transaction would have to forget the row here.
+ */
+const writtenIn = new WeakMap<object, Map<string, Member>>();
+
+function remember(db: DbOrTrx, row: Member): Member {
+  if (!db.isTransaction) return row;
+  let rows = writtenIn.get(db);
+  if (!rows) writtenIn.set(db, (rows = new Map()));
+  rows.set(row.id, row);
+  return row;
+}
+
 export async function findMemberById(db: DbOrTrx, organizationId: string, memberId: string, options: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
+  const written = db.isTransaction && !options.forUpdate ? writtenIn.get(db)?.get(memberId) : undefined;
+  if (written?.organization_id === organizationId) return written;
   let query = db.selectFrom('members').selectAll().where('organization_id', '=', organizationId).where('id', '=', memberId);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
@@ -75,7 +94,7 @@ export async function insertMember(
     familyName?: string | null;
   },
 ): Promise<Member> {
-  return db
+  const row = await db
     .insertInto('members')
     .values({
       organization_id: values.organizationId,
@@ -92,6 +111,7 @@ export async function insertMember(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return remember(db, row);
 }
 
 /** `member`: the row (its id and organization), so that the update names the organization (Citus). */
@@ -118,13 +138,14 @@ export async function updateMember(
     family_name: string | null;
   }>,
 ): Promise<Member> {
-  return db
+  const row = await db
     .updateTable('members')
     .set({ ...changes, updated_at: new Date() })
     .where('organization_id', '=', member.organization_id)
     .where('id', '=', member.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  return remember(db, row);
 }
 
 export async function recordRoleChange(
