@@ -201,9 +201,10 @@ export class Harness {
   /**
    * Team Manager in a child process on the given database: its web process, with its job worker
    * inside (as `npm start` runs it) or, with separateWorker, in a second process (as the Procfile
-   * runs it). Memory readings are the web process's.
+   * runs it). Memory readings are the web process's. `layout.separateWorker` overrides the run's
+   * --separate-worker for one app (the floors scenario always separates it).
    */
-  async startApp(name: string, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerChild> {
+  async startApp(name: string, databaseUrl: string, env: Record<string, string> = {}, layout: { separateWorker?: boolean } = {}): Promise<ServerChild> {
     const appEnv = {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: this.standin.botToken,
@@ -217,7 +218,7 @@ export class Harness {
       SMTP_URL: `smtp://127.0.0.1:${this.smtpPort}?ignoreTLS=true`,
       ...env,
     };
-    if (!this.options.separateWorker) return this.startChild(name, 'app-server.ts', this.options.appExecArgv, appEnv);
+    if (!(layout.separateWorker ?? this.options.separateWorker)) return this.startChild(name, 'app-server.ts', this.options.appExecArgv, appEnv);
     const [web, worker] = await Promise.all([
       this.startChild(name, 'app-server.ts', this.options.appExecArgv, { ...appEnv, RUN_WORKER: 'false' }),
       this.startChild(`${name}-worker`, 'worker-server.ts', this.options.appExecArgv, appEnv),

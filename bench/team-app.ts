@@ -31,7 +31,7 @@ export function prestart(h: Harness, name: string, size: number, options: { shar
   }
 }
 
-export async function teamApp(h: Harness, name: string, size: number, options: { share?: boolean } = {}): Promise<TeamApp> {
+export async function teamApp(h: Harness, name: string, size: number, options: { share?: boolean; separateWorker?: boolean } = {}): Promise<TeamApp> {
   const early = prestarted.get(name);
   if (early) {
     prestarted.delete(name);
@@ -52,15 +52,15 @@ export async function teamApp(h: Harness, name: string, size: number, options: {
     }
     return existing;
   }
-  return start(h, name, size);
+  return start(h, name, size, options.separateWorker);
 }
 
 const close = new WeakMap<object, () => Promise<void>>();
 
-async function start(h: Harness, name: string, size: number): Promise<TeamApp> {
+async function start(h: Harness, name: string, size: number, separateWorker?: boolean): Promise<TeamApp> {
   const database = await h.freshDatabase();
   const team = await seedTeam(database.db, h.standin, size);
-  const app = await h.startApp(name, database.url);
+  const app = await h.startApp(name, database.url, {}, separateWorker === undefined ? {} : { separateWorker });
   const result: TeamApp = {
     database,
     team,

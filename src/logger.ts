@@ -81,6 +81,9 @@ export function boltLogger(log: Logger): BoltLogger {
   let name = 'bolt';
   const child = () => log.child({ subsystem: name });
   const write = (level: pino.Level) => (...msg: unknown[]) => {
+    // Bolt and @slack/web-api log several debug lines per request and per API call: below the
+    // level, return before making a child logger and serialising them (issue 20's CPU profile).
+    if (!log.isLevelEnabled(level)) return;
     const [first, ...rest] = msg;
     if (first instanceof Error) child()[level]({ err: first }, scrub(rest.map(String).join(' ') || first.message));
     else child()[level](scrub(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')));

@@ -13,11 +13,23 @@ export async function loadHomeState(db: Db, organizationId: string, slackUserId:
   return (row && parsePageState(typeof row.state === 'string' ? row.state : JSON.stringify(row.state))) ?? {};
 }
 
+/**
+ * The first page (no search, no cursor) is what having no row means: it is stored by deleting
+ * the row, which writes nothing when there is none. Opening the Home tab shows the first page
+ * every time, so the commonest Home costs a statement that matches nothing instead of a write
+ * and its commit's flush (bench scenario 7, App Home against its floor).
+ */
 export async function saveHomeState(db: Db, organizationId: string, slackUserId: string, state: PageState): Promise<void> {
   const encoded = encodePageState(state);
+  if (encoded === FIRST_PAGE) {
+    await db.deleteFrom('home_tab_states').where('organization_id', '=', organizationId).where('slack_user_id', '=', slackUserId).execute();
+    return;
+  }
   await db
     .insertInto('home_tab_states')
     .values({ organization_id: organizationId, slack_user_id: slackUserId, state: encoded })
     .onConflict((oc) => oc.columns(['organization_id', 'slack_user_id']).doUpdateSet({ state: encoded, updated_at: new Date() }))
     .execute();
 }
+
+const FIRST_PAGE = encodePageState({});
