@@ -5,12 +5,12 @@
  * - invite submission: reads the form, finds the submitter's member row (one statement), runs
  *   the very transaction ours runs — `createInvitations`, with the same tellers installed, so the
  *   same statements write the same rows and queue the same jobs — then acks with the same view;
- * - app_home_opened: finds the viewer (one statement), reads the first team page with the same
- *   query (`readTeamPage`), builds the same team-page view and publishes it.
+ * - app_home_opened: finds the viewer (one statement), reads the Home with the same queries
+ *   (`readHome`: the first team page, the open removals, the pending invitations) and publishes
+ *   the very same view (`homeView`), block for block.
  *
  * What ours does besides — its middleware (tenancy, signature-checked tenancy, activity, acting
- * member), the Home's removal and invitation sections, remembering the page, logging — is what
- * the ratio to these floors judges.
+ * member), remembering the page, logging — is what the ratio to these floors judges.
  */
 import { openDatabase } from '../src/db/database.js';
 import { installTellings } from '../src/tellings.js';
@@ -18,9 +18,8 @@ import { createInvitations, InvitationsRefusedError } from '../src/team/invitati
 import { splitAddresses } from '../src/team/invitation-rules.js';
 import { findMemberBySlackUser } from '../src/team/member-repository.js';
 import { findOrganizationById } from '../src/team/organization-repository.js';
-import { readTeamPage } from '../src/team/member-list.js';
 import { INVITE_MODAL_CALLBACK_ID, invitationsSentView, readInviteForm } from '../src/slack/blocks/invite-modal.js';
-import { HOME_PAGE_SIZE, teamHomeView, teamPageModel } from '../src/slack/blocks/team-page.js';
+import { homeView, readHome } from '../src/slack/home/home-view.js';
 import { startBareBolt } from './bare-bolt.js';
 import { serveChild } from './server-child.js';
 
@@ -50,9 +49,9 @@ serveChild(async () => {
     });
     app.event('app_home_opened', async ({ event, client }) => {
       const viewer = await findMemberBySlackUser(db, organization.id, event.user);
-      const read = await readTeamPage(db, organization.id, viewer ?? null, {}, HOME_PAGE_SIZE);
-      if (!read.allowed) throw new Error(`floor: ${event.user} may not see the team page (${read.reason})`);
-      await client.views.publish({ user_id: event.user, view: teamHomeView(teamPageModel(organization.name, read), {}) });
+      const read = await readHome(db, organization, viewer ?? null, {});
+      if (!read.page.allowed) throw new Error(`floor: ${event.user} may not see the team page (${read.page.reason})`);
+      await client.views.publish({ user_id: event.user, view: homeView(organization, read, { q: read.page.search }) });
     });
   });
   return {

@@ -3,8 +3,8 @@
  * unavoidable work and nothing else (bench/floor.ts), on the same database and team, side by side:
  *
  * - the invite submission's ack, the floor running the very same transaction before its ack;
- * - App Home publish completion, the floor reading the first page with the same query and
- *   publishing the same team-page view.
+ * - App Home publish completion, the floor reading the Home with the same queries and
+ *   publishing the very same view (readHome / homeView in src/slack/home/home-view.ts).
  *
  * Target: our p99 ≤ 1.3 × the floor's. Each row is the median of the rounds (5 in the full run),
  * with the spread of the round p99s beside it, because these rows are noisy on a shared machine.
@@ -68,7 +68,8 @@ export async function floorsScenario(h: Harness, p: Profile): Promise<ScenarioRe
     facts: { teamSize: team.size, invitations: invites },
     notes: [
       'Invite floor: the form read, one statement for the submitter, then createInvitations (the same transaction, statements and rows, tellers included) before the ack.',
-      "Home floor: one statement for the viewer, the first page with readTeamPage, the same team-page view, views.publish. Ours also renders the removal and invitation sections and remembers the viewer's page.",
+      "Home floor: one statement for the viewer, the same reads (readHome: team page, open removals, pending invitations), the same view (homeView), views.publish. Ours also resolves the acting member through its middleware and remembers the viewer's page.",
+      'Our worker runs in its own process here (both apps queue on one database: inside ours it would deliver the floor\'s jobs on our event loop).',
       ...rows.map((r) => `${r.label}: round p99s ours ${spread(r.ours)}, floor ${r.baseline ? spread(r.baseline) : '–'}`),
     ],
     errors: requestErrors + problems.length,

@@ -46,21 +46,52 @@ export async function renderHomeForUser(deps: { db: Db }, organizationId: string
  * someone else's change, the commonest Home, then costs no write (bench scenario 6).
  */
 export async function renderHome(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice, remembered?: PageState): Promise<HomeView> {
-  // The three sections are independent reads: run side by side, the Home costs the slowest of
-  // them rather than their sum (bench scenario 2). Each section checks the viewer itself.
-  const [read, removals, invitations] = await Promise.all([
+  // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
+  const remember = async (shown: PageState) => {
+    if (viewer?.slack_user_id && !(remembered && encodePageState(remembered) === encodePageState(shown))) {
+      await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
+    }
+  };
+  if (encodePageState(state) === encodePageState({})) {
+    // The first page (the tab opened): what is shown is known before the reads, so it is
+    // remembered beside them rather than after (a delete of nothing, see saveHomeState).
+    const [read] = await Promise.all([readHome(db, organization, viewer, state), remember({})]);
+    return homeView(organization, read, {}, notice);
+  }
+  const read = await readHome(db, organization, viewer, state);
+  if (!read.page.allowed) return notAMemberHomeView(organization.name, notice);
+  const shown: PageState = { q: read.page.search, a: state.a, b: state.b };
+  await remember(shown);
+  return homeView(organization, read, shown, notice);
+}
+
+/** What a Home shows, read from the database: the page of the team and the two sections below it. */
+export interface HomeRead {
+  page: Awaited<ReturnType<typeof readTeamPage>>;
+  removals: KnownBlock[];
+  invitations: KnownBlock[];
+}
+
+/**
+ * The reads of a Home. The three sections are independent: run side by side, the Home costs
+ * the slowest of them rather than their sum (bench scenario 2). Each section checks the viewer
+ * itself. Exported with homeView for the bench's floor (bench/floor.ts), which publishes the
+ * very same view without the rest of ours around it.
+ */
+export async function readHome(db: Db, organization: Organization, viewer: Member | null, state: PageState): Promise<HomeRead> {
+  const [page, removals, invitations] = await Promise.all([
     readTeamPage(db, organization.id, viewer, { search: state.q, after: state.a, before: state.b }, HOME_PAGE_SIZE),
     removalsSection(db, organization, viewer),
     invitationsSection(db, organization, viewer),
   ]);
-  if (!read.allowed) return notAMemberHomeView(organization.name, notice);
-  const shown: PageState = { q: read.search, a: state.a, b: state.b };
-  // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
-  if (viewer?.slack_user_id && !(remembered && encodePageState(remembered) === encodePageState(shown))) {
-    await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
-  }
-  const view = teamHomeView(teamPageModel(organization.name, read, notice), shown);
-  return { ...view, blocks: [...view.blocks, ...removals, ...invitations] };
+  return { page, removals, invitations };
+}
+
+/** The Home view of a read the viewer may see (`read.page.allowed`). */
+export function homeView(organization: Organization, read: HomeRead, shown: PageState, notice?: Notice): HomeView {
+  if (!read.page.allowed) return notAMemberHomeView(organization.name, notice);
+  const view = teamHomeView(teamPageModel(organization.name, read.page, notice), shown);
+  return { ...view, blocks: [...view.blocks, ...read.removals, ...read.invitations] };
 }
 
 /**
