@@ -8,7 +8,7 @@ import { runEntryPoint } from '../support/process.js';
 const PICTURES = ['local-slack-team-page.png', 'local-slack-invite-modal.png', 'local-slack-approval-card.png', 'local-slack-mail.png'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** The browser choice of test/support/browser.ts, passed on when the run sets it. */
-const BROWSER_ENV = Object.fromEntries(['TM_BROWSER', 'CHROMIUM_PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+const BROWSER_ENV = Object.fromEntries(['CHROMIUM_PATH'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 
 /** `npm run screenshots` as its own process: the local Slack, Chromium on its page, four PNGs out. */
 describe('npm run screenshots', () => {

@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type LaunchOptions } from 'playwright-core';
 
 /**
- * A headless Chromium on any machine with Node: the system's (Debian's /usr/bin/chromium, or
- * CHROMIUM_PATH) when there is one, else the Chromium shipped inside the npm package
- * @sparticuz/chromium (unpacked to the temp dir on first use; no apt, no download).
- * TM_BROWSER=bundled forces the packaged one, TM_BROWSER=system the system one (then a missing
- * binary is an error), so both paths can be tested on one machine.
+ * A headless Chromium on any machine with Node: the one shipped inside the npm package
+ * @sparticuz/chromium (unpacked to the temp dir on first use; no apt, no download), so every
+ * machine runs the browser tests on the same build whatever it has installed. CHROMIUM_PATH
+ * names another binary on purpose (a developer's own Chrome); a path that is not there is an
+ * error, not a silent fallback.
  */
-const SYSTEM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 /** Flags for a headless run in a container: no sandbox (often root), no GPU, nothing phoning home. */
 const COMMON_ARGS = [
@@ -25,19 +24,15 @@ const COMMON_ARGS = [
 
 export interface BrowserChoice {
   executablePath: string;
-  kind: 'system' | 'bundled';
+  kind: 'chosen' | 'bundled';
   args: string[];
 }
 
 export async function chooseChromium(env: NodeJS.ProcessEnv = process.env): Promise<BrowserChoice> {
-  const wanted = env.TM_BROWSER;
-  if (wanted !== undefined && wanted !== '' && wanted !== 'system' && wanted !== 'bundled') {
-    throw new Error(`TM_BROWSER: expected system or bundled (got "${wanted}")`);
-  }
-  if (wanted !== 'bundled') {
-    const system = [env.CHROMIUM_PATH, ...SYSTEM_CANDIDATES].find((p): p is string => !!p && existsSync(p));
-    if (system) return { executablePath: system, kind: 'system', args: ['--headless', ...COMMON_ARGS] };
-    if (wanted === 'system') throw new Error(`TM_BROWSER=system but no Chromium at ${SYSTEM_CANDIDATES.join(', ')} (or CHROMIUM_PATH)`);
+  const chosen = env.CHROMIUM_PATH;
+  if (chosen) {
+    if (!existsSync(chosen)) throw new Error(`CHROMIUM_PATH: no browser at ${chosen} (unset it to use the Chromium of @sparticuz/chromium)`);
+    return { executablePath: chosen, kind: 'chosen', args: ['--headless', ...COMMON_ARGS] };
   }
   const { default: packaged } = await import('@sparticuz/chromium');
   // The package's own flags minus the ones that weaken the page's security (the tests check its CSP).
