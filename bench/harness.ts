@@ -204,7 +204,7 @@ export class Harness {
    * runs it). Memory readings are the web process's. `layout.separateWorker` overrides the run's
    * --separate-worker for one app (the floors scenario always separates it).
    */
-  async startApp(name: string, databaseUrl: string, env: Record<string, string> = {}, layout: { separateWorker?: boolean } = {}): Promise<ServerChild> {
+  async startApp(name: string, databaseUrl: string, env: Record<string, string> = {}, layout: { separateWorker?: boolean | undefined } = {}): Promise<ServerChild> {
     const appEnv = {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: this.standin.botToken,

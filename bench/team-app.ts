@@ -60,7 +60,7 @@ const close = new WeakMap<object, () => Promise<void>>();
 async function start(h: Harness, name: string, size: number, separateWorker?: boolean): Promise<TeamApp> {
   const database = await h.freshDatabase();
   const team = await seedTeam(database.db, h.standin, size);
-  const app = await h.startApp(name, database.url, {}, separateWorker === undefined ? {} : { separateWorker });
+  const app = await h.startApp(name, database.url, {}, { separateWorker });
   const result: TeamApp = {
     database,
     team,

@@ -21,7 +21,7 @@ export async function loadHomeState(db: Db, organizationId: string, slackUserId:
  */
 export async function saveHomeState(db: Db, organizationId: string, slackUserId: string, state: PageState): Promise<void> {
   const encoded = encodePageState(state);
-  if (encoded === FIRST_PAGE) {
+  if (isFirstPage(state)) {
     await db.deleteFrom('home_tab_states').where('organization_id', '=', organizationId).where('slack_user_id', '=', slackUserId).execute();
     return;
   }
@@ -33,3 +33,8 @@ export async function saveHomeState(db: Db, organizationId: string, slackUserId:
 }
 
 const FIRST_PAGE = encodePageState({});
+
+/** No search and no cursor: the page the Home opens on, stored as no row. */
+export function isFirstPage(state: PageState): boolean {
+  return encodePageState(state) === FIRST_PAGE;
+}

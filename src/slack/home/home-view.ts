@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Member, Organization } from '../../db/schema.js';
 import { readTeamPage } from '../../team/member-list.js';
 import { divider, type HomeView, type KnownBlock } from '../blocks/kit.js';
-import { loadHomeState, saveHomeState } from './home-state.js';
+import { isFirstPage, loadHomeState, saveHomeState } from './home-state.js';
 import { readPendingInvitations } from '../../team/pending-invitations.js';
 import { memberLabel } from '../mrkdwn.js';
 import { pendingInvitationsMessage } from '../blocks/pending-invitations.js';
@@ -27,34 +27,45 @@ export type { HomeView } from '../blocks/kit.js';
  * The App Home tab for one Slack user, rendered from the database as it is now. Used by the
  * refresh job (src/notify/publish-home.ts), which knows only who to render for: the viewer is
  * whoever is linked to that Slack id (linking by email happens when they act themselves), and
- * the page is the one they were last on (stored by renderHome), unless a `state` is given.
+ * the page is the one they were last on (stored by renderHome).
  */
-export async function renderHomeForUser(deps: { db: Db }, organizationId: string, slackUserId: string, state?: PageState): Promise<HomeView> {
+export async function renderHomeForUser(deps: { db: Db }, organizationId: string, slackUserId: string): Promise<HomeView> {
   const organization = await findOrganizationById(deps.db, organizationId);
   if (!organization) throw new Error(`organization ${organizationId} not found`);
   const member = await findMemberBySlackUser(deps.db, organizationId, slackUserId);
-  if (state) return renderHome(deps.db, organization, member ?? null, state);
-  const remembered = await loadHomeState(deps.db, organizationId, slackUserId);
-  return renderHome(deps.db, organization, member ?? null, remembered, undefined, remembered);
+  return renderRememberedHome(deps.db, organization, member ?? null, slackUserId);
 }
 
 /**
- * The Home tab for a viewer already resolved (listeners resolve it with the people directory).
- * Reading the page checks the viewer may see it ('team.view'): anyone else gets one sentence.
- * `remembered` is the page the database holds for this viewer when the caller has just read it
- * (loadHomeState): showing that same page again does not write it again — a refresh after
- * someone else's change, the commonest Home, then costs no write (bench scenario 6).
+ * The Home on the page this Slack user was last on (a refresh, or an outcome shown where they
+ * clicked). Showing the page the database already holds does not write it again: a refresh
+ * after someone else's change, the commonest Home, costs no write (bench scenario 6).
  */
-export async function renderHome(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice, remembered?: PageState): Promise<HomeView> {
+export async function renderRememberedHome(db: Db, organization: Organization, viewer: Member | null, slackUserId: string, notice?: Notice): Promise<HomeView> {
+  const remembered = await loadHomeState(db, organization.id, slackUserId);
+  return render(db, organization, viewer, remembered, notice, remembered);
+}
+
+/**
+ * The Home tab for a viewer already resolved (listeners resolve it with the people directory),
+ * on the page `state` names. Reading the page checks the viewer may see it ('team.view'): anyone
+ * else gets one sentence.
+ */
+export function renderHome(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice): Promise<HomeView> {
+  return render(db, organization, viewer, state, notice);
+}
+
+/** `remembered`: the page the database holds for the viewer, when the caller has just read it. */
+async function render(db: Db, organization: Organization, viewer: Member | null, state: PageState, notice?: Notice, remembered?: PageState): Promise<HomeView> {
   // Remember the page, so that a refresh after someone else's change keeps the viewer where they are.
   const remember = async (shown: PageState) => {
     if (viewer?.slack_user_id && !(remembered && encodePageState(remembered) === encodePageState(shown))) {
       await saveHomeState(db, organization.id, viewer.slack_user_id, shown);
     }
   };
-  if (encodePageState(state) === encodePageState({})) {
-    // The first page (the tab opened): what is shown is known before the reads, so it is
-    // remembered beside them rather than after (a delete of nothing, see saveHomeState).
+  if (isFirstPage(state)) {
+    // The tab opened: what is shown is known before the reads, so it is remembered beside them
+    // rather than after (a delete of nothing, see saveHomeState).
     const [read] = await Promise.all([readHome(db, organization, viewer, state), remember({})]);
     return homeView(organization, read, {}, notice);
   }

@@ -5,8 +5,7 @@ import { cancelInvitation, resendInvitation } from '../../../team/invitations.js
 import { organizationOf } from '../../context.js';
 import { CANCEL_INVITATION_ACTION, RESEND_INVITATION_ACTION } from '../../blocks/pending-invitations.js';
 import type { Notice } from '../../blocks/team-page.js';
-import { loadHomeState } from '../../home/home-state.js';
-import { renderHome } from '../../home/home-view.js';
+import { renderRememberedHome } from '../../home/home-view.js';
 import { pendingPage } from '../../pending-page.js';
 import type { SlackDeps } from '../../deps.js';
 import { slackMessage } from '../../mrkdwn.js';
@@ -40,8 +39,7 @@ export function registerPendingInvitationActions(app: App, deps: SlackDeps): voi
         notice = { kind: 'error', text: slackMessage(err) };
       }
       if (body.view?.type === 'home') {
-        const state = await loadHomeState(deps.db, organization.id, body.user.id);
-        const view = await renderHome(deps.db, organization, actor, state, notice, state);
+        const view = await renderRememberedHome(deps.db, organization, actor, body.user.id, notice);
         await client.views.publish({ user_id: body.user.id, view: view });
         return;
       }

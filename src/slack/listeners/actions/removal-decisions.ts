@@ -12,8 +12,7 @@ import { rejectRemovalModal } from '../../blocks/reject-removal-modal.js';
 import type { Notice } from '../../blocks/team-page.js';
 import { organizationOf } from '../../context.js';
 import type { SlackDeps } from '../../deps.js';
-import { loadHomeState } from '../../home/home-state.js';
-import { renderHome } from '../../home/home-view.js';
+import { renderRememberedHome } from '../../home/home-view.js';
 import { slackMessage, slackWords } from '../../mrkdwn.js';
 
 /**
@@ -85,8 +84,7 @@ export function registerRemovalDecisionActions(app: App, deps: SlackDeps): void 
     switch (c.surface.kind) {
       case 'home': {
         const viewer = await resolveActingMember(deps.db, c.organization.id, c.userId, deps.peopleFor(c.organization.id));
-        const state = await loadHomeState(deps.db, c.organization.id, c.userId);
-        const view = await renderHome(deps.db, c.organization, viewer, state, notice, state);
+        const view = await renderRememberedHome(deps.db, c.organization, viewer, c.userId, notice);
         await c.client.views.publish({ user_id: c.userId, view: view });
         return;
       }
